@@ -1,0 +1,49 @@
+/** Typed errors. Each carries the data a message or a retry decision needs. */
+
+/**
+ * A problem with the user's input (config, files, flags). The CLI prints it without a stack trace
+ * and exits with code 2.
+ */
+export class UserError extends Error {
+  override name = 'UserError';
+  constructor(
+    message: string,
+    /** Where the problem is, e.g. `assay.yaml:12:5`. */
+    readonly location?: string,
+    /** What to do about it. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type ProviderErrorKind = 'rate_limit' | 'transient' | 'permanent' | 'quota' | 'timeout';
+
+/** A classified provider failure. Providers classify; the resilience layer decides what to do. */
+export class ProviderError extends Error {
+  override name = 'ProviderError';
+  readonly kind: ProviderErrorKind;
+  readonly status: number | undefined;
+  /** Server hint for when to try again (from retry-after and friends). */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    kind: ProviderErrorKind,
+    message: string,
+    details: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.kind = kind;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'rate_limit' || this.kind === 'transient' || this.kind === 'timeout';
+  }
+}
+
+/** The run was stopped before it finished (SIGINT, or a fatal store error). */
+export class RunAbortedError extends Error {
+  override name = 'RunAbortedError';
+}

@@ -1,0 +1,32 @@
+import type { ItemResult, RunRecord, RunStatus } from '../types.js';
+
+/** Events the executor emits. Renderers, metrics and reports subscribe; the executor knows none of them. */
+export interface RunEvents {
+  'run-start': { run: RunRecord; total: number; skipped: number };
+  'item-end': { result: ItemResult; done: number; total: number };
+  'retry-scheduled': { itemId: string; attempt: number; delayMs: number; reason: string };
+  'run-end': { run: RunRecord; status: RunStatus; durationMs: number };
+}
+
+export type RunEventName = keyof RunEvents;
+export type RunListener<K extends RunEventName> = (payload: RunEvents[K]) => void;
+
+/** A tiny typed event bus. Listener errors are not caught: a broken renderer should be loud. */
+export class RunEventBus {
+  readonly #listeners: { [K in RunEventName]?: Array<RunListener<K>> } = {};
+
+  on<K extends RunEventName>(event: K, listener: RunListener<K>): () => void {
+    const list = (this.#listeners[event] ??= []) as Array<RunListener<K>>;
+    list.push(listener);
+    return () => {
+      const index = list.indexOf(listener);
+      if (index >= 0) list.splice(index, 1);
+    };
+  }
+
+  emit<K extends RunEventName>(event: K, payload: RunEvents[K]): void {
+    const list = this.#listeners[event] as Array<RunListener<K>> | undefined;
+    if (!list) return;
+    for (const listener of list) listener(payload);
+  }
+}

@@ -1,0 +1,53 @@
+import type { ChatMessage, GenerationConfig, Usage } from '../types.js';
+
+/** One call to a model, as the executor asks for it. */
+export interface ProviderRequest {
+  messages: ChatMessage[];
+  config: GenerationConfig;
+  /** Aborts the call (timeout or shutdown). Providers must pass it to the transport. */
+  signal: AbortSignal;
+}
+
+export interface ProviderResponse {
+  output: string;
+  usage: Usage;
+  /** The model that actually answered, when the provider says so. */
+  model?: string;
+  finishReason?: string;
+}
+
+/**
+ * The provider contract. A provider only translates: it builds the wire request, parses the
+ * response, and throws a classified `ProviderError` on failure. It never retries.
+ */
+export interface Provider {
+  /** Full provider id, e.g. `openai:gpt-4o-mini`. */
+  readonly id: string;
+  /** Model name used for pricing. */
+  readonly model: string;
+  /** Provider family used for pricing lookups (`openai`, `anthropic`…); undefined for local/custom. */
+  readonly pricingProvider?: string;
+  call(request: ProviderRequest): Promise<ProviderResponse>;
+  /**
+   * Identity of the endpoint for cache keys: base URL and other semantic settings, never a secret.
+   */
+  cacheScope(): string;
+}
+
+/** What a factory gets to build a provider. */
+export interface ProviderContext {
+  /** The part after the first `:` of the provider id. */
+  rest: string;
+  /** Target options from config (base_url, api_key_env, headers…). */
+  options: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  /** Directory of the config file, for resolving relative paths. */
+  baseDir: string;
+}
+
+export type ProviderFactory = (context: ProviderContext) => Provider | Promise<Provider>;
+
+/** Identity helper for typed custom providers written in TS (`file:` providers). */
+export function defineProvider<T extends Omit<Provider, 'cacheScope' | 'model'> & Partial<Provider>>(provider: T): T {
+  return provider;
+}

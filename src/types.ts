@@ -1,0 +1,158 @@
+/** Plain domain types shared by every layer. No behaviour lives here. */
+
+export type Role = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+/** Generation parameters sent to a model. Unknown keys pass through to the provider untouched. */
+export interface GenerationConfig {
+  temperature?: number;
+  max_tokens?: number;
+  top_p?: number;
+  seed?: number;
+  stop?: string[];
+  [key: string]: unknown;
+}
+
+/** Token usage of one call, normalised across providers. `undefined` means "not reported", never 0. */
+export interface Usage {
+  inputTokens?: number;
+  outputTokens?: number;
+  cachedInputTokens?: number;
+  reasoningTokens?: number;
+  /** The provider's usage object exactly as received. */
+  raw?: unknown;
+}
+
+export interface AssertionSpec {
+  /** Scorer name, optionally prefixed with `not-` to negate it. */
+  type: string;
+  value?: unknown;
+  /** Relative weight in the task's score. @default 1 */
+  weight?: number;
+  /** Scorer-specific pass threshold (for example the max latency in ms for `latency`). */
+  threshold?: number;
+}
+
+/** One test case, as loaded from the user's files. `version` is the hash of its content. */
+export interface Task {
+  id: string;
+  version: string;
+  vars: Record<string, unknown>;
+  expected?: string;
+  assert: AssertionSpec[];
+  tags: string[];
+  metadata: Record<string, unknown>;
+  /** Weighted score needed to pass; when absent every assertion must pass. */
+  threshold?: number;
+  /** Where the task was defined, for messages. */
+  source: string;
+}
+
+export interface PromptTemplate {
+  name: string;
+  path: string;
+  kind: 'text' | 'chat';
+  /** Raw file content. */
+  source: string;
+  version: string;
+  gitCommit?: string;
+}
+
+export interface PriceOverride {
+  input_per_mtok: number;
+  output_per_mtok: number;
+}
+
+/** A resolved target: provider + model + generation config + prompt. */
+export interface Target {
+  /** Unique label used in reports and on the command line. */
+  name: string;
+  /** Provider id as written by the user, e.g. `openai:gpt-4o-mini`. */
+  providerId: string;
+  config: GenerationConfig;
+  prompt: PromptTemplate;
+  /** Provider-specific options (base_url, api_key_env, headers…). Never holds a secret value. */
+  options: Record<string, unknown>;
+  price?: PriceOverride;
+  timeoutMs: number;
+  version: string;
+}
+
+export interface WorkItem {
+  id: string;
+  task: Task;
+  target: Target;
+  repeat: number;
+}
+
+export type ErrorCategory = 'rate_limit' | 'transient' | 'permanent' | 'quota' | 'timeout' | 'scorer' | 'internal';
+
+export interface ScoreResult {
+  name: string;
+  value: number;
+  pass: boolean;
+  reason: string;
+  weight: number;
+}
+
+export type ResultStatus = 'passed' | 'failed' | 'error';
+
+export interface ItemResult {
+  runId: string;
+  itemId: string;
+  taskId: string;
+  taskVersion: string;
+  targetName: string;
+  targetVersion: string;
+  repeat: number;
+  status: ResultStatus;
+  /** Rendered prompt messages as sent. */
+  prompt: ChatMessage[];
+  output: string | null;
+  score: number;
+  scores: ScoreResult[];
+  latencyMs: number;
+  usage: Usage;
+  costUsd: number | null;
+  attempts: number;
+  cached: boolean;
+  servedBy: string;
+  error: { category: ErrorCategory; message: string } | null;
+  createdAt: number;
+}
+
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+export interface RunFingerprint {
+  configHash: string;
+  datasetVersion: string;
+  promptVersions: Record<string, string>;
+  targetVersions: Record<string, string>;
+  scorerVersions: Record<string, string>;
+  gitCommit: string | null;
+  assayVersion: string;
+}
+
+/** What a run was asked to do; stored so `--resume` plans the same items. */
+export interface RunOptions {
+  suite: string | null;
+  filters: string[];
+  targets: string[];
+  repeat: number;
+}
+
+export interface RunRecord {
+  id: string;
+  configPath: string;
+  status: RunStatus;
+  fingerprint: RunFingerprint;
+  options: RunOptions;
+  totalItems: number;
+  startedAt: number;
+  finishedAt: number | null;
+  user: string | null;
+}
