@@ -89,7 +89,14 @@ export interface WorkItem {
   repeat: number;
 }
 
-export type ErrorCategory = 'rate_limit' | 'transient' | 'permanent' | 'quota' | 'timeout' | 'scorer' | 'internal';
+export type ErrorCategory =
+  | 'rate_limit'
+  | 'transient'
+  | 'permanent'
+  | 'quota'
+  | 'timeout'
+  | 'scorer'
+  | 'internal';
 
 export interface ScoreResult {
   name: string;

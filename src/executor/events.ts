@@ -13,10 +13,14 @@ export type RunListener<K extends RunEventName> = (payload: RunEvents[K]) => voi
 
 /** A tiny typed event bus. Listener errors are not caught: a broken renderer should be loud. */
 export class RunEventBus {
-  readonly #listeners: { [K in RunEventName]?: Array<RunListener<K>> } = {};
+  readonly #listeners = new Map<RunEventName, Array<(payload: never) => void>>();
 
   on<K extends RunEventName>(event: K, listener: RunListener<K>): () => void {
-    const list = (this.#listeners[event] ??= []) as Array<RunListener<K>>;
+    let list = this.#listeners.get(event);
+    if (!list) {
+      list = [];
+      this.#listeners.set(event, list);
+    }
     list.push(listener);
     return () => {
       const index = list.indexOf(listener);
@@ -25,7 +29,7 @@ export class RunEventBus {
   }
 
   emit<K extends RunEventName>(event: K, payload: RunEvents[K]): void {
-    const list = this.#listeners[event] as Array<RunListener<K>> | undefined;
+    const list = this.#listeners.get(event) as Array<RunListener<K>> | undefined;
     if (!list) return;
     for (const listener of list) listener(payload);
   }

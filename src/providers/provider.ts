@@ -14,6 +14,8 @@ export interface ProviderResponse {
   /** The model that actually answered, when the provider says so. */
   model?: string;
   finishReason?: string;
+  /** Cost in USD when the provider knows it (local models: 0); otherwise computed from usage. */
+  costUsd?: number;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface ProviderContext {
 export type ProviderFactory = (context: ProviderContext) => Provider | Promise<Provider>;
 
 /** Identity helper for typed custom providers written in TS (`file:` providers). */
-export function defineProvider<T extends Omit<Provider, 'cacheScope' | 'model'> & Partial<Provider>>(provider: T): T {
+export function defineProvider<T extends Omit<Provider, 'cacheScope' | 'model'> & Partial<Provider>>(
+  provider: T,
+): T {
   return provider;
 }

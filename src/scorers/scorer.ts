@@ -20,13 +20,18 @@ export interface ScoreVerdict {
 /**
  * The scorer contract. `prepare` validates the assertion's configuration once, before the run
  * starts (throwing `UserError` for bad input such as an invalid regex), and returns the function
- * that scores each output.
+ * that scores each output. It is called once per task, with that task, so a scorer can fall back
+ * on `task.expected`; the returned function only scores outputs of that task.
  */
 export interface Scorer {
   readonly name: string;
   /** Bumped when the scoring logic changes; part of the run fingerprint. */
   readonly version: string;
-  prepare(spec: AssertionSpec, where: string): (input: ScoreInput) => ScoreVerdict | Promise<ScoreVerdict>;
+  prepare(
+    spec: AssertionSpec,
+    where: string,
+    task: Task,
+  ): (input: ScoreInput) => ScoreVerdict | Promise<ScoreVerdict>;
 }
 
 /** Identity helper for custom scorers. */

@@ -1,0 +1,48 @@
+import { UserError } from '../../errors.js';
+import { startMockServer } from '../../mock/server.js';
+import { EXIT } from '../exit-codes.js';
+
+export interface MockServerFlags {
+  port: string;
+  host: string;
+  latency: string;
+  failRate: string;
+  rateLimitRate: string;
+  seed: string;
+  apiKey?: string;
+  journal: boolean;
+}
+
+function number(flag: string, value: string, min: number, max: number): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+    throw new UserError(
+      `${flag} must be a number from ${min} to ${max}, got "${value}"`,
+      flag,
+      `e.g. ${flag} ${min === 0 && max === 1 ? '0.1' : '50'}`,
+    );
+  }
+  return parsed;
+}
+
+/** Runs until SIGINT/SIGTERM, printing the base URL to use. */
+export async function mockServerCommand(flags: MockServerFlags): Promise<number> {
+  const server = await startMockServer({
+    port: number('--port', flags.port, 0, 65535),
+    host: flags.host,
+    latencyMs: number('--latency', flags.latency, 0, 600_000),
+    failRate: number('--fail-rate', flags.failRate, 0, 1),
+    rateLimitRate: number('--rate-limit-rate', flags.rateLimitRate, 0, 1),
+    seed: number('--seed', flags.seed, 0, 2 ** 32),
+    journal: flags.journal,
+    ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
+  });
+  process.stdout.write(`mock LLM server listening on ${server.url}\nOpenAI base URL: ${server.url}/v1\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return EXIT.ok;
+}

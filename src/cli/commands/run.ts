@@ -1,0 +1,117 @@
+import pc from 'picocolors';
+import { loadProject } from '../../config/load.js';
+import { UserError } from '../../errors.js';
+import { RunEventBus } from '../../executor/events.js';
+import { executeRun, type RunOutcome } from '../../executor/run.js';
+import { toJsonReport } from '../../report/json.js';
+import { attachProgress } from '../../report/progress.js';
+import { summarizeRun } from '../../report/summary.js';
+import { renderFailures, renderSummaryTable } from '../../report/table.js';
+import type { RunOptions, RunRecord } from '../../types.js';
+import { EXIT } from '../exit-codes.js';
+import { openStore } from '../open-store.js';
+
+export interface RunFlags {
+  config?: string;
+  suite?: string;
+  filter: string[];
+  target: string[];
+  concurrency?: number;
+  repeat?: number;
+  cache: boolean;
+  resume?: string | true;
+  json?: boolean;
+  db?: string;
+  progress: 'auto' | 'bar' | 'lines' | 'none';
+}
+
+export async function runCommand(flags: RunFlags): Promise<number> {
+  const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
+  const { store, cache } = await openStore(flags.db ?? project.databasePath);
+  try {
+    let resume: RunRecord | undefined;
+    if (flags.resume !== undefined) {
+      const id = flags.resume === true ? 'latest' : flags.resume;
+      resume = await store.getRun(id);
+      if (!resume)
+        throw new UserError(
+          `no run "${id}" to resume`,
+          '--resume',
+          'see stored runs with `assay results`, or start a new run',
+        );
+      if (resume.status === 'completed') {
+        throw new UserError(
+          `run ${resume.id} is already complete`,
+          '--resume',
+          'start a new run without --resume',
+        );
+      }
+    }
+    const options: RunOptions = resume
+      ? resume.options
+      : {
+          suite: flags.suite ?? null,
+          filters: flags.filter,
+          targets: flags.target,
+          repeat: flags.repeat ?? project.config.defaults.repeat,
+        };
+    const useCache = flags.cache && project.config.defaults.cache;
+
+    const bus = new RunEventBus();
+    const stderr = process.stderr;
+    const mode = flags.progress === 'auto' ? (stderr.isTTY ? 'bar' : 'lines') : flags.progress;
+    if (mode !== 'none')
+      attachProgress(bus, {
+        stream: stderr,
+        tty: mode === 'bar',
+        color: Boolean(stderr.isTTY) && !process.env.NO_COLOR,
+      });
+
+    // First Ctrl-C: finish the calls in flight, save, mark the run interrupted. Second: stop now.
+    const stop = new AbortController();
+    const hard = new AbortController();
+    const onSignal = () => {
+      if (!stop.signal.aborted) {
+        stderr.write('\nstopping: finishing calls in flight (Ctrl-C again to abort them)\n');
+        stop.abort();
+      } else hard.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let outcome: RunOutcome;
+    try {
+      outcome = await executeRun({
+        project,
+        store,
+        cache: useCache ? cache : null,
+        options,
+        concurrency: flags.concurrency ?? project.config.defaults.concurrency,
+        ...(resume ? { resume } : {}),
+        bus,
+        stopSignal: stop.signal,
+        hardSignal: hard.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+
+    const results = await store.listResults({ runId: outcome.run.id });
+    const summary = summarizeRun(results);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(toJsonReport(outcome.run, summary, results), null, 2)}\n`);
+    } else {
+      const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+      const out = [`\nrun ${outcome.run.id} ${outcome.status}`, renderSummaryTable(summary, { color })];
+      const failures = renderFailures(results, { color, limit: 10 });
+      if (failures) out.push(failures);
+      if (outcome.status === 'interrupted')
+        out.push(pc.yellow(`resume with: assay run --resume ${outcome.run.id}`));
+      process.stdout.write(`${out.join('\n')}\n`);
+    }
+    if (outcome.status !== 'completed') return EXIT.aborted;
+    return summary.failed + summary.errors > 0 ? EXIT.failures : EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,13 @@
+import path from 'node:path';
+import type { Cache } from '../cache/cache.js';
+import type { Store } from '../store/store.js';
+
+/** Opens the SQLite store (imported lazily: only commands that need a database load the driver). */
+export async function openStore(file: string): Promise<{
+  store: Store;
+  cache: Cache & { prune(now: number): Promise<number>; clear(): Promise<number> };
+}> {
+  const { SqliteStore } = await import('../store/sqlite/sqlite-store.js');
+  const store = await SqliteStore.open(path.resolve(file));
+  return { store, cache: store.cache };
+}

@@ -1,0 +1,153 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadTasks } from '../datasets/load.js';
+import { UserError } from '../errors.js';
+import { type LoadedPrompt, loadPrompts } from '../prompts/load.js';
+import type { Target, Task } from '../types.js';
+import { contentHash } from '../util/hash.js';
+import { interpolateEnv, loadEnvFiles } from './env.js';
+import { configSchema, type ParsedConfig } from './schema.js';
+import { type FieldPath, formatFieldPath, readYamlFile } from './source.js';
+import { resolveTargets } from './targets.js';
+import { validate } from './validate.js';
+
+export const CONFIG_FILE_NAMES = [
+  'assay.yaml',
+  'assay.yml',
+  'assay.config.ts',
+  'assay.config.mts',
+  'assay.config.js',
+  'assay.config.mjs',
+];
+
+/** Everything a run needs from the user's files, validated and versioned. */
+export interface Project {
+  configPath: string;
+  baseDir: string;
+  config: ParsedConfig;
+  prompts: LoadedPrompt[];
+  tasks: Task[];
+  targets: Target[];
+  /** Task file (relative) per task id, for suite membership by file. */
+  filesByTask: Map<string, string>;
+  configHash: string;
+  databasePath: string;
+  locate(fieldPath: FieldPath): string;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function findConfigFile(cwd: string, explicit?: string): Promise<string> {
+  if (explicit) {
+    const full = path.resolve(cwd, explicit);
+    if (!(await exists(full)))
+      throw new UserError(`config file not found: ${explicit}`, undefined, 'check the --config path');
+    return full;
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const full = path.join(cwd, name);
+    if (await exists(full)) return full;
+  }
+  throw new UserError(
+    `no assay.yaml in ${cwd}`,
+    undefined,
+    'run `assay init` to create a project, or pass --config <file>',
+  );
+}
+
+async function readConfigValue(
+  file: string,
+): Promise<{ value: unknown; locate(fieldPath: FieldPath): string }> {
+  if (/\.(ya?ml|json)$/i.test(file)) return readYamlFile(file);
+  const display = path.relative(process.cwd(), file) || file;
+  let module: { default?: unknown };
+  try {
+    if (/\.m?ts$/i.test(file)) {
+      const { createJiti } = await import('jiti');
+      module = (await createJiti(import.meta.url).import(file)) as { default?: unknown };
+    } else {
+      module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    }
+  } catch (error) {
+    throw new UserError(
+      `cannot load ${display}: ${(error as Error).message}`,
+      display,
+      'fix the error in the config module',
+      {
+        cause: error,
+      },
+    );
+  }
+  const value =
+    typeof module.default === 'function' ? await (module.default as () => unknown)() : module.default;
+  return { value, locate: (fieldPath) => `${display} (${formatFieldPath(fieldPath)})` };
+}
+
+/** Loads, validates and versions a project from its config file. */
+export async function loadProject(
+  options: { cwd?: string; configPath?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Project> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const configPath = await findConfigFile(cwd, options.configPath);
+  const baseDir = path.dirname(configPath);
+  const source = await readConfigValue(configPath);
+  if (!source.value || typeof source.value !== 'object' || Array.isArray(source.value)) {
+    throw new UserError(
+      'the config must be a mapping of settings',
+      source.locate([]),
+      'see `assay init` for an example',
+    );
+  }
+  const raw = source.value as Record<string, unknown>;
+  const envFiles = Array.isArray(raw.env_files) ? (raw.env_files as string[]) : ['.env'];
+  await loadEnvFiles(envFiles, baseDir, env);
+  const config = validate(
+    configSchema,
+    {
+      ...raw,
+      ...('targets' in raw ? { targets: interpolateEnv(raw.targets, env, source.locate, ['targets']) } : {}),
+      ...('database' in raw
+        ? { database: interpolateEnv(raw.database, env, source.locate, ['database']) }
+        : {}),
+    },
+    source.locate,
+    'config',
+  );
+  const prompts = await loadPrompts(config.prompts, baseDir, source.locate(['prompts']));
+  const { tasks, filesByTask } = await loadTasks(config.tasks, baseDir, source.locate);
+  const targets = resolveTargets(config, prompts, source.locate);
+  validateSuites(config, source.locate);
+  return {
+    configPath,
+    baseDir,
+    config,
+    prompts,
+    tasks,
+    targets,
+    filesByTask,
+    configHash: contentHash({ config, prompts: prompts.map((prompt) => prompt.version) }),
+    databasePath: path.resolve(baseDir, env.ASSAY_DB ?? config.database),
+    locate: source.locate,
+  };
+}
+
+function validateSuites(config: ParsedConfig, locate: (fieldPath: FieldPath) => string): void {
+  for (const [name, suite] of Object.entries(config.suites)) {
+    if (!suite.tasks && !suite.tags && !suite.filter) {
+      throw new UserError(
+        `suite "${name}" selects nothing`,
+        locate(['suites', name]),
+        'give it tasks (files/globs), tags or filter',
+      );
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+const duration = z
+  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/)])
+  .describe('A duration: milliseconds as a number, or a string such as "500ms", "30s", "10m", "12h", "7d".');
+
+const assertionSchema = z
+  .object({
+    type: z.string().min(1).describe('Scorer name, e.g. `contains`; prefix with `not-` to negate.'),
+    value: z.unknown().optional().describe('What the scorer compares against.'),
+    weight: z.number().nonnegative().optional().describe('Relative weight in the task score. @default 1'),
+    threshold: z.number().optional().describe('Scorer-specific threshold (ms for latency, USD for cost).'),
+  })
+  .strict();
+
+export const taskSchema = z
+  .object({
+    id: z.string().min(1).optional().describe('Stable id; derived from the content when absent.'),
+    description: z.string().optional(),
+    vars: z.record(z.string(), z.unknown()).default({}).describe('Template variables for the prompt.'),
+    expected: z
+      .union([z.string(), z.number(), z.boolean()])
+      .optional()
+      .describe('Expected output; used by scorers without a value, and as `equals` when no assert is given.'),
+    assert: z.array(assertionSchema).optional(),
+    tags: z.array(z.string()).default([]),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+    threshold: z.number().min(0).max(1).optional().describe('Weighted score needed to pass (0..1).'),
+  })
+  .strict();
+
+const priceSchema = z
+  .object({
+    input_per_mtok: z.number().nonnegative().describe('USD per million input tokens.'),
+    output_per_mtok: z.number().nonnegative().describe('USD per million output tokens.'),
+  })
+  .strict();
+
+const targetSchema = z
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .describe('Provider id: `openai:gpt-4o-mini`, `openai-compatible:llama3`, `echo`, `file:./p.ts`.'),
+    label: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Name used in reports and `--target`. @default the provider id'),
+    prompts: z
+      .array(z.string())
+      .optional()
+      .describe('Prompt names to run with this target. @default all prompts'),
+    config: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Generation parameters (temperature, max_tokens…).'),
+    base_url: z.string().url().optional().describe('API base URL, e.g. http://localhost:11434/v1.'),
+    api_key_env: z.string().optional().describe('Name of the environment variable holding the API key.'),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Extra request headers (no secrets: use api_key_env).'),
+    price: priceSchema.optional().describe('Price override; otherwise the bundled price registry is used.'),
+    timeout: duration.optional().describe('Per-attempt timeout. @default defaults.timeout'),
+  })
+  .strict();
+
+const suiteSchema = z
+  .object({
+    description: z.string().optional(),
+    tasks: z.array(z.string()).optional().describe('Task files or globs belonging to this suite.'),
+    tags: z.array(z.string()).optional().describe('Tasks carrying any of these tags belong to this suite.'),
+    filter: z
+      .array(z.string())
+      .optional()
+      .describe('Filter expressions applied to the suite (e.g. `tag:x`).'),
+  })
+  .strict();
+
+const defaultsSchema = z
+  .object({
+    concurrency: z.number().int().min(1).max(1000).default(10),
+    timeout: duration.default('60s').describe('Per-attempt timeout for provider calls.'),
+    retries: z.number().int().min(0).max(20).default(3).describe('Retries after the first attempt.'),
+    cache: z.boolean().default(true),
+    cache_ttl: duration.default('14d'),
+    repeat: z.number().int().min(1).max(1000).default(1),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    prompts: z
+      .array(z.string())
+      .min(1)
+      .describe('Prompt files or globs (.njk, .txt, .md, or .yaml/.json chat message lists).'),
+    targets: z.array(z.union([z.string(), targetSchema])).min(1),
+    tasks: z
+      .array(z.union([z.string(), taskSchema]))
+      .min(1)
+      .describe('Inline tasks, or task files / globs (.yaml, .json, .jsonl, .csv).'),
+    suites: z.record(z.string(), suiteSchema).default({}),
+    defaults: defaultsSchema.default(defaultsSchema.parse({})),
+    env_files: z
+      .array(z.string())
+      .default(['.env'])
+      .describe('Files of KEY=value lines loaded into the environment.'),
+    database: z.string().default('.assay/assay.db').describe('SQLite database path, relative to the config.'),
+  })
+  .strict();
+
+export type AssayConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type TaskInput = z.input<typeof taskSchema>;
+export type TargetInput = z.output<typeof targetSchema>;
+
+/** Identity helper: gives editors types for `assay.config.ts`. */
+export function defineConfig(config: AssayConfig): AssayConfig {
+  return config;
+}
+
+/** The JSON Schema of the config file, for editor autocompletion. */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+}

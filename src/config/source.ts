@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { UserError } from '../errors.js';
+
+export type FieldPath = ReadonlyArray<PropertyKey>;
+
+/** A parsed data file that can tell where a field was written. */
+export interface SourceDocument {
+  file: string;
+  value: unknown;
+  /** `file:line:column` of the field at `fieldPath`, or of its nearest written parent. */
+  locate(fieldPath: FieldPath): string;
+}
+
+/** `targets[0].id` style rendering of a field path. */
+export function formatFieldPath(fieldPath: FieldPath): string {
+  let out = '';
+  for (const key of fieldPath) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(top level)';
+}
+
+/** Parses YAML (and so JSON) keeping positions; syntax errors become a UserError with line and column. */
+export function parseYamlSource(text: string, file: string): SourceDocument {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const display = path.relative(process.cwd(), file) || file;
+  const first = doc.errors[0];
+  if (first) {
+    const at = lineCounter.linePos(first.pos[0]);
+    const reason = first.message.split('\n')[0] ?? first.message;
+    throw new UserError(
+      `invalid YAML: ${reason}`,
+      `${display}:${at.line}:${at.col}`,
+      'fix the syntax at that place',
+    );
+  }
+  return {
+    file: display,
+    value: doc.toJS({ maxAliasCount: 1000 }),
+    locate(fieldPath) {
+      for (let depth = fieldPath.length; depth >= 0; depth--) {
+        const node =
+          depth === 0 ? doc.contents : (doc.getIn(fieldPath.slice(0, depth) as unknown[], true) as unknown);
+        const range = (node as { range?: [number, number] } | null | undefined)?.range;
+        if (range) {
+          const at = lineCounter.linePos(range[0]);
+          return `${display}:${at.line}:${at.col}`;
+        }
+      }
+      return display;
+    },
+  };
+}
+
+export async function readYamlFile(file: string): Promise<SourceDocument> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      file,
+      'check the path',
+      {
+        cause: error,
+      },
+    );
+  }
+  return parseYamlSource(text, file);
+}

@@ -1,0 +1,87 @@
+import { UserError } from '../errors.js';
+import type { LoadedPrompt } from '../prompts/load.js';
+import { parseProviderId } from '../providers/registry.js';
+import type { GenerationConfig, Target } from '../types.js';
+import { parseDuration } from '../util/duration.js';
+import { contentHash } from '../util/hash.js';
+import type { ParsedConfig, TargetInput } from './schema.js';
+import type { FieldPath } from './source.js';
+
+const SECRET_HEADER = /auth|key|token|secret|cookie|session/i;
+
+/** Header names and values that identify the endpoint; values that may be secrets are left out. */
+function semanticHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {}))
+    out[name.toLowerCase()] = SECRET_HEADER.test(name) ? '(secret)' : value;
+  return out;
+}
+
+/** Expands each configured target into one Target per prompt it runs. */
+export function resolveTargets(
+  config: ParsedConfig,
+  prompts: LoadedPrompt[],
+  locate: (fieldPath: FieldPath) => string,
+): Target[] {
+  const defaultTimeout = parseDuration(config.defaults.timeout, locate(['defaults', 'timeout']));
+  const targets: Target[] = [];
+  const names = new Map<string, string>();
+  config.targets.forEach((entry, index) => {
+    const where = locate(['targets', index]);
+    const input: TargetInput = typeof entry === 'string' ? { id: entry, config: {} } : entry;
+    parseProviderId(
+      input.id,
+      locate(typeof entry === 'string' ? ['targets', index] : ['targets', index, 'id']),
+    );
+    const selected = input.prompts
+      ? input.prompts.map((name) => {
+          const prompt = prompts.find((candidate) => candidate.name === name);
+          if (!prompt) {
+            throw new UserError(
+              `target "${input.label ?? input.id}" names unknown prompt "${name}"`,
+              where,
+              `known prompts: ${prompts.map((candidate) => candidate.name).join(', ')}`,
+            );
+          }
+          return prompt;
+        })
+      : prompts;
+    const label = input.label ?? input.id;
+    for (const prompt of selected) {
+      const name = selected.length > 1 || prompts.length > 1 ? `${label}/${prompt.name}` : label;
+      const other = names.get(name);
+      if (other)
+        throw new UserError(
+          `two targets are named "${name}" (also at ${other})`,
+          where,
+          'give one of them a distinct `label`',
+        );
+      names.set(name, where);
+      const options: Record<string, unknown> = {};
+      if (input.base_url) options.base_url = input.base_url;
+      if (input.api_key_env) options.api_key_env = input.api_key_env;
+      if (input.headers) options.headers = input.headers;
+      const timeoutMs = input.timeout === undefined ? defaultTimeout : parseDuration(input.timeout, where);
+      const config = input.config as GenerationConfig;
+      targets.push({
+        name,
+        providerId: input.id,
+        config,
+        prompt,
+        options,
+        ...(input.price ? { price: input.price } : {}),
+        timeoutMs,
+        version: contentHash({
+          providerId: input.id,
+          config,
+          prompt: prompt.version,
+          base_url: input.base_url ?? null,
+          api_key_env: input.api_key_env ?? null,
+          headers: semanticHeaders(input.headers),
+          price: input.price ?? null,
+        }),
+      });
+    }
+  });
+  return targets;
+}

@@ -1,0 +1,78 @@
+import type { PromptRenderer } from '../prompts/render.js';
+import type { Provider } from '../providers/provider.js';
+import type { ChatMessage, Target, Task, WorkItem } from '../types.js';
+import { canonicalJson, contentHash, sha256 } from '../util/hash.js';
+
+export interface PlannedItem extends WorkItem {
+  messages: ChatMessage[];
+  cacheKey: string;
+}
+
+/** Deterministic work-item id: the same task version × target version × repeat always gets the same id. */
+export function workItemId(task: Task, target: Target, repeat: number): string {
+  return contentHash(
+    { task: task.id, taskVersion: task.version, target: target.name, targetVersion: target.version, repeat },
+    24,
+  );
+}
+
+/**
+ * Cache key: what was sent and to which endpoint. Repeats share an answer only when sampling is
+ * off (temperature 0). Secrets never enter: the provider's cache scope excludes keys.
+ */
+export function cacheKey(
+  provider: Provider,
+  target: Target,
+  messages: ChatMessage[],
+  repeat: number,
+): string {
+  const sampling = target.config.temperature !== 0;
+  return sha256(
+    canonicalJson({
+      scope: provider.cacheScope(),
+      provider: provider.id,
+      config: target.config,
+      messages,
+      repeat: sampling ? repeat : 0,
+    }),
+  );
+}
+
+/** Expands tasks × targets × repeats into work items, rendering each prompt once per task. */
+export function planItems(
+  tasks: Task[],
+  targets: Target[],
+  repeat: number,
+  renderers: Map<string, PromptRenderer>,
+  providers: Map<string, Provider>,
+): PlannedItem[] {
+  const items: PlannedItem[] = [];
+  const rendered = new Map<string, ChatMessage[]>();
+  for (const task of tasks) {
+    for (const target of targets) {
+      const renderKey = `${target.prompt.name}\0${task.id}`;
+      let messages = rendered.get(renderKey);
+      if (!messages) {
+        messages = renderers.get(target.prompt.name)!(task.vars, `task "${task.id}" (${task.source})`);
+        rendered.set(renderKey, messages);
+      }
+      const provider = providers.get(target.name)!;
+      for (let index = 0; index < repeat; index++) {
+        items.push({
+          id: workItemId(task, target, index),
+          task,
+          target,
+          repeat: index,
+          messages,
+          cacheKey: cacheKey(provider, target, messages, index),
+        });
+      }
+    }
+  }
+  return items;
+}
+
+/** Dataset version: the hash of the task versions it contains, in order. */
+export function datasetVersion(tasks: Task[]): string {
+  return contentHash(tasks.map((task) => [task.id, task.version]));
+}

@@ -1,0 +1,93 @@
+import type { Project } from '../config/load.js';
+import { UserError } from '../errors.js';
+import { createPricer } from '../pricing/price.js';
+import { compilePrompt, type PromptRenderer } from '../prompts/render.js';
+import type { Provider } from '../providers/provider.js';
+import { createProvider } from '../providers/registry.js';
+import { prepareTask } from '../scorers/aggregate.js';
+import { scorerVersions } from '../scorers/registry.js';
+import type { RunFingerprint, RunOptions, Target, Task } from '../types.js';
+import { headCommit } from '../util/git.js';
+import { VERSION } from '../version.js';
+import type { TargetLane, TaskScorer } from './execute-item.js';
+import { datasetVersion, type PlannedItem, planItems } from './plan.js';
+import { selectTargets, selectTasks } from './select.js';
+
+/** Everything validated and built before the first call: errors here are the user's, exit code 2. */
+export interface PreparedRun {
+  tasks: Task[];
+  targets: Target[];
+  items: PlannedItem[];
+  lanes: Map<string, TargetLane>;
+  scorers: Map<string, TaskScorer>;
+  fingerprint: RunFingerprint;
+}
+
+export async function prepareRun(
+  project: Project,
+  options: RunOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<PreparedRun> {
+  const tasks = await selectTasks(project, options.suite, options.filters);
+  if (tasks.length === 0) {
+    throw new UserError(
+      'no tasks selected',
+      options.suite ? `--suite ${options.suite}` : '--filter',
+      'check the suite name and filters (`assay run --help`)',
+    );
+  }
+  const targets = selectTargets(project.targets, options.targets);
+
+  const providers = new Map<string, Provider>();
+  const lanes = new Map<string, TargetLane>();
+  for (const target of targets) {
+    const where = `target "${target.name}"`;
+    let provider: Provider;
+    try {
+      provider = await createProvider(
+        target.providerId,
+        { options: target.options, env, baseDir: project.baseDir },
+        where,
+      );
+    } catch (error) {
+      if (error instanceof UserError && !error.location) {
+        throw new UserError(error.message, `${project.locate(['targets'])} (${where})`, error.hint, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    providers.set(target.name, provider);
+    lanes.set(target.name, {
+      provider,
+      pricer: await createPricer(provider.model, provider.pricingProvider, target.price),
+    });
+  }
+
+  const renderers = new Map<string, PromptRenderer>();
+  for (const target of targets) {
+    if (!renderers.has(target.prompt.name)) {
+      const prompt = project.prompts.find((candidate) => candidate.name === target.prompt.name)!;
+      renderers.set(prompt.name, compilePrompt(prompt, project.baseDir));
+    }
+  }
+
+  const scorers = new Map<string, TaskScorer>();
+  const scorerNames = new Set<string>();
+  for (const task of tasks) {
+    scorers.set(task.id, prepareTask(task, `task "${task.id}" (${task.source})`));
+    for (const assertion of task.assert) scorerNames.add(assertion.type.replace(/^not-/, ''));
+  }
+
+  const items = planItems(tasks, targets, options.repeat, renderers, providers);
+  const fingerprint: RunFingerprint = {
+    configHash: project.configHash,
+    datasetVersion: datasetVersion(tasks),
+    promptVersions: Object.fromEntries(targets.map((target) => [target.prompt.name, target.prompt.version])),
+    targetVersions: Object.fromEntries(targets.map((target) => [target.name, target.version])),
+    scorerVersions: scorerVersions([...scorerNames]),
+    gitCommit: await headCommit(project.baseDir),
+    assayVersion: VERSION,
+  };
+  return { tasks, targets, items, lanes, scorers, fingerprint };
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Cache } from '../cache/cache.js';
+import type { Project } from '../config/load.js';
+import { UserError } from '../errors.js';
+import { retryPolicy } from '../resilience/retry.js';
+import type { Store } from '../store/store.js';
+import type { RunOptions, RunRecord, RunStatus } from '../types.js';
+import { parseDuration } from '../util/duration.js';
+import { lastCommitOf, runUser } from '../util/git.js';
+import type { RunEventBus } from './events.js';
+import { executeItem } from './execute-item.js';
+import { runPool } from './pool.js';
+import { prepareRun } from './prepare.js';
+import { ResultWriter } from './writer.js';
+
+export interface RunRequest {
+  project: Project;
+  store: Store;
+  /** null with --no-cache. */
+  cache: Cache | null;
+  options: RunOptions;
+  concurrency: number;
+  /** Continue this run instead of starting a new one. */
+  resume?: RunRecord;
+  bus: RunEventBus;
+  /** Graceful stop: take no new items, let calls in flight finish. */
+  stopSignal: AbortSignal;
+  /** Hard stop: abort calls in flight (their items stay unrecorded and run again on resume). */
+  hardSignal: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunOutcome {
+  run: RunRecord;
+  status: RunStatus;
+  /** Items executed by this invocation (not counting those done before a resume). */
+  executed: number;
+}
+
+/** Plans, executes and records one run. Renderers follow it through `bus`. */
+export async function executeRun(request: RunRequest): Promise<RunOutcome> {
+  const { project, store, options } = request;
+  const env = request.env ?? process.env;
+  const prepared = await prepareRun(project, options, env);
+  const { items, lanes, scorers, fingerprint } = prepared;
+
+  let run: RunRecord;
+  if (request.resume) {
+    run = request.resume;
+    if (
+      run.fingerprint.configHash !== fingerprint.configHash ||
+      run.fingerprint.datasetVersion !== fingerprint.datasetVersion
+    ) {
+      throw new UserError(
+        `run ${run.id} was started with a different config or dataset`,
+        project.configPath,
+        'resume only with the files the run started with, or start a new run without --resume',
+      );
+    }
+  } else {
+    await Promise.all(
+      project.prompts.map(async (prompt) => {
+        const commit = await lastCommitOf(prompt.path, project.baseDir);
+        if (commit) prompt.gitCommit = commit;
+      }),
+    );
+    run = {
+      id: randomUUID(),
+      configPath: project.configPath,
+      status: 'running',
+      fingerprint,
+      options,
+      totalItems: items.length,
+      startedAt: Date.now(),
+      finishedAt: null,
+      user: await runUser(project.baseDir, env),
+    };
+    await store.saveVersions({ tasks: prepared.tasks, prompts: project.prompts, targets: prepared.targets });
+    await store.createRun(run);
+  }
+
+  const done = await store.completedItemIds(run.id);
+  const pending = items.filter((item) => !done.has(item.id));
+  const started = performance.now();
+  request.bus.emit('run-start', { run, total: items.length, skipped: items.length - pending.length });
+
+  const writer = new ResultWriter(store, request.cache, {
+    batchSize: 250,
+    flushIntervalMs: 200,
+    cacheTtlMs: parseDuration(project.config.defaults.cache_ttl, project.locate(['defaults', 'cache_ttl'])),
+  });
+  const context = {
+    runId: run.id,
+    cache: request.cache,
+    scorers,
+    retry: retryPolicy({ maxRetries: project.config.defaults.retries }),
+    hardSignal: request.hardSignal,
+    onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
+      request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),
+  };
+
+  let completed = done.size;
+  let executed = 0;
+  const stop = AbortSignal.any([request.stopSignal, request.hardSignal]);
+  await runPool(pending, request.concurrency, stop, async (item) => {
+    if (writer.failure) return;
+    const { result, cacheEntry } = await executeItem(item, lanes.get(item.target.name)!, context);
+    // An item cut short by a hard stop is not a real outcome: leave it for the resume.
+    if (request.hardSignal.aborted && result.status === 'error') return;
+    writer.add(result, cacheEntry);
+    executed++;
+    completed++;
+    request.bus.emit('item-end', { result, done: completed, total: items.length });
+  });
+
+  let status: RunStatus = completed >= items.length ? 'completed' : 'interrupted';
+  try {
+    await writer.flush();
+  } catch (error) {
+    status = 'failed';
+    await store.finishRun(run.id, status, Date.now()).catch(() => {});
+    throw error;
+  }
+  await store.finishRun(run.id, status, Date.now());
+  run = { ...run, status, finishedAt: Date.now() };
+  request.bus.emit('run-end', { run, status, durationMs: performance.now() - started });
+  return { run, status, executed };
+}

@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { glob } from 'tinyglobby';
+import type { Project } from '../config/load.js';
+import { UserError } from '../errors.js';
+import type { Target, Task } from '../types.js';
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+type TaskPredicate = (task: Task) => boolean;
+
+/** One filter term: `tag:x`, `id:glob`, or `metadata.key=value`. */
+function parseTerm(term: string): TaskPredicate {
+  const trimmed = term.trim();
+  if (trimmed.startsWith('tag:')) {
+    const tag = trimmed.slice(4);
+    return (task) => task.tags.includes(tag);
+  }
+  if (trimmed.startsWith('id:')) {
+    const pattern = globToRegExp(trimmed.slice(3));
+    return (task) => pattern.test(task.id);
+  }
+  const metadata = /^metadata\.([^=]+)=(.*)$/.exec(trimmed);
+  if (metadata) {
+    const [, key, value] = metadata as unknown as [string, string, string];
+    return (task) => String(task.metadata[key]) === value;
+  }
+  throw new UserError(
+    `invalid filter "${term}"`,
+    '--filter',
+    'use tag:NAME, id:GLOB or metadata.KEY=VALUE; join with "," for OR, repeat --filter for AND',
+  );
+}
+
+/** `,` joins terms with OR inside one expression; several expressions must all match. */
+export function compileFilters(expressions: string[]): TaskPredicate {
+  const groups = expressions.map((expression) =>
+    expression
+      .split(',')
+      .filter((term) => term.trim())
+      .map(parseTerm),
+  );
+  return (task) => groups.every((group) => group.some((predicate) => predicate(task)));
+}
+
+/** The tasks a suite (or all tasks when `suite` is null) and the filters select, in config order. */
+export async function selectTasks(
+  project: Project,
+  suite: string | null,
+  filters: string[],
+): Promise<Task[]> {
+  let tasks = project.tasks;
+  if (suite !== null) {
+    const definition = project.config.suites[suite];
+    if (!definition) {
+      const known = Object.keys(project.config.suites);
+      throw new UserError(
+        `unknown suite "${suite}"`,
+        '--suite',
+        known.length ? `known suites: ${known.join(', ')}` : 'define suites under `suites:` in assay.yaml',
+      );
+    }
+    const files = new Set<string>();
+    for (const pattern of definition.tasks ?? []) {
+      for (const file of await glob(pattern, { cwd: project.baseDir, onlyFiles: true }))
+        files.add(path.normalize(file));
+    }
+    const tags = new Set(definition.tags ?? []);
+    const inSuite = (task: Task) =>
+      (definition.tasks === undefined && definition.tags === undefined) ||
+      files.has(path.normalize(project.filesByTask.get(task.id) ?? '\0')) ||
+      task.tags.some((tag) => tags.has(tag));
+    const suiteFilter = compileFilters(definition.filter ?? []);
+    tasks = tasks.filter((task) => inSuite(task) && suiteFilter(task));
+  }
+  return tasks.filter(compileFilters(filters));
+}
+
+/** Targets named on the command line (all when none are named). */
+export function selectTargets(targets: Target[], names: string[]): Target[] {
+  if (names.length === 0) return targets;
+  const selected = targets.filter((target) => names.includes(target.name));
+  const unknown = names.filter((name) => !targets.some((target) => target.name === name));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `unknown target "${unknown[0]}"`,
+      '--target',
+      `known targets: ${targets.map((target) => target.name).join(', ')}`,
+    );
+  }
+  return selected;
+}

@@ -1,0 +1,176 @@
+/**
+ * The request pipeline of the mock server: read and journal the request, apply latency and faults in
+ * a fixed order, then let the matching dialect answer. Control-plane paths (`/__mock/…`) bypass it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ControlPlane, handleControl } from './control.js';
+import type { Dialect, MockFailure, MockReply, MockRequest } from './dialect.js';
+import { Faults } from './faults.js';
+import { Journal, type JournalEntry } from './journal.js';
+import type { ResolvedMockOptions } from './options.js';
+import { RateMeter } from './rate-meter.js';
+import { Router } from './router.js';
+
+const CONTROL_PREFIX = '/__mock/';
+const UNKNOWN_ROUTE: MockFailure = { kind: 'unknown-route' };
+// A generous paid tier, so clients that pace themselves by these headers are never slowed down.
+const REQUESTS_PER_MINUTE = 30_000;
+const TOKENS_PER_MINUTE = 150_000_000;
+
+export class MockHandler implements ControlPlane {
+  readonly journal: Journal | undefined;
+  private readonly faults: Faults;
+  private readonly meter = new RateMeter(REQUESTS_PER_MINUTE, TOKENS_PER_MINUTE);
+  private readonly router: Router;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private sequence = 0;
+  private closed = false;
+
+  constructor(
+    private readonly options: ResolvedMockOptions,
+    private readonly dialects: readonly [Dialect, ...Dialect[]],
+  ) {
+    this.journal = options.journal ? new Journal() : undefined;
+    this.faults = new Faults(options);
+    this.router = new Router(dialects);
+  }
+
+  /** The `request` listener for `http.createServer`. */
+  readonly listener = (request: IncomingMessage, response: ServerResponse): void => {
+    this.serve(request, response).catch((error: unknown) => crash(response, error));
+  };
+
+  reset(): void {
+    this.journal?.clear();
+    this.faults.reset();
+    this.meter.reset();
+  }
+
+  /** Stops pending latency timers; requests waiting on them are never answered. */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
+    const target = request.url ?? '/';
+    const queryStart = target.indexOf('?');
+    const path = queryStart === -1 ? target : target.slice(0, queryStart);
+    if (path.startsWith(CONTROL_PREFIX)) return handleControl(this, request, response, path);
+
+    const method = request.method ?? 'GET';
+    const raw = method === 'GET' || method === 'HEAD' ? '' : await readBody(request);
+    const { body, invalidJson } = parseJson(raw);
+    const entry = this.journal?.record(method, target, request.headers, invalidJson ? raw : body, receivedAt);
+    const sequence = ++this.sequence;
+    const mockRequest: MockRequest = {
+      method,
+      path,
+      query: queryStart === -1 ? '' : target.slice(queryStart + 1),
+      headers: request.headers,
+      body,
+      invalidJson,
+      requestId: `req_${sequence.toString(16).padStart(32, '0')}`,
+      sequence,
+    };
+
+    const latency = this.faults.latencyMs(request.headers);
+    if (latency > 0) await this.wait(latency);
+    if (this.closed) return;
+    const connectionFault = this.faults.connection(request.headers);
+    if (connectionFault === 'reset') request.socket.destroy();
+    if (connectionFault !== undefined) return;
+
+    const match = this.router.find(method, path);
+    const dialect = match?.dialect ?? this.dialects[0];
+    const failure =
+      this.faults.requested(request.headers) ?? (match ? this.admit(dialect, mockRequest) : UNKNOWN_ROUTE);
+    const reply =
+      match && !failure
+        ? await match.route.handle(mockRequest)
+        : dialect.error(failure ?? UNKNOWN_ROUTE, mockRequest);
+    this.send(response, reply, dialect, mockRequest, failure, entry);
+  }
+
+  // The checks a real provider makes in order: credentials, then (simulated) server trouble.
+  private admit(dialect: Dialect, request: MockRequest): MockFailure | undefined {
+    const { apiKey } = this.options;
+    if (apiKey !== undefined && !dialect.authorized(request, apiKey)) {
+      return { kind: 'status', status: 401, retryAfterSeconds: 0 };
+    }
+    return this.faults.scripted(request.headers) ?? this.faults.drawn();
+  }
+
+  private send(
+    response: ServerResponse,
+    reply: MockReply,
+    dialect: Dialect,
+    request: MockRequest,
+    failure: MockFailure | undefined,
+    entry: JournalEntry | undefined,
+  ): void {
+    const headers: Record<string, string> = { ...reply.headers, 'x-request-id': request.requestId };
+    if (dialect.rateLimitHeaders) {
+      const limited = failure?.kind === 'status' && failure.status === 429;
+      const snapshot = limited
+        ? this.meter.exhausted(failure.retryAfterSeconds * 1000)
+        : this.meter.consume(reply.tokens ?? 0);
+      Object.assign(headers, dialect.rateLimitHeaders(snapshot));
+    }
+    // The client may have given up during the latency; the journal keeps status 0 (never answered).
+    if (response.destroyed) return;
+    if (entry) entry.status = reply.status;
+    if (typeof reply.body === 'string') {
+      headers['content-length'] = String(Buffer.byteLength(reply.body));
+      response.writeHead(reply.status, headers).end(reply.body);
+      return;
+    }
+    response.writeHead(reply.status, headers);
+    for (const event of reply.body) response.write(event);
+    response.end();
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    request.once('end', () => resolve(text));
+    request.once('error', reject);
+    request.once('close', () => {
+      // Checked first: building an Error (and its stack) on every request would dominate the hot path.
+      if (!request.complete) reject(new Error('Request closed before its body was complete'));
+    });
+  });
+}
+
+function parseJson(raw: string): { body: unknown; invalidJson: boolean } {
+  if (raw === '') return { body: undefined, invalidJson: false };
+  try {
+    return { body: JSON.parse(raw), invalidJson: false };
+  } catch {
+    return { body: undefined, invalidJson: true };
+  }
+}
+
+function crash(response: ServerResponse, error: unknown): void {
+  if (response.headersSent || response.destroyed) return;
+  const message = `Mock server error: ${error instanceof Error ? error.message : String(error)}`;
+  const body = JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } });
+  response.writeHead(500, { 'content-type': 'application/json' }).end(body);
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../errors.js';
+import { resolveOptions } from './options.js';
+
+describe('resolveOptions', () => {
+  it('fills in the documented defaults', () => {
+    expect(resolveOptions({})).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      latencyMs: 0,
+      failRate: 0,
+      rateLimitRate: 0,
+      retryAfterSeconds: 1,
+      seed: 1,
+      apiKey: undefined,
+      journal: true,
+    });
+  });
+
+  it.each([
+    [
+      { failRate: 1.5 },
+      'Expected mock server option `failRate` to be a number from 0 to 1, got `1.5` (number)',
+    ],
+    [{ port: -1 }, '`port` to be an integer from 0 to 65535, got `-1`'],
+    [{ latencyMs: Number.NaN }, '`latencyMs` to be a number from 0 and up, got `NaN`'],
+    [{ failRate: 0.6, rateLimitRate: 0.6 }, '`failRate + rateLimitRate` to be at most 1'],
+    [{ seed: 1.5 }, '`seed` to be an integer'],
+    [{ retryAfterSeconds: -2 }, '`retryAfterSeconds` to be a number from 0 and up'],
+  ])('rejects %j, quoting the value', (options, message) => {
+    expect(() => resolveOptions(options)).toThrow(UserError);
+    expect(() => resolveOptions(options)).toThrow(message);
+  });
+
+  it('never quotes a bad API key', () => {
+    expect(() => resolveOptions({ apiKey: '' })).toThrow('`apiKey` to be a non-empty string, got string');
+  });
+});

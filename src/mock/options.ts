@@ -1,0 +1,127 @@
+/** Options of the mock server, with their defaults and validation. */
+import { UserError } from '../errors.js';
+
+export interface MockServerOptions {
+  /**
+   * TCP port; 0 picks a free ephemeral port (read it back from `MockServer.port`).
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Interface to bind. Keep the loopback default unless a container or another machine must reach it.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Milliseconds added before every model-plane response; `x-mock-latency-ms` overrides it per request.
+   * @default 0
+   */
+  latencyMs?: number;
+  /**
+   * Probability (0..1) that a request is answered with a 500 `server_error`.
+   * @default 0
+   */
+  failRate?: number;
+  /**
+   * Probability (0..1) that a request is answered with a 429 `rate_limit_exceeded` carrying `retry-after`.
+   * `failRate + rateLimitRate` must not exceed 1.
+   * @default 0
+   */
+  rateLimitRate?: number;
+  /**
+   * Seconds sent in `retry-after` (and, ×1000, `retry-after-ms`) on injected 429s.
+   * @default 1
+   */
+  retryAfterSeconds?: number;
+  /**
+   * Seed of the fault probabilities: the same seed and the same request order give the same statuses.
+   * @default 1
+   */
+  seed?: number;
+  /**
+   * When set, model-plane requests must carry this key the provider's way (OpenAI:
+   * `Authorization: Bearer <apiKey>`), else they get a 401 `invalid_api_key`.
+   * @default undefined (no auth)
+   * @example 'sk-mock'
+   */
+  apiKey?: string;
+  /**
+   * Record every model-plane request (see `MockServer.journal()`); turn off for long benchmarks.
+   * @default true
+   */
+  journal?: boolean;
+}
+
+export interface ResolvedMockOptions extends Required<Omit<MockServerOptions, 'apiKey'>> {
+  apiKey: string | undefined;
+}
+
+/** Applies defaults and rejects bad values, quoting them. */
+export function resolveOptions(options: MockServerOptions): ResolvedMockOptions {
+  const resolved: ResolvedMockOptions = {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    latencyMs: options.latencyMs ?? 0,
+    failRate: options.failRate ?? 0,
+    rateLimitRate: options.rateLimitRate ?? 0,
+    retryAfterSeconds: options.retryAfterSeconds ?? 1,
+    seed: options.seed ?? 1,
+    apiKey: options.apiKey,
+    journal: options.journal ?? true,
+  };
+  check(
+    'port',
+    resolved.port,
+    'an integer from 0 to 65535',
+    Number.isInteger(resolved.port) && inRange(resolved.port, 0, 65535),
+  );
+  check(
+    'host',
+    resolved.host,
+    'a non-empty string',
+    typeof resolved.host === 'string' && resolved.host !== '',
+  );
+  check(
+    'latencyMs',
+    resolved.latencyMs,
+    'a number from 0 and up',
+    inRange(resolved.latencyMs, 0, Number.MAX_SAFE_INTEGER),
+  );
+  check('failRate', resolved.failRate, 'a number from 0 to 1', inRange(resolved.failRate, 0, 1));
+  check(
+    'rateLimitRate',
+    resolved.rateLimitRate,
+    'a number from 0 to 1',
+    inRange(resolved.rateLimitRate, 0, 1),
+  );
+  const total = resolved.failRate + resolved.rateLimitRate;
+  check('failRate + rateLimitRate', total, 'at most 1', total <= 1);
+  const retryAfter = resolved.retryAfterSeconds;
+  check(
+    'retryAfterSeconds',
+    retryAfter,
+    'a number from 0 and up',
+    inRange(retryAfter, 0, Number.MAX_SAFE_INTEGER),
+  );
+  check('seed', resolved.seed, 'an integer', Number.isSafeInteger(resolved.seed));
+  const { apiKey } = resolved;
+  check(
+    'apiKey',
+    apiKey,
+    'a non-empty string',
+    apiKey === undefined || (typeof apiKey === 'string' && apiKey !== ''),
+  );
+  check('journal', resolved.journal, 'a boolean', typeof resolved.journal === 'boolean');
+  return resolved;
+}
+
+function inRange(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && value >= min && value <= max;
+}
+
+function check(name: string, value: unknown, expected: string, ok: boolean): void {
+  if (ok) return;
+  // Never quote the API key itself.
+  const shown = name === 'apiKey' ? typeof value : `\`${String(value)}\` (${typeof value})`;
+  throw new UserError(`Expected mock server option \`${name}\` to be ${expected}, got ${shown}`);
+}

@@ -1,0 +1,113 @@
+import { Agent, request, errors as undiciErrors } from 'undici';
+import { ProviderError } from '../errors.js';
+
+/** One keep-alive pool shared by every adapter. Timeouts are set per request. */
+let sharedAgent: Agent | undefined;
+export function httpAgent(): Agent {
+  sharedAgent ??= new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    connections: null,
+    pipelining: 1,
+  });
+  return sharedAgent;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+/** Milliseconds to wait according to `retry-after-ms` or `retry-after` (seconds or HTTP date). */
+export function retryAfterMs(
+  headers: Record<string, string | string[] | undefined>,
+  now = Date.now(),
+): number | undefined {
+  const ms = Number(first(headers['retry-after-ms']));
+  if (Number.isFinite(ms) && ms >= 0 && first(headers['retry-after-ms']) !== undefined) return ms;
+  const value = first(headers['retry-after']);
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  if (Number.isFinite(date)) return Math.max(0, date - now);
+  return undefined;
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Classifies an HTTP status into the error taxonomy (the body may refine a 429 into quota). */
+export function classifyStatus(status: number): ProviderError['kind'] {
+  if (status === 429) return 'rate_limit';
+  if (status === 408 || status === 409 || status >= 500) return 'transient';
+  return 'permanent';
+}
+
+/** Maps a transport failure to a ProviderError: timeouts, resets and refused connections. */
+export function classifyTransportError(error: unknown, label: string, signal: AbortSignal): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (signal.aborted) {
+    const reason = signal.reason as { name?: string } | undefined;
+    const timedOut = reason?.name === 'TimeoutError';
+    return new ProviderError(
+      timedOut ? 'timeout' : 'transient',
+      timedOut ? `${label}: timed out` : `${label}: aborted`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return new ProviderError('timeout', `${label}: ${(error as Error).message}`, { cause: error });
+  }
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  const message = (error as Error).message ?? String(error);
+  return new ProviderError(
+    'transient',
+    `${label}: connection error ${code ?? ''} ${message}`.replace(/\s+/g, ' ').trim(),
+    {
+      cause: error,
+    },
+  );
+}
+
+/** POSTs JSON and parses a JSON answer. Never retries; throws ProviderError for transport failures. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  label: string,
+): Promise<JsonResponse> {
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      dispatcher: httpAgent(),
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal,
+    });
+    const text = await response.body.text();
+    let parsed: unknown = text;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Leave non-JSON bodies (proxy HTML pages) as text; the adapter reports them.
+      }
+    }
+    return { status: response.statusCode, headers: response.headers, body: parsed };
+  } catch (error) {
+    throw classifyTransportError(error, label, signal);
+  }
+}
+
+/** Removes secret values from a message before it reaches a log, the database or a report. */
+export function redact(message: string, secrets: Array<string | undefined>): string {
+  let out = message;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  return out;
+}

@@ -1,0 +1,35 @@
+import { UserError } from '../errors.js';
+import { createOpenAiChatProvider } from './openai-chat.js';
+import type { Provider, ProviderContext } from './provider.js';
+
+/**
+ * `openai-compatible:<model>`: any server speaking Chat Completions (vLLM, llama.cpp, LM Studio,
+ * Ollama's /v1, OpenRouter). Needs `base_url`; the key is optional (`api_key_env`).
+ */
+export function createOpenAiCompatibleProvider(context: ProviderContext): Provider {
+  const baseUrl = context.options.base_url as string | undefined;
+  if (!baseUrl) {
+    throw new UserError(
+      `openai-compatible:${context.rest} needs a base_url`,
+      undefined,
+      'add `base_url: http://localhost:8000/v1` (your server) to the target',
+    );
+  }
+  const keyEnv = context.options.api_key_env as string | undefined;
+  const apiKey = keyEnv ? context.env[keyEnv] : undefined;
+  if (keyEnv && !apiKey) {
+    throw new UserError(
+      `${keyEnv} is not set (needed by openai-compatible:${context.rest})`,
+      undefined,
+      `set ${keyEnv} or remove api_key_env`,
+    );
+  }
+  return createOpenAiChatProvider({
+    id: `openai-compatible:${context.rest}`,
+    model: context.rest,
+    baseUrl,
+    apiKey,
+    maxTokensField: 'max_tokens',
+    headers: (context.options.headers as Record<string, string> | undefined) ?? {},
+  });
+}

@@ -1,0 +1,131 @@
+import type {
+  ErrorCategory,
+  ItemResult,
+  ResultStatus,
+  RunFingerprint,
+  RunRecord,
+  RunStatus,
+} from '../types.js';
+import type { RunSummary } from './summary.js';
+
+/** Bumped on any breaking change to {@link JsonReport}; additive changes keep it. */
+export const JSON_REPORT_VERSION = 1;
+
+/**
+ * What `assay run --json` prints. Every key is always present (unknown values are `null`, never
+ * missing), except `results`, which appears only when results were requested.
+ *
+ * ```jsonc
+ * {
+ *   "schemaVersion": 1,
+ *   "run": { "id", "status", "startedAt", "finishedAt", "fingerprint" },  // times are ISO 8601 (UTC) or null
+ *   "summary": { "total", "passed", "failed", "errors", "passRate", "costUsd", "costUnknown",
+ *                "inputTokens", "outputTokens", "cachedCount", "errorsByCategory", "byTarget": [...] },
+ *   "results": [{ "itemId", "taskId", "taskVersion", "target", "repeat", "status", "output", "score",
+ *                 "scores": [{ "name", "value", "pass", "reason", "weight" }], "latencyMs",
+ *                 "usage": { "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens" },
+ *                 "costUsd", "attempts", "cached", "servedBy", "error": { "category", "message" } | null }]
+ * }
+ * ```
+ */
+export interface JsonReport {
+  schemaVersion: typeof JSON_REPORT_VERSION;
+  run: {
+    id: string;
+    status: RunStatus;
+    startedAt: string;
+    finishedAt: string | null;
+    fingerprint: RunFingerprint;
+  };
+  summary: RunSummary;
+  results?: JsonResult[];
+}
+
+/** One result in the public JSON shape. The rendered prompt is left out: it can be large and is in the store. */
+export interface JsonResult {
+  itemId: string;
+  taskId: string;
+  taskVersion: string;
+  target: string;
+  repeat: number;
+  status: ResultStatus;
+  output: string | null;
+  /** Weighted score, 0..1. */
+  score: number;
+  scores: Array<{ name: string; value: number; pass: boolean; reason: string; weight: number }>;
+  latencyMs: number;
+  /** `null` means the provider did not report the count; 0 is a real zero. */
+  usage: {
+    inputTokens: number | null;
+    outputTokens: number | null;
+    cachedInputTokens: number | null;
+    reasoningTokens: number | null;
+  };
+  costUsd: number | null;
+  attempts: number;
+  cached: boolean;
+  /** The target that actually answered (differs from `target` after a fallback). */
+  servedBy: string;
+  error: { category: ErrorCategory; message: string } | null;
+}
+
+/** Builds the `--json` report. Fields are copied one by one so internal additions never leak into it. */
+export function toJsonReport(
+  run: RunRecord,
+  summary: RunSummary,
+  results?: readonly ItemResult[],
+): JsonReport {
+  const report: JsonReport = {
+    schemaVersion: JSON_REPORT_VERSION,
+    run: {
+      id: run.id,
+      status: run.status,
+      startedAt: new Date(run.startedAt).toISOString(),
+      finishedAt: run.finishedAt === null ? null : new Date(run.finishedAt).toISOString(),
+      fingerprint: {
+        configHash: run.fingerprint.configHash,
+        datasetVersion: run.fingerprint.datasetVersion,
+        promptVersions: { ...run.fingerprint.promptVersions },
+        targetVersions: { ...run.fingerprint.targetVersions },
+        scorerVersions: { ...run.fingerprint.scorerVersions },
+        gitCommit: run.fingerprint.gitCommit,
+        assayVersion: run.fingerprint.assayVersion,
+      },
+    },
+    summary,
+  };
+  if (results) report.results = results.map(toJsonResult);
+  return report;
+}
+
+export function toJsonResult(result: ItemResult): JsonResult {
+  return {
+    itemId: result.itemId,
+    taskId: result.taskId,
+    taskVersion: result.taskVersion,
+    target: result.targetName,
+    repeat: result.repeat,
+    status: result.status,
+    output: result.output,
+    score: result.score,
+    scores: result.scores.map(({ name, value, pass, reason, weight }) => ({
+      name,
+      value,
+      pass,
+      reason,
+      weight,
+    })),
+    latencyMs: result.latencyMs,
+    usage: {
+      inputTokens: result.usage.inputTokens ?? null,
+      outputTokens: result.usage.outputTokens ?? null,
+      cachedInputTokens: result.usage.cachedInputTokens ?? null,
+      reasoningTokens: result.usage.reasoningTokens ?? null,
+    },
+    costUsd: result.costUsd,
+    attempts: result.attempts,
+    cached: result.cached,
+    servedBy: result.servedBy,
+    error: result.error ? { category: result.error.category, message: result.error.message } : null,
+  };
+}

@@ -1,0 +1,188 @@
+import type { ItemResult } from '../types.js';
+
+/** Aggregates of one target's results. Token and cost sums cover only the values that are known. */
+export interface TargetSummary {
+  target: string;
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  /** passed / total (errors count against it); 0 when total is 0. */
+  passRate: number;
+  /** Mean score of the results that were scored (errors excluded); null when none. */
+  meanScore: number | null;
+  /** Nearest-rank percentiles over results that made a real call (no errors, no cache hits). */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  /** null when no result reported the count; a reported 0 stays 0. */
+  inputTokens: number | null;
+  outputTokens: number | null;
+  /** Sum of known costs; null when none is known but some result's cost is unknown. */
+  costUsd: number | null;
+  /** Non-error results whose cost is unknown (no price for the model). */
+  costUnknown: number;
+  cachedCount: number;
+  /** Error results by category, e.g. `{ rate_limit: 2 }`. */
+  errorsByCategory: Record<string, number>;
+}
+
+/** Aggregates of a whole run; the per-target rows are in first-seen order. */
+export interface RunSummary {
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  /** passed / total; 0 when total is 0. */
+  passRate: number;
+  /** Sum of known costs; null when none is known but some result's cost is unknown. */
+  costUsd: number | null;
+  /** Non-error results whose cost is unknown. */
+  costUnknown: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedCount: number;
+  errorsByCategory: Record<string, number>;
+  byTarget: TargetSummary[];
+}
+
+interface Accumulator {
+  target: string;
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  scoreSum: number;
+  latencies: number[];
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  costUnknown: number;
+  cachedCount: number;
+  errorsByCategory: Record<string, number>;
+}
+
+/** Summarises results in one pass (plus one sort per target for the latency percentiles). */
+export function summarizeRun(results: readonly ItemResult[]): RunSummary {
+  const byName = new Map<string, Accumulator>();
+  for (const result of results) {
+    let acc = byName.get(result.targetName);
+    if (!acc) {
+      acc = newAccumulator(result.targetName);
+      byName.set(result.targetName, acc);
+    }
+    add(acc, result);
+  }
+  const byTarget = [...byName.values()].map(finishTarget);
+
+  const totals = newAccumulator('');
+  for (const row of byTarget) {
+    totals.total += row.total;
+    totals.passed += row.passed;
+    totals.failed += row.failed;
+    totals.errors += row.errors;
+    totals.costUnknown += row.costUnknown;
+    totals.cachedCount += row.cachedCount;
+    totals.inputTokens = addKnown(totals.inputTokens, row.inputTokens ?? undefined);
+    totals.outputTokens = addKnown(totals.outputTokens, row.outputTokens ?? undefined);
+    totals.costUsd = addKnown(totals.costUsd, row.costUsd ?? undefined);
+    for (const [category, count] of Object.entries(row.errorsByCategory)) {
+      totals.errorsByCategory[category] = (totals.errorsByCategory[category] ?? 0) + count;
+    }
+  }
+  return {
+    total: totals.total,
+    passed: totals.passed,
+    failed: totals.failed,
+    errors: totals.errors,
+    passRate: ratio(totals.passed, totals.total),
+    costUsd: finishCost(totals),
+    costUnknown: totals.costUnknown,
+    inputTokens: totals.inputTokens,
+    outputTokens: totals.outputTokens,
+    cachedCount: totals.cachedCount,
+    errorsByCategory: totals.errorsByCategory,
+    byTarget,
+  };
+}
+
+function newAccumulator(target: string): Accumulator {
+  return {
+    target,
+    total: 0,
+    passed: 0,
+    failed: 0,
+    errors: 0,
+    scoreSum: 0,
+    latencies: [],
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    costUnknown: 0,
+    cachedCount: 0,
+    errorsByCategory: {},
+  };
+}
+
+function add(acc: Accumulator, result: ItemResult): void {
+  acc.total++;
+  if (result.cached) acc.cachedCount++;
+  acc.inputTokens = addKnown(acc.inputTokens, result.usage.inputTokens);
+  acc.outputTokens = addKnown(acc.outputTokens, result.usage.outputTokens);
+  acc.costUsd = addKnown(acc.costUsd, result.costUsd ?? undefined);
+  if (result.status === 'error') {
+    acc.errors++;
+    const category = result.error?.category ?? 'internal';
+    acc.errorsByCategory[category] = (acc.errorsByCategory[category] ?? 0) + 1;
+    return;
+  }
+  if (result.status === 'passed') acc.passed++;
+  else acc.failed++;
+  acc.scoreSum += result.score;
+  if (result.costUsd === null) acc.costUnknown++;
+  if (!result.cached) acc.latencies.push(result.latencyMs);
+}
+
+function addKnown(sum: number | null, value: number | undefined): number | null {
+  if (value === undefined || !Number.isFinite(value)) return sum;
+  return (sum ?? 0) + value;
+}
+
+function finishTarget(acc: Accumulator): TargetSummary {
+  const scored = acc.passed + acc.failed;
+  const sorted = Float64Array.from(acc.latencies).sort();
+  return {
+    target: acc.target,
+    total: acc.total,
+    passed: acc.passed,
+    failed: acc.failed,
+    errors: acc.errors,
+    passRate: ratio(acc.passed, acc.total),
+    meanScore: scored === 0 ? null : acc.scoreSum / scored,
+    latencyP50Ms: nearestRank(sorted, 50),
+    latencyP95Ms: nearestRank(sorted, 95),
+    inputTokens: acc.inputTokens,
+    outputTokens: acc.outputTokens,
+    costUsd: finishCost(acc),
+    costUnknown: acc.costUnknown,
+    cachedCount: acc.cachedCount,
+    errorsByCategory: acc.errorsByCategory,
+  };
+}
+
+// Unknown costs with nothing known is "unknown", not "$0"; nothing to cost at all (only errors) is $0.
+function finishCost(acc: Accumulator): number | null {
+  if (acc.costUsd !== null) return acc.costUsd;
+  return acc.costUnknown > 0 ? null : 0;
+}
+
+function ratio(part: number, whole: number): number {
+  return whole === 0 ? 0 : part / whole;
+}
+
+/** Nearest-rank percentile of ascending values: the smallest value with at least p% at or below it. */
+export function nearestRank(sorted: ArrayLike<number>, percentile: number): number | null {
+  if (sorted.length === 0) return null;
+  // Integer arithmetic first: (0.95 * n) in floating point can land just above an integer.
+  const rank = Math.max(1, Math.ceil((percentile * sorted.length) / 100));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+}

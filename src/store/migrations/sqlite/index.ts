@@ -1,0 +1,5 @@
+import type { Migration } from '../../migrator.js';
+import { initial } from './0001-initial.js';
+
+/** SQLite migrations in version order. Add a file `NNNN-name.ts` and list it here. */
+export const sqliteMigrations: readonly Migration[] = [initial];

@@ -1,0 +1,132 @@
+import { type Kysely, sql } from 'kysely';
+import { UserError } from '../errors.js';
+
+/** One numbered schema change. `sql` may hold several statements separated by `;`. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The database was migrated by a newer Assay than this one; opening it could corrupt it. */
+export class SchemaVersionError extends UserError {
+  override name = 'SchemaVersionError';
+  constructor(
+    readonly databaseVersion: number,
+    readonly knownVersion: number,
+    location?: string,
+  ) {
+    super(
+      `The database is at schema version ${databaseVersion}, but this Assay only knows versions up to ${knownVersion}.`,
+      location,
+      'Upgrade Assay, or point it at another database.',
+    );
+  }
+}
+
+const MIGRATIONS_TABLE = 'schema_migrations';
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, in version order, each in its own
+ * transaction. Returns the versions it applied. Works on any Kysely dialect.
+ */
+export async function migrate(
+  // biome-ignore lint/suspicious/noExplicitAny: the migrator only touches its own table
+  db: Kysely<any>,
+  migrations: readonly Migration[],
+  options: { location?: string; now?: () => number } = {},
+): Promise<number[]> {
+  checkMigrationList(migrations);
+  const now = options.now ?? Date.now;
+  await db.schema
+    .createTable(MIGRATIONS_TABLE)
+    .ifNotExists()
+    .addColumn('version', 'integer', (column) => column.primaryKey())
+    .addColumn('name', 'text', (column) => column.notNull())
+    .addColumn('applied_at', 'bigint', (column) => column.notNull())
+    .execute();
+
+  const recorded = await db.selectFrom(MIGRATIONS_TABLE).select('version').execute();
+  const applied = new Set(recorded.map((row) => Number(row.version)));
+  const knownVersion = migrations.at(-1)?.version ?? 0;
+  const databaseVersion = Math.max(0, ...applied);
+  if (databaseVersion > knownVersion) {
+    throw new SchemaVersionError(databaseVersion, knownVersion, options.location);
+  }
+
+  const done: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    const ran = await db.transaction().execute(async (trx) => {
+      // Claiming the version first takes the write lock before any schema change, so a second
+      // process migrating at the same moment waits, then finds the row and skips.
+      const claim = await trx
+        .insertInto(MIGRATIONS_TABLE)
+        .values({ version: migration.version, name: migration.name, applied_at: now() })
+        .onConflict((conflict) => conflict.column('version').doNothing())
+        .executeTakeFirst();
+      if (Number(claim.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+      for (const statement of splitStatements(migration.sql)) {
+        await sql.raw(statement).execute(trx);
+      }
+      return true;
+    });
+    if (ran) done.push(migration.version);
+  }
+  return done;
+}
+
+function checkMigrationList(migrations: readonly Migration[]): void {
+  let previous = 0;
+  for (const migration of migrations) {
+    if (!Number.isInteger(migration.version) || migration.version <= previous) {
+      throw new Error(
+        `Migrations must have increasing positive integer versions; got \`${migration.version}\` (${migration.name}) after \`${previous}\`.`,
+      );
+    }
+    previous = migration.version;
+  }
+}
+
+/**
+ * Splits a script on `;` outside quotes and comments, because drivers such as better-sqlite3 run
+ * one statement per call. Bodies with inner `;` (triggers) are not supported.
+ */
+export function splitStatements(script: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  let index = 0;
+  while (index < script.length) {
+    const char = script[index]!;
+    const next = script[index + 1];
+    if (char === '-' && next === '-') {
+      const end = script.indexOf('\n', index);
+      index = end === -1 ? script.length : end;
+      continue;
+    }
+    if (char === '/' && next === '*') {
+      const end = script.indexOf('*/', index + 2);
+      index = end === -1 ? script.length : end + 2;
+      continue;
+    }
+    if (char === "'" || char === '"' || char === '`') {
+      let end = index + 1;
+      // A doubled quote is an escaped quote inside the literal.
+      while (end < script.length && !(script[end] === char && script[end + 1] !== char)) {
+        end += script[end] === char ? 2 : 1;
+      }
+      current += script.slice(index, end + 1);
+      index = end + 1;
+      continue;
+    }
+    if (char === ';') {
+      if (current.trim()) statements.push(current.trim());
+      current = '';
+    } else {
+      current += char;
+    }
+    index += 1;
+  }
+  if (current.trim()) statements.push(current.trim());
+  return statements;
+}

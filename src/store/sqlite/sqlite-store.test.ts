@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../errors.js';
+import { sqliteMigrations } from '../migrations/sqlite/index.js';
+import { SchemaVersionError } from '../migrator.js';
+import { describeStoreContract } from '../store.contract.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'assay-sqlite-store-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+const sharedFile = join(directory, 'contract.db');
+describeStoreContract('SQLite file', () => SqliteStore.open(sharedFile), { persistent: true });
+describeStoreContract('SQLite :memory:', () => SqliteStore.open(':memory:'));
+
+function readRaw<T>(path: string, query: (db: BetterSqlite3.Database) => T): T {
+  const db = new BetterSqlite3(path);
+  try {
+    return query(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('SqliteStore.open', () => {
+  it('creates the file in a new nested directory, in WAL mode', async () => {
+    const path = join(directory, 'nested', 'deeper', 'assay.db');
+    const store = await SqliteStore.open(path);
+    await store.close();
+    expect(existsSync(path)).toBe(true);
+    expect(readRaw(path, (db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+  });
+
+  it('can be closed twice', async () => {
+    const store = await SqliteStore.open(':memory:');
+    await store.close();
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+
+  it('migrates an empty database (version 0) to the latest version', async () => {
+    const path = join(directory, 'empty.db');
+    readRaw(path, (db) => db.exec('CREATE TABLE unrelated (id INTEGER)'));
+    const store = await SqliteStore.open(path);
+    await store.close();
+    const latest = sqliteMigrations.at(-1)!;
+    const recorded = readRaw(path, (db) => db.prepare('SELECT version, name FROM schema_migrations').all());
+    expect(recorded).toEqual(sqliteMigrations.map(({ version, name }) => ({ version, name })));
+    expect(latest.version).toBe(1);
+    const tables = readRaw(path, (db) =>
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all()
+        .map((row) => (row as { name: string }).name),
+    );
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'cache_entries',
+        'prompt_versions',
+        'results',
+        'runs',
+        'scores',
+        'target_versions',
+        'task_versions',
+      ]),
+    );
+  });
+
+  it('refuses a database migrated by a newer Assay, naming both versions', async () => {
+    const path = join(directory, 'future.db');
+    await (await SqliteStore.open(path)).close();
+    readRaw(path, (db) =>
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)").run(),
+    );
+    const opening = SqliteStore.open(path);
+    await expect(opening).rejects.toBeInstanceOf(SchemaVersionError);
+    await expect(opening).rejects.toMatchObject({
+      databaseVersion: 999,
+      knownVersion: 1,
+      location: path,
+      message: expect.stringMatching(/schema version 999.*up to 1/),
+    });
+  });
+
+  it('reports a file that is not a database as a user error', async () => {
+    const path = join(directory, 'not-a-database.db');
+    writeFileSync(path, 'this is plain text, not SQLite '.repeat(10));
+    await expect(SqliteStore.open(path)).rejects.toMatchObject({
+      constructor: UserError,
+      location: path,
+      message: expect.stringContaining('not a database'),
+    });
+  });
+});

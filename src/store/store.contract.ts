@@ -1,0 +1,348 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ItemResult, PromptTemplate, RunRecord, Target, Task } from '../types.js';
+import type { Store } from './store.js';
+
+export interface StoreContractOptions {
+  /** Every `open()` reaches the same database, so what one store writes the next one reads. */
+  persistent?: boolean;
+}
+
+const unique = (prefix: string): string => `${prefix}-${randomUUID()}`;
+
+function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id: unique('run'),
+    configPath: 'evals/assay.yaml',
+    status: 'running',
+    fingerprint: {
+      configHash: 'c0ffee',
+      datasetVersion: 'd1',
+      promptVersions: { greet: 'p1' },
+      targetVersions: { mini: 't1', large: 't2' },
+      scorerVersions: { equals: 's1' },
+      gitCommit: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+      assayVersion: '0.1.0',
+    },
+    options: { suite: 'critical', filters: ['tag:math'], targets: ['mini'], repeat: 3 },
+    totalItems: 12,
+    startedAt: Date.now(),
+    finishedAt: null,
+    user: 'ana',
+    ...overrides,
+  };
+}
+
+function makeResult(runId: string, overrides: Partial<ItemResult> = {}): ItemResult {
+  return {
+    runId,
+    itemId: unique('item'),
+    taskId: 'math-1',
+    taskVersion: 'tv1',
+    targetName: 'mini',
+    targetVersion: 't1',
+    repeat: 0,
+    status: 'passed',
+    prompt: [{ role: 'user', content: 'What is 2 + 2?' }],
+    output: '4',
+    score: 1,
+    scores: [{ name: 'equals', value: 1, pass: true, reason: 'matched', weight: 1 }],
+    latencyMs: 120,
+    usage: { inputTokens: 12, outputTokens: 1 },
+    costUsd: 0.000_02,
+    attempts: 1,
+    cached: false,
+    servedBy: 'mini',
+    error: null,
+    createdAt: Date.now(),
+    ...overrides,
+  };
+}
+
+const prompt: PromptTemplate = {
+  name: 'greet',
+  path: 'prompts/greet.njk',
+  kind: 'chat',
+  source: '- role: user\n  content: Hello {{ name }}',
+  version: 'p1',
+  gitCommit: 'abc123',
+};
+
+function makeVersions(): { tasks: Task[]; prompts: PromptTemplate[]; targets: Target[] } {
+  const task: Task = {
+    id: unique('task'),
+    version: 'tv1',
+    vars: { name: 'Ada' },
+    expected: 'Hello Ada',
+    assert: [{ type: 'equals', value: 'Hello Ada' }],
+    tags: ['smoke'],
+    metadata: {},
+    source: 'tasks/greet.yaml',
+  };
+  const target: Target = {
+    name: unique('target'),
+    providerId: 'openai:gpt-4o-mini',
+    config: { temperature: 0 },
+    prompt,
+    options: { base_url: 'http://localhost:1234' },
+    timeoutMs: 30_000,
+    version: 't1',
+  };
+  return {
+    tasks: [task, { ...task, version: 'tv2', expected: 'Hi Ada' }],
+    prompts: [prompt],
+    targets: [target],
+  };
+}
+
+/** The behaviour every `Store` must have. `open` is called once per test (and twice in one). */
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<Store>,
+  options: StoreContractOptions = {},
+): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let opened: Store[] = [];
+
+    beforeEach(async () => {
+      store = await open();
+      opened = [store];
+    });
+
+    afterEach(async () => {
+      for (const each of opened) await each.close();
+    });
+
+    async function withRun(overrides: Partial<RunRecord> = {}): Promise<RunRecord> {
+      const run = makeRun(overrides);
+      await store.createRun(run);
+      return run;
+    }
+
+    it('opens a second time while open (migrations are idempotent)', async () => {
+      const second = await open();
+      opened.push(second);
+      const run = await withRun();
+      const other = makeRun();
+      await second.createRun(other);
+      expect(await second.getRun(other.id)).toEqual(other);
+      if (options.persistent) expect(await second.getRun(run.id)).toEqual(run);
+    });
+
+    it('saves versions idempotently', async () => {
+      const versions = makeVersions();
+      await store.saveVersions(versions);
+      await expect(store.saveVersions(versions)).resolves.toBeUndefined();
+      const [task] = versions.tasks;
+      await expect(
+        store.saveVersions({ tasks: [task!, task!], prompts: [prompt, prompt], targets: versions.targets }),
+      ).resolves.toBeUndefined();
+      await expect(store.saveVersions({ tasks: [], prompts: [], targets: [] })).resolves.toBeUndefined();
+    });
+
+    it('round-trips a run', async () => {
+      const run = await withRun();
+      const anonymous = await withRun({ user: null, fingerprint: { ...run.fingerprint, gitCommit: null } });
+      expect(await store.getRun(run.id)).toStrictEqual(run);
+      expect(await store.getRun(anonymous.id)).toStrictEqual(anonymous);
+      expect(await store.getRun(unique('missing'))).toBeUndefined();
+    });
+
+    it('returns the most recently started run for `latest`', async () => {
+      // Later than any run other tests wrote, even in a shared database.
+      const base = Date.now() + 1_000_000_000;
+      const newest = await withRun({ startedAt: base + 2_000 });
+      await withRun({ startedAt: base + 1_000 });
+      expect((await store.getRun('latest'))?.id).toBe(newest.id);
+    });
+
+    it('records how a run finished', async () => {
+      const run = await withRun();
+      await store.finishRun(run.id, 'interrupted', run.startedAt + 5_000);
+      expect(await store.getRun(run.id)).toStrictEqual({
+        ...run,
+        status: 'interrupted',
+        finishedAt: run.startedAt + 5_000,
+      });
+    });
+
+    it('round-trips results with every field', async () => {
+      const run = await withRun();
+      const base = Date.now();
+      const full = makeResult(run.id, {
+        repeat: 2,
+        prompt: [
+          { role: 'system', content: 'Answer briefly.' },
+          { role: 'user', content: 'Say "hi" in Greek; then stop.' },
+        ],
+        output: 'Γειά σου\n— done',
+        score: 0.625,
+        scores: [
+          { name: 'similar', value: 0.25, pass: false, reason: 'too far', weight: 3 },
+          { name: 'contains', value: 1, pass: true, reason: '', weight: 1 },
+          { name: 'latency', value: 1, pass: true, reason: 'under 2000 ms', weight: 0.5 },
+        ],
+        latencyMs: 1234.5,
+        usage: {
+          inputTokens: 120,
+          outputTokens: 45,
+          cachedInputTokens: 100,
+          reasoningTokens: 0,
+          raw: { prompt_tokens: 120, details: { cached: [100, null] }, note: 'kept as is' },
+        },
+        costUsd: 0.000_123_45,
+        attempts: 2,
+        cached: true,
+        servedBy: 'fallback-large',
+        createdAt: base + 1,
+      });
+      const errored = makeResult(run.id, {
+        status: 'error',
+        output: null,
+        score: 0,
+        scores: [],
+        usage: {},
+        costUsd: null,
+        attempts: 3,
+        error: { category: 'timeout', message: 'no answer within 30000 ms' },
+        createdAt: base + 2,
+      });
+      const zeros = makeResult(run.id, {
+        status: 'failed',
+        output: '',
+        score: 0,
+        usage: { inputTokens: 0, outputTokens: 0, raw: null },
+        costUsd: 0,
+        createdAt: base + 3,
+      });
+      await store.saveResults([zeros, errored, full]);
+
+      const stored = await store.listResults({ runId: run.id });
+      expect(stored).toStrictEqual([full, errored, zeros]);
+      expect(stored[1]?.usage).toStrictEqual({});
+      expect(stored[2]?.usage.inputTokens).toBe(0);
+      expect(stored[2]?.usage.cachedInputTokens).toBeUndefined();
+      expect(stored[0]?.scores.map((score) => score.name)).toEqual(['similar', 'contains', 'latency']);
+    });
+
+    it('orders results by creation time, then item id', async () => {
+      const run = await withRun();
+      const at = Date.now();
+      const later = ['b', 'c', 'a'].map((itemId) => makeResult(run.id, { itemId, createdAt: at + 10 }));
+      const first = makeResult(run.id, { itemId: 'z', createdAt: at });
+      await store.saveResults([...later, first]);
+      const stored = await store.listResults({ runId: run.id });
+      expect(stored.map((result) => result.itemId)).toEqual(['z', 'a', 'b', 'c']);
+    });
+
+    it('keeps the first result stored for a (run, item) and its scores', async () => {
+      const run = await withRun();
+      const at = Date.now();
+      const original = makeResult(run.id, {
+        createdAt: at,
+        scores: [
+          { name: 'a', value: 1, pass: true, reason: 'first', weight: 1 },
+          { name: 'b', value: 1, pass: true, reason: 'first', weight: 1 },
+        ],
+      });
+      const retry = makeResult(run.id, {
+        itemId: original.itemId,
+        status: 'error',
+        output: 'second',
+        scores: [
+          { name: 'x', value: 0, pass: false, reason: 'second', weight: 1 },
+          { name: 'y', value: 0, pass: false, reason: 'second', weight: 1 },
+          { name: 'z', value: 0, pass: false, reason: 'second', weight: 1 },
+        ],
+        error: { category: 'transient', message: 'HTTP 500' },
+      });
+      await store.saveResults([original]);
+      await store.saveResults([retry]);
+      const sameBatch = makeResult(run.id, { createdAt: at });
+      await store.saveResults([sameBatch, { ...retry, itemId: sameBatch.itemId }]);
+
+      const expected = [original, sameBatch].sort((left, right) => (left.itemId < right.itemId ? -1 : 1));
+      expect(await store.listResults({ runId: run.id })).toStrictEqual(expected);
+    });
+
+    it('keeps results of different runs apart', async () => {
+      const one = await withRun();
+      const two = await withRun();
+      const itemId = unique('item');
+      await store.saveResults([
+        makeResult(one.id, { itemId, output: 'one' }),
+        makeResult(two.id, { itemId, output: 'two' }),
+      ]);
+      expect((await store.listResults({ runId: one.id })).map((result) => result.output)).toEqual(['one']);
+      expect((await store.listResults({ runId: two.id })).map((result) => result.output)).toEqual(['two']);
+    });
+
+    it('lists the items completed in a run', async () => {
+      const run = await withRun();
+      const other = await withRun();
+      expect(await store.completedItemIds(run.id)).toEqual(new Set());
+      const results = [
+        makeResult(run.id),
+        makeResult(run.id, { status: 'error', error: { category: 'quota', message: 'out of credit' } }),
+      ];
+      await store.saveResults([...results, makeResult(other.id)]);
+      expect(await store.completedItemIds(run.id)).toEqual(new Set(results.map((result) => result.itemId)));
+    });
+
+    it('filters failed and errored results, and limits the list', async () => {
+      const run = await withRun();
+      const at = Date.now();
+      const statuses = ['passed', 'failed', 'error', 'passed', 'error'] as const;
+      const results = statuses.map((status, index) =>
+        makeResult(run.id, {
+          itemId: `item-${index}`,
+          status,
+          error: status === 'error' ? { category: 'permanent', message: 'HTTP 400' } : null,
+          createdAt: at + index,
+        }),
+      );
+      await store.saveResults(results);
+
+      const failed = await store.listResults({ runId: run.id, failedOnly: true });
+      expect(failed).toStrictEqual([results[1], results[2], results[4]]);
+      const firstTwo = await store.listResults({ runId: run.id, failedOnly: true, limit: 2 });
+      expect(firstTwo).toStrictEqual([results[1], results[2]]);
+      const limited = await store.listResults({ runId: run.id, limit: 1 });
+      expect(limited).toStrictEqual([results[0]]);
+    });
+
+    it('saves a batch larger than one insert statement', async () => {
+      const run = await withRun();
+      const at = Date.now();
+      const scores = ['a', 'b', 'c'].map((scorer) => ({
+        name: scorer,
+        value: 1,
+        pass: true,
+        reason: '',
+        weight: 1,
+      }));
+      const results = Array.from({ length: 3_000 }, (_, index) =>
+        makeResult(run.id, { itemId: `item-${String(index).padStart(4, '0')}`, scores, createdAt: at }),
+      );
+      await store.saveResults(results);
+      const stored = await store.listResults({ runId: run.id });
+      expect(stored).toHaveLength(3_000);
+      expect(stored.at(-1)).toStrictEqual(results.at(-1));
+      expect(stored.every((result) => result.scores.length === 3)).toBe(true);
+    });
+
+    it('writes a batch all or nothing', async () => {
+      const run = await withRun();
+      const batch = [makeResult(run.id), makeResult(unique('no-such-run'))];
+      await expect(store.saveResults(batch)).rejects.toThrow();
+      expect(await store.listResults({ runId: run.id })).toEqual([]);
+      expect(await store.completedItemIds(run.id)).toEqual(new Set());
+    });
+
+    it('accepts an empty batch and an unknown run', async () => {
+      await expect(store.saveResults([])).resolves.toBeUndefined();
+      expect(await store.listResults({ runId: unique('missing') })).toEqual([]);
+    });
+  });
+}
