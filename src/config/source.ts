@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 
 export type FieldPath = ReadonlyArray<PropertyKey>;
@@ -9,8 +9,11 @@ export type FieldPath = ReadonlyArray<PropertyKey>;
 export interface SourceDocument {
   file: string;
   value: unknown;
-  /** `file:line:column` of the field at `fieldPath`, or of its nearest written parent. */
-  locate(fieldPath: FieldPath): string;
+  /**
+   * `file:line:column` of the field at `fieldPath` (of its key with `{ key: true }`), or of its
+   * nearest written parent.
+   */
+  locate(fieldPath: FieldPath, options?: { key?: boolean }): string;
 }
 
 /** `targets[0].id` style rendering of a field path. */
@@ -41,11 +44,18 @@ export function parseYamlSource(text: string, file: string): SourceDocument {
   return {
     file: display,
     value: doc.toJS({ maxAliasCount: 1000 }),
-    locate(fieldPath) {
+    locate(fieldPath, options) {
+      const parent = options?.key ? doc.getIn(fieldPath.slice(0, -1) as unknown[], true) : undefined;
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === fieldPath.at(-1));
+        const range = (pair?.key as { range?: [number, number] } | undefined)?.range;
+        if (range) {
+          const at = lineCounter.linePos(range[0]);
+          return `${display}:${at.line}:${at.col}`;
+        }
+      }
       for (let depth = fieldPath.length; depth >= 0; depth--) {
-        const node =
-          depth === 0 ? doc.contents : (doc.getIn(fieldPath.slice(0, depth) as unknown[], true) as unknown);
-        const range = (node as { range?: [number, number] } | null | undefined)?.range;
+        const range = writtenAt(doc, fieldPath.slice(0, depth));
         if (range) {
           const at = lineCounter.linePos(range[0]);
           return `${display}:${at.line}:${at.col}`;
@@ -54,6 +64,22 @@ export function parseYamlSource(text: string, file: string): SourceDocument {
       return display;
     },
   };
+}
+
+/**
+ * Where the field at `fieldPath` is written: its key in a mapping (a block value only starts on the
+ * next line, and an unknown key has no value worth pointing at), else the list item or document.
+ */
+function writtenAt(doc: Document, fieldPath: FieldPath): Node['range'] | undefined {
+  if (fieldPath.length === 0) return doc.contents?.range;
+  const parent = fieldPath.length === 1 ? doc.contents : doc.getIn(fieldPath.slice(0, -1) as unknown[], true);
+  const last = String(fieldPath[fieldPath.length - 1]);
+  if (isMap(parent)) {
+    const pair = parent.items.find((item) => String(isScalar(item.key) ? item.key.value : item.key) === last);
+    return (pair?.key as Node | null | undefined)?.range;
+  }
+  if (isSeq(parent)) return (parent.items[Number(last)] as Node | null | undefined)?.range;
+  return undefined;
 }
 
 export async function readYamlFile(file: string): Promise<SourceDocument> {

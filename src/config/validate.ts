@@ -26,21 +26,27 @@ function hintFor(issue: z.core.$ZodIssue): string {
 export function validate<T extends z.ZodType>(
   schema: T,
   value: unknown,
-  locate: (fieldPath: FieldPath) => string,
+  locate: (fieldPath: FieldPath, options?: { key?: boolean }) => string,
   what: string,
 ): z.output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues;
-  const lines = issues.slice(0, 5).map((issue) => {
-    const field = formatFieldPath(issue.path);
-    return `${locate(issue.path)}: ${field}: ${issue.message} (${hintFor(issue)})`;
+  const issues = parsed.error.issues.map((issue) => {
+    // An unknown key is best shown at the key itself.
+    const fieldPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    return {
+      where: locate(fieldPath, { key: issue.code === 'unrecognized_keys' }),
+      text: `${formatFieldPath(fieldPath)}: ${issue.message}`,
+      hint: hintFor(issue),
+    };
   });
-  if (issues.length > 5) lines.push(`… and ${issues.length - 5} more problems`);
   const first = issues[0]!;
+  if (issues.length === 1) throw new UserError(`invalid ${what}: ${first.text}`, first.where, first.hint);
+  const lines = issues.slice(0, 5).map((issue) => `${issue.where}: ${issue.text} (${issue.hint})`);
+  if (issues.length > 5) lines.push(`… and ${issues.length - 5} more problems`);
   throw new UserError(
     `invalid ${what}:\n  ${lines.join('\n  ')}`,
-    locate(first.path),
-    issues.length === 1 ? hintFor(first) : undefined,
+    first.where,
+    'fix each place listed above',
   );
 }

@@ -26,6 +26,8 @@ export interface ItemContext {
   cache: Cache | null;
   /** Prepared scorers by task id. */
   scorers: Map<string, TaskScorer>;
+  /** Calls in flight by cache key, shared by identical requests. */
+  inflight: Map<string, Promise<CachedResponse & { attempts: number }>>;
   retry: RetryPolicy;
   /** Aborts calls in flight (second Ctrl-C). */
   hardSignal: AbortSignal;
@@ -61,9 +63,66 @@ async function callOnce(
   }
 }
 
+/** An answer to one request, however it was obtained. */
+interface Answer {
+  value: CachedResponse;
+  attempts: number;
+  /** From the cache or from an identical call in flight: costs nothing now. */
+  reused: boolean;
+}
+
+async function callWithRetry(
+  item: PlannedItem,
+  lane: TargetLane,
+  context: ItemContext,
+): Promise<CachedResponse & { attempts: number }> {
+  const started = performance.now();
+  const { value, attempts } = await withRetry(
+    context.retry,
+    () => callOnce(lane.provider, item, context.hardSignal),
+    {
+      signal: context.hardSignal,
+      onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
+    },
+  );
+  return {
+    output: value.output,
+    usage: value.usage,
+    costUsd: value.costUsd ?? lane.pricer(value.usage),
+    latencyMs: Math.round(performance.now() - started),
+    ...(value.model ? { model: value.model } : {}),
+    createdAt: Date.now(),
+    attempts,
+  };
+}
+
 /**
- * Runs one work item: cache, call with retries, price, score. Never throws for a provider or
- * scorer failure: those become a result with status `error`.
+ * Cache, then an identical call already in flight (so repeats at temperature 0 pay once), then
+ * a real call. Throws RetryError when the call fails.
+ */
+async function obtainAnswer(item: PlannedItem, lane: TargetLane, context: ItemContext): Promise<Answer> {
+  if (!context.cache) {
+    const { attempts, ...value } = await callWithRetry(item, lane, context);
+    return { value, attempts, reused: false };
+  }
+  const hit = await context.cache.get(item.cacheKey, Date.now());
+  if (hit) return { value: hit, attempts: 0, reused: true };
+  const pending = context.inflight.get(item.cacheKey);
+  // An identical call that fails fails for every item waiting on it: no extra calls are made.
+  if (pending) return { value: await pending, attempts: 0, reused: true };
+  const call = callWithRetry(item, lane, context);
+  context.inflight.set(item.cacheKey, call);
+  try {
+    const { attempts, ...value } = await call;
+    return { value, attempts, reused: false };
+  } finally {
+    context.inflight.delete(item.cacheKey);
+  }
+}
+
+/**
+ * Runs one work item: answer, price, score. Never throws for a provider or scorer failure:
+ * those become a result with status `error`.
  */
 export async function executeItem(
   item: PlannedItem,
@@ -81,68 +140,35 @@ export async function executeItem(
     prompt: item.messages,
     servedBy: item.target.name,
   };
-  let output: string;
-  let usage: ProviderResponse['usage'];
-  let latencyMs: number;
-  let costUsd: number | null;
-  let attempts = 0;
-  let cached = false;
-  let cacheEntry: { key: string; value: CachedResponse } | undefined;
-
-  const hit = context.cache ? await context.cache.get(item.cacheKey, Date.now()) : undefined;
-  if (hit) {
-    ({ output, usage, latencyMs } = hit);
-    costUsd = 0;
-    cached = true;
-  } else {
-    const started = performance.now();
-    try {
-      const { value, attempts: used } = await withRetry(
-        context.retry,
-        () => callOnce(lane.provider, item, context.hardSignal),
-        {
-          signal: context.hardSignal,
-          onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
+  const started = performance.now();
+  let answer: Answer;
+  try {
+    answer = await obtainAnswer(item, lane, context);
+  } catch (error) {
+    const failure = error instanceof RetryError ? error.error : error;
+    return {
+      result: {
+        ...base,
+        status: 'error',
+        output: null,
+        score: 0,
+        scores: [],
+        latencyMs: Math.round(performance.now() - started),
+        usage: {},
+        costUsd: null,
+        attempts: error instanceof RetryError ? error.attempts : 1,
+        cached: false,
+        error: {
+          category: failure instanceof ProviderError ? failure.kind : 'internal',
+          message: failure instanceof Error ? failure.message : String(failure),
         },
-      );
-      attempts = used;
-      output = value.output;
-      usage = value.usage;
-      latencyMs = Math.round(performance.now() - started);
-      costUsd = value.costUsd ?? lane.pricer(usage);
-      cacheEntry = {
-        key: item.cacheKey,
-        value: {
-          output,
-          usage,
-          costUsd,
-          latencyMs,
-          ...(value.model ? { model: value.model } : {}),
-          createdAt: Date.now(),
-        },
-      };
-    } catch (error) {
-      const failure = error instanceof RetryError ? error.error : error;
-      const category = failure instanceof ProviderError ? failure.kind : 'internal';
-      return {
-        result: {
-          ...base,
-          status: 'error',
-          output: null,
-          score: 0,
-          scores: [],
-          latencyMs: Math.round(performance.now() - started),
-          usage: {},
-          costUsd: null,
-          attempts: error instanceof RetryError ? error.attempts : Math.max(attempts, 1),
-          cached: false,
-          error: { category, message: failure instanceof Error ? failure.message : String(failure) },
-          createdAt: Date.now(),
-        },
-      };
-    }
+        createdAt: Date.now(),
+      },
+    };
   }
 
+  const { output, usage, latencyMs } = answer.value;
+  const costUsd = answer.reused ? 0 : answer.value.costUsd;
   const verdict = await context.scorers.get(item.task.id)!({
     output,
     task: item.task,
@@ -161,11 +187,11 @@ export async function executeItem(
       latencyMs,
       usage,
       costUsd,
-      attempts,
-      cached,
+      attempts: answer.attempts,
+      cached: answer.reused,
       error: null,
       createdAt: Date.now(),
     },
-    ...(cacheEntry ? { cacheEntry } : {}),
+    ...(answer.reused ? {} : { cacheEntry: { key: item.cacheKey, value: answer.value } }),
   };
 }

@@ -93,6 +93,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     runId: run.id,
     cache: request.cache,
     scorers,
+    inflight: new Map(),
     retry: retryPolicy({ maxRetries: project.config.defaults.retries }),
     hardSignal: request.hardSignal,
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
