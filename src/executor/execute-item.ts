@@ -3,17 +3,9 @@ import { ProviderError } from '../errors.js';
 import type { Pricer } from '../pricing/price.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
 import { RetryError, type RetryPolicy, withRetry } from '../resilience/retry.js';
-import type { ItemResult, ScoreResult } from '../types.js';
+import type { TaskScorer } from '../scorers/aggregate.js';
+import type { ItemResult } from '../types.js';
 import type { PlannedItem } from './plan.js';
-
-export type TaskScorer = (input: {
-  output: string;
-  task: PlannedItem['task'];
-  prompt: PlannedItem['messages'];
-  latencyMs: number;
-  usage: ProviderResponse['usage'];
-  costUsd: number | null;
-}) => Promise<{ score: number; pass: boolean; scores: ScoreResult[] }>;
 
 /** Everything one target needs to execute its items; built once per target. */
 export interface TargetLane {

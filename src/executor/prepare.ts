@@ -4,12 +4,12 @@ import { createPricer } from '../pricing/price.js';
 import { compilePrompt, type PromptRenderer } from '../prompts/render.js';
 import type { Provider } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
-import { prepareTask } from '../scorers/aggregate.js';
+import { prepareTask, type TaskScorer } from '../scorers/aggregate.js';
 import { scorerVersions } from '../scorers/registry.js';
 import type { RunFingerprint, RunOptions, Target, Task } from '../types.js';
 import { headCommit } from '../util/git.js';
 import { VERSION } from '../version.js';
-import type { TargetLane, TaskScorer } from './execute-item.js';
+import type { TargetLane } from './execute-item.js';
 import { datasetVersion, type PlannedItem, planItems } from './plan.js';
 import { selectTargets, selectTasks } from './select.js';
 
