@@ -1,11 +1,11 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadTasks } from '../datasets/load.js';
 import { UserError } from '../errors.js';
 import { type LoadedPrompt, loadPrompts } from '../prompts/load.js';
 import type { Target, Task } from '../types.js';
 import { contentHash } from '../util/hash.js';
+import { importUserModule } from '../util/import-module.js';
 import { interpolateEnv, loadEnvFiles } from './env.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { type FieldPath, formatFieldPath, readYamlFile } from './source.js';
@@ -68,24 +68,7 @@ async function readConfigValue(
 ): Promise<{ value: unknown; locate(fieldPath: FieldPath): string }> {
   if (/\.(ya?ml|json)$/i.test(file)) return readYamlFile(file);
   const display = path.relative(process.cwd(), file) || file;
-  let module: { default?: unknown };
-  try {
-    if (/\.m?ts$/i.test(file)) {
-      const { createJiti } = await import('jiti');
-      module = (await createJiti(import.meta.url).import(file)) as { default?: unknown };
-    } else {
-      module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    }
-  } catch (error) {
-    throw new UserError(
-      `cannot load ${display}: ${(error as Error).message}`,
-      display,
-      'fix the error in the config module',
-      {
-        cause: error,
-      },
-    );
-  }
+  const module = await importUserModule(file, display, display);
   const value =
     typeof module.default === 'function' ? await (module.default as () => unknown)() : module.default;
   return { value, locate: (fieldPath) => `${display} (${formatFieldPath(fieldPath)})` };

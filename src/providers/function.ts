@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors.js';
 import type { Usage } from '../types.js';
 import { contentHash } from '../util/hash.js';
+import { importUserModule } from '../util/import-module.js';
 import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
 
 type CallFunction = (request: ProviderRequest) => unknown;
@@ -45,24 +45,7 @@ export async function createFileProvider(context: ProviderContext): Promise<Prov
       `create ${file} or fix the path (relative to the config)`,
     );
   }
-  let module: { default?: unknown };
-  try {
-    if (/\.[mc]?ts$/.test(file)) {
-      const { createJiti } = await import('jiti');
-      module = (await createJiti(import.meta.url).import(file)) as { default?: unknown };
-    } else {
-      module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    }
-  } catch (error) {
-    throw new UserError(
-      `cannot load provider module ${context.rest}: ${(error as Error).message}`,
-      undefined,
-      'fix the module',
-      {
-        cause: error,
-      },
-    );
-  }
+  const module = await importUserModule(file, `provider module ${context.rest}`);
   const exported = module.default;
   const call: CallFunction | undefined =
     typeof exported === 'function'

@@ -3,6 +3,7 @@ import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import {
   arithmeticTasks,
   makeProject,
+  mockEnv,
   parseReport,
   questionOf,
   runCli,
@@ -20,11 +21,7 @@ afterAll(async () => {
 beforeEach(() => mock.reset());
 
 function env(dir: string): Record<string, string> {
-  return {
-    OPENAI_API_KEY: 'sk-test-secret-123456',
-    OPENAI_BASE_URL: `${mock.url}/v1`,
-    ASSAY_DB: `${dir}/.assay/assay.db`,
-  };
+  return mockEnv(mock.url, dir);
 }
 
 function project(tasks: number, defaults = 'concurrency: 4') {

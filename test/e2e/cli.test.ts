@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../../src/mock/server.js';
-import { makeProject, parseReport, runCli, startCli, waitFor } from './helpers.js';
+import { makeProject, mockEnv, parseReport, runCli, startCli, waitFor } from './helpers.js';
 
 let mock: MockServer;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ afterAll(async () => {
 const SECRET = 'sk-test-very-secret-abcdef123456';
 
 function env(dir: string): Record<string, string> {
-  return { OPENAI_API_KEY: SECRET, OPENAI_BASE_URL: `${mock.url}/v1`, ASSAY_DB: `${dir}/.assay/assay.db` };
+  return mockEnv(mock.url, dir, SECRET);
 }
 
 const VALID = `prompts: [prompts/q.njk]

@@ -99,3 +99,12 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Environment pointing the OpenAI provider at the mock server, with a fake key and a per-project database. */
+export function mockEnv(
+  mockUrl: string,
+  dir: string,
+  apiKey = 'sk-test-secret-123456',
+): Record<string, string> {
+  return { OPENAI_API_KEY: apiKey, OPENAI_BASE_URL: `${mockUrl}/v1`, ASSAY_DB: `${dir}/.assay/assay.db` };
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../../src/mock/server.js';
-import { arithmeticTasks, makeProject, parseReport, questionOf, runCli } from './helpers.js';
+import { arithmeticTasks, makeProject, mockEnv, parseReport, questionOf, runCli } from './helpers.js';
 
 let mock: MockServer;
 beforeAll(async () => {
@@ -12,11 +12,7 @@ afterAll(async () => {
 beforeEach(() => mock.reset());
 
 function env(dir: string): Record<string, string> {
-  return {
-    OPENAI_API_KEY: 'sk-test-secret-123456',
-    OPENAI_BASE_URL: `${mock.url}/v1`,
-    ASSAY_DB: `${dir}/.assay/assay.db`,
-  };
+  return mockEnv(mock.url, dir);
 }
 
 function config(extra = ''): string {
