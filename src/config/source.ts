@@ -9,11 +9,8 @@ export type FieldPath = ReadonlyArray<PropertyKey>;
 export interface SourceDocument {
   file: string;
   value: unknown;
-  /**
-   * `file:line:column` of the field at `fieldPath` (of its key with `{ key: true }`), or of its
-   * nearest written parent.
-   */
-  locate(fieldPath: FieldPath, options?: { key?: boolean }): string;
+  /** `file:line:column` of the field at `fieldPath` (its key), or of its nearest written parent. */
+  locate(fieldPath: FieldPath): string;
 }
 
 /** `targets[0].id` style rendering of a field path. */
@@ -44,16 +41,7 @@ export function parseYamlSource(text: string, file: string): SourceDocument {
   return {
     file: display,
     value: doc.toJS({ maxAliasCount: 1000 }),
-    locate(fieldPath, options) {
-      const parent = options?.key ? doc.getIn(fieldPath.slice(0, -1) as unknown[], true) : undefined;
-      if (isMap(parent)) {
-        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === fieldPath.at(-1));
-        const range = (pair?.key as { range?: [number, number] } | undefined)?.range;
-        if (range) {
-          const at = lineCounter.linePos(range[0]);
-          return `${display}:${at.line}:${at.col}`;
-        }
-      }
+    locate(fieldPath) {
       for (let depth = fieldPath.length; depth >= 0; depth--) {
         const range = writtenAt(doc, fieldPath.slice(0, depth));
         if (range) {

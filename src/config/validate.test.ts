@@ -32,9 +32,7 @@ describe('validate', () => {
 
   it('names the field, its location and a hint for a single problem', () => {
     const error = failure({ name: 'a', count: 'many' });
-    expect(error.message).toBe(
-      'invalid settings:\n  f.yaml<count>: count: Invalid input: expected number, received string (write a value of type number)',
-    );
+    expect(error.message).toBe('invalid settings: count: Invalid input: expected number, received string');
     expect(error.location).toBe('f.yaml<count>');
     expect(error.hint).toBe('write a value of type number');
   });
@@ -51,19 +49,33 @@ describe('validate', () => {
   it('locates an unknown key at the key itself', () => {
     const error = failure({ name: 'a', cuont: 2 });
     expect(error.location).toBe('f.yaml<cuont>');
-    expect(error.message).toContain('(top level): Unrecognized key: "cuont"');
+    expect(error.message).toBe('invalid settings: cuont: Unrecognized key: "cuont"');
     expect(error.hint).toBe('remove "cuont" or check the spelling (see `assay schema`)');
   });
 
-  it('reports a misspelt key before the missing key it causes', () => {
+  it('lists several problems one per line, each with its place and fix', () => {
     const error = failure({ nmae: 'a' });
     const lines = error.message.split('\n');
-    expect(lines[1]).toContain('Unrecognized key: "nmae"');
-    expect(lines[2]).toContain('f.yaml<name>: name: Invalid input');
-    expect(error.location).toBe('f.yaml<nmae>');
-    // Several problems: each line carries its own hint.
-    expect(error.hint).toBeUndefined();
-    expect(lines[1]).toContain('check the spelling');
+    expect(lines[0]).toBe('invalid settings:');
+    expect(lines).toContainEqual(
+      '  f.yaml<name>: name: Invalid input: expected string, received undefined (write a value of type string)',
+    );
+    expect(lines).toContainEqual(
+      '  f.yaml<nmae>: nmae: Unrecognized key: "nmae" (remove "nmae" or check the spelling (see `assay schema`))',
+    );
+    expect(error.hint).toBe('fix each place listed above');
+  });
+
+  it('locates an unknown key at the key itself, not at its parent', () => {
+    const calls: string[] = [];
+    const spy = (fieldPath: ReadonlyArray<PropertyKey>) => {
+      calls.push(formatFieldPath(fieldPath));
+      return 'x';
+    };
+    expect(() => validate(schema, { name: 1, extra: true }, spy, 'settings')).toThrow(UserError);
+    expect(calls).toContain('extra');
+    expect(calls).toContain('name');
+    expect(calls).not.toContain('(top level)');
   });
 
   it('lists at most five problems and counts the rest', () => {

@@ -26,7 +26,7 @@ function hintFor(issue: z.core.$ZodIssue): string {
 export function validate<T extends z.ZodType>(
   schema: T,
   value: unknown,
-  locate: (fieldPath: FieldPath, options?: { key?: boolean }) => string,
+  locate: (fieldPath: FieldPath) => string,
   what: string,
 ): z.output<T> {
   const parsed = schema.safeParse(value);
@@ -35,7 +35,7 @@ export function validate<T extends z.ZodType>(
     // An unknown key is best shown at the key itself.
     const fieldPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
     return {
-      where: locate(fieldPath, { key: issue.code === 'unrecognized_keys' }),
+      where: locate(fieldPath),
       text: `${formatFieldPath(fieldPath)}: ${issue.message}`,
       hint: hintFor(issue),
     };

@@ -81,9 +81,9 @@ function tasksFromJsonl(text: string, file: string): Task[] {
  * `__tags` (comma-separated), `__threshold` and `__description`.
  */
 function tasksFromCsv(text: string, file: string): Task[] {
-  let rows: Record<string, string>[];
+  let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: false });
+    rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: false, info: true });
   } catch (error) {
     const lineMatch = /line (\d+)/i.exec((error as Error).message);
     throw new UserError(
@@ -92,8 +92,10 @@ function tasksFromCsv(text: string, file: string): Task[] {
       'check quoting: a field with commas or newlines must be in double quotes',
     );
   }
-  return rows.map((row, index) => {
-    const where = `${file}:${index + 2}`;
+  return rows.map(({ record: row, info }) => {
+    // `info.lines` is the line a record ends on; quoted fields may span several lines.
+    const spanned = Object.values(row).reduce((sum, value) => sum + value.split('\n').length - 1, 0);
+    const where = `${file}:${info.lines - spanned}`;
     const vars: Record<string, unknown> = {};
     const special: Record<string, string> = {};
     for (const [key, value] of Object.entries(row)) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
 import { z } from 'zod';
 import { parseYamlSource } from '../config/source.js';
 import { validate } from '../config/validate.js';
@@ -25,6 +26,15 @@ const chatSchema = z
 export interface ChatTemplateMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+  /** Where the content text starts in the prompt file, so template errors point into the file. */
+  start?: ContentStart;
+}
+
+export interface ContentStart {
+  line: number;
+  column: number;
+  /** A `|` or `>` block: every line of the text has the same indentation. */
+  block: boolean;
 }
 
 /** A prompt file parsed into the messages whose contents are templates. */
@@ -90,11 +100,41 @@ export async function loadPromptFile(file: string, baseDir: string): Promise<Loa
       doc.locate,
       'chat prompt (a list of {role, content} messages)',
     );
-    return { name, path: relative, kind: 'chat', source, version, messages };
+    const starts = contentStarts(source);
+    return {
+      name,
+      path: relative,
+      kind: 'chat',
+      source,
+      version,
+      messages: messages.map((message, index) => {
+        const start = starts[index];
+        return start ? { ...message, start } : message;
+      }),
+    };
   }
   throw new UserError(
     `unsupported prompt file type "${extension}"`,
     relative,
     'use .njk/.txt/.md for a text prompt or .yaml/.json for a list of chat messages',
   );
+}
+
+/** File position of each chat message's content text (template lines count from there). */
+function contentStarts(source: string): Array<ContentStart | undefined> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter });
+  if (!isSeq(doc.contents)) return [];
+  return doc.contents.items.map((item) => {
+    const node = isMap(item) ? item.get('content', true) : undefined;
+    if (!isScalar(node) || !node.range) return undefined;
+    const at = lineCounter.linePos(node.range[0]);
+    if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+      // The text starts on the line after the `|` header, at the block's indentation.
+      const text = source.split('\n')[at.line] ?? '';
+      return { line: at.line + 1, column: text.length - text.trimStart().length + 1, block: true };
+    }
+    const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+    return { line: at.line, column: at.col + (quoted ? 1 : 0), block: false };
+  });
 }

@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
 import { UserError } from '../errors.js';
 import type { ChatMessage } from '../types.js';
-import type { LoadedPrompt } from './load.js';
+import type { ContentStart, LoadedPrompt } from './load.js';
 
 /** Renders a prompt's messages for one set of variables. Throws UserError naming the prompt file and line. */
 export type PromptRenderer = (vars: Record<string, unknown>, where: string) => ChatMessage[];
@@ -15,22 +15,35 @@ export function compilePrompt(prompt: LoadedPrompt, baseDir: string): PromptRend
   });
   const compiled = prompt.messages.map((message) => {
     try {
-      return { role: message.role, template: new nunjucks.Template(message.content, env, prompt.path, true) };
+      const template = new nunjucks.Template(message.content, env, prompt.path, true);
+      return { role: message.role, template, start: message.start };
     } catch (error) {
-      throw promptError(prompt, error);
+      throw promptError(prompt, message.start, error);
     }
   });
   return (vars, where) =>
-    compiled.map(({ role, template }) => {
+    compiled.map(({ role, template, start }) => {
       try {
         return { role, content: template.render(vars) };
       } catch (error) {
-        throw promptError(prompt, error, where);
+        throw promptError(prompt, start, error, where);
       }
     });
 }
 
-function promptError(prompt: LoadedPrompt, error: unknown, where?: string): UserError {
+/** Maps a line and column inside a message's template to the prompt file. */
+function filePosition(start: ContentStart | undefined, line: number, column: number): string {
+  if (!start) return `${line}:${column}`;
+  const sameIndent = line === 1 || start.block;
+  return `${start.line + line - 1}:${sameIndent ? start.column + column - 1 : column}`;
+}
+
+function promptError(
+  prompt: LoadedPrompt,
+  start: ContentStart | undefined,
+  error: unknown,
+  where?: string,
+): UserError {
   const text = error instanceof Error ? error.message : String(error);
   const line = /\[Line (\d+), Column (\d+)\]/.exec(text);
   const reason = text
@@ -38,7 +51,9 @@ function promptError(prompt: LoadedPrompt, error: unknown, where?: string): User
     .map((part) => part.trim())
     .filter((part) => part && !part.startsWith('(') && !part.startsWith('['))
     .join(' ');
-  const location = line ? `${prompt.path}:${line[1]}:${line[2]}` : prompt.path;
+  const location = line
+    ? `${prompt.path}:${filePosition(start, Number(line[1]), Number(line[2]))}`
+    : prompt.path;
   const undefinedName = /attempted to output null or undefined value/.test(text);
   return new UserError(
     `${where ? `rendering for ${where}: ` : ''}${reason || text}`,

@@ -29,7 +29,8 @@ export function retryAfterMs(
   const value = first(headers['retry-after']);
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  // A number is never a date (V8 would parse "-1" as one): a negative one is no hint at all.
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
   const date = Date.parse(value);
   if (Number.isFinite(date)) return Math.max(0, date - now);
   return undefined;

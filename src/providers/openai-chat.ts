@@ -18,12 +18,16 @@ const responseSchema = z.object({
       }),
     )
     .min(1),
+  // Loose: `Usage.raw` keeps the usage object exactly as received (total_tokens, audio tokens…).
   usage: z
-    .object({
+    .looseObject({
       prompt_tokens: z.number().optional(),
       completion_tokens: z.number().optional(),
-      prompt_tokens_details: z.object({ cached_tokens: z.number().optional() }).nullable().optional(),
-      completion_tokens_details: z.object({ reasoning_tokens: z.number().optional() }).nullable().optional(),
+      prompt_tokens_details: z.looseObject({ cached_tokens: z.number().optional() }).nullable().optional(),
+      completion_tokens_details: z
+        .looseObject({ reasoning_tokens: z.number().optional() })
+        .nullable()
+        .optional(),
     })
     .nullable()
     .optional(),

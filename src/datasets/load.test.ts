@@ -1,0 +1,317 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatFieldPath } from '../config/source.js';
+import { UserError } from '../errors.js';
+import { loadTaskFile, loadTasks } from './load.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'assay-datasets-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function file(name: string, content: string): Promise<string> {
+  const full = path.join(dir, name);
+  await mkdir(path.dirname(full), { recursive: true });
+  await writeFile(full, content);
+  return full;
+}
+
+async function failure(promise: Promise<unknown>): Promise<UserError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(UserError);
+  return error as UserError;
+}
+
+const locate = (fieldPath: ReadonlyArray<PropertyKey>) => `assay.yaml(${formatFieldPath(fieldPath)})`;
+
+describe('loadTaskFile: YAML and JSON', () => {
+  it('loads a YAML list of tasks', async () => {
+    const tasks = await loadTaskFile(
+      await file(
+        'tasks.yaml',
+        [
+          '- id: capital',
+          '  description: geography',
+          '  vars: { country: France }',
+          '  expected: Paris',
+          '  tags: [geo]',
+          '  metadata: { level: easy }',
+          '- id: json',
+          '  vars: { q: give json }',
+          '  assert:',
+          '    - type: is-json',
+          '    - { type: contains, value: "{", weight: 2 }',
+          '  threshold: 0.5',
+          '',
+        ].join('\n'),
+      ),
+      dir,
+    );
+    expect(tasks).toHaveLength(2);
+    expect(tasks[0]).toMatchObject({
+      id: 'capital',
+      vars: { country: 'France' },
+      expected: 'Paris',
+      assert: [{ type: 'equals' }],
+      tags: ['geo'],
+      metadata: { level: 'easy' },
+    });
+    expect(tasks[0]?.source).toMatch(/tasks\.yaml:1:3$/);
+    expect(tasks[1]).toMatchObject({
+      id: 'json',
+      assert: [{ type: 'is-json' }, { type: 'contains', value: '{', weight: 2 }],
+      threshold: 0.5,
+      tags: [],
+      metadata: {},
+    });
+    expect(tasks[1]).not.toHaveProperty('expected');
+    expect(tasks[1]?.source).toMatch(/tasks\.yaml:7:3$/);
+  });
+
+  it('loads the {tasks: [...]} form', async () => {
+    const tasks = await loadTaskFile(
+      await file('wrapped.yml', 'tasks:\n  - id: a\n    vars: {x: 1}\n  - id: b\n    vars: {x: 2}\n'),
+      dir,
+    );
+    expect(tasks.map((task) => [task.id, task.vars])).toEqual([
+      ['a', { x: 1 }],
+      ['b', { x: 2 }],
+    ]);
+    expect(tasks[1]?.source).toMatch(/wrapped\.yml:4:5$/);
+  });
+
+  it('loads JSON', async () => {
+    const tasks = await loadTaskFile(
+      await file('tasks.json', JSON.stringify([{ id: 'j', vars: { n: 3 }, expected: 3 }], null, 2)),
+      dir,
+    );
+    expect(tasks).toMatchObject([{ id: 'j', vars: { n: 3 }, expected: '3', assert: [{ type: 'equals' }] }]);
+  });
+
+  it('adds no default assertion when there is no expected value, and keeps explicit ones', async () => {
+    const tasks = await loadTaskFile(
+      await file(
+        'tasks.yaml',
+        '- {id: a, vars: {}}\n- {id: b, vars: {}, expected: yes, assert: [{type: icontains}]}\n- {id: c, vars: {}, expected: false}\n',
+      ),
+      dir,
+    );
+    expect(tasks.map((task) => task.assert)).toEqual([[], [{ type: 'icontains' }], [{ type: 'equals' }]]);
+    expect(tasks[2]?.expected).toBe('false');
+  });
+
+  it('rejects a file that is neither a list nor {tasks: [...]}', async () => {
+    const error = await failure(loadTaskFile(await file('bad.yaml', 'id: a\nvars: {}\n'), dir));
+    expect(error.message).toMatch(/^invalid task file \(a list of tasks, or \{tasks: \[\.\.\.\]\}\)/);
+  });
+
+  it('reports an invalid task field at its line', async () => {
+    const error = await failure(
+      loadTaskFile(await file('tasks.yaml', '- id: a\n  vars: {}\n- id: b\n  vars: [1, 2]\n'), dir),
+    );
+    expect(error.message).toContain('vars: Invalid input: expected record, received array');
+    expect(error.location).toMatch(/tasks\.yaml:4:3$/);
+  });
+
+  it('reports a YAML syntax error with line and column', async () => {
+    const error = await failure(loadTaskFile(await file('tasks.yaml', '- id: a\n  vars: {x: 1\n'), dir));
+    expect(error.message).toMatch(/^invalid YAML/);
+    expect(error.location).toMatch(/tasks\.yaml:\d+:\d+$/);
+  });
+});
+
+describe('loadTaskFile: JSONL', () => {
+  it('loads one task per line, skipping blank lines', async () => {
+    const tasks = await loadTaskFile(
+      await file(
+        'tasks.jsonl',
+        '{"id": "a", "vars": {"x": 1}}\n\n{"id": "b", "vars": {"x": 2}, "expected": "2"}\r\n',
+      ),
+      dir,
+    );
+    expect(tasks.map((task) => [task.id, task.source, task.expected])).toEqual([
+      ['a', 'tasks.jsonl:1', undefined],
+      ['b', 'tasks.jsonl:3', '2'],
+    ]);
+  });
+
+  it('names the file and line of a line that is not JSON', async () => {
+    const error = await failure(
+      loadTaskFile(await file('data/tasks.jsonl', '{"id": "a", "vars": {}}\n{"id": "b", vars: {}}\n'), dir),
+    );
+    expect(error.message).toMatch(/^invalid JSON line: /);
+    expect(error.location).toBe(`${path.join('data', 'tasks.jsonl')}:2`);
+    expect(error.hint).toBe('each line must be one JSON object');
+  });
+
+  it('names the file, line and field of an invalid task', async () => {
+    const error = await failure(
+      loadTaskFile(
+        await file('tasks.jsonl', '{"id": "a", "vars": {}}\n\n{"id": "b", "vars": {}, "tags": "x"}\n'),
+        dir,
+      ),
+    );
+    expect(error.location).toBe('tasks.jsonl:3 (tags)');
+    expect(error.message).toContain('tags: Invalid input: expected array, received string');
+  });
+});
+
+describe('loadTaskFile: CSV', () => {
+  it('turns columns into vars and reads __id, __expected and __tags', async () => {
+    const tasks = await loadTaskFile(
+      await file(
+        'tasks.csv',
+        [
+          'question,context,__id,__expected,__tags',
+          'What is 2+2?,math,sum,4,"math, critical"',
+          '"Hello, world","line one',
+          'line two",quote,"say ""hi""",',
+          '',
+        ].join('\n'),
+      ),
+      dir,
+    );
+    expect(tasks).toHaveLength(2);
+    expect(tasks[0]).toMatchObject({
+      id: 'sum',
+      vars: { question: 'What is 2+2?', context: 'math' },
+      expected: '4',
+      tags: ['math', 'critical'],
+      assert: [{ type: 'equals' }],
+      source: 'tasks.csv:2',
+    });
+    expect(tasks[1]).toMatchObject({
+      id: 'quote',
+      vars: { question: 'Hello, world', context: 'line one\nline two' },
+      expected: 'say "hi"',
+      tags: [],
+    });
+    expect(tasks[1]?.vars).not.toHaveProperty('__id');
+  });
+
+  it('reads __threshold and __description, and treats an empty __expected as none', async () => {
+    const [task] = await loadTaskFile(
+      await file('tasks.csv', 'q,__expected,__threshold,__description\nhi,,0.5,greeting\n'),
+      dir,
+    );
+    expect(task).toMatchObject({ vars: { q: 'hi' }, threshold: 0.5, assert: [] });
+    expect(task).not.toHaveProperty('expected');
+  });
+
+  it('gives each row the line it starts on, even after a quoted newline', async () => {
+    const tasks = await loadTaskFile(
+      await file('tasks.csv', 'q,__id\n"two\nlines",a\nplain,b\n\nafter-blank,c\n'),
+      dir,
+    );
+    expect(tasks.map((task) => task.source)).toEqual(['tasks.csv:2', 'tasks.csv:4', 'tasks.csv:6']);
+  });
+
+  it('reports an invalid row at its line', async () => {
+    const error = await failure(
+      loadTaskFile(await file('tasks.csv', 'q,__threshold\n"multi\nline",0.5\nbad,5\n'), dir),
+    );
+    expect(error.location).toBe('tasks.csv:4');
+    expect(error.message).toContain('threshold');
+  });
+
+  it('rejects an unknown __ column, listing the special ones', async () => {
+    const error = await failure(loadTaskFile(await file('tasks.csv', 'q,__weight\nhi,2\n'), dir));
+    expect(error.message).toBe('unknown special column __weight');
+    expect(error.location).toBe('tasks.csv');
+    expect(error.hint).toBe('special columns are __id, __expected, __tags, __threshold, __description');
+  });
+
+  it('reports broken quoting with a line', async () => {
+    const error = await failure(loadTaskFile(await file('tasks.csv', 'q,a\n"open,1\nx,2\n'), dir));
+    expect(error.message).toMatch(/^invalid CSV: /);
+    expect(error.location).toMatch(/^tasks\.csv(:\d+)?$/);
+    expect(error.hint).toContain('double quotes');
+  });
+});
+
+describe('loadTaskFile: ids and other file types', () => {
+  it('derives ids from the vars, the same on every load and different for different vars', async () => {
+    const path1 = await file('a.yaml', '- vars: {q: one}\n- vars: {q: two}\n');
+    const path2 = await file('b.csv', 'q\none\n');
+    const first = await loadTaskFile(path1, dir);
+    const again = await loadTaskFile(path1, dir);
+    const fromCsv = await loadTaskFile(path2, dir);
+    expect(first[0]?.id).toMatch(/^t-[0-9a-f]{10}$/);
+    expect(again.map((task) => task.id)).toEqual(first.map((task) => task.id));
+    expect(first[1]?.id).not.toBe(first[0]?.id);
+    // The id depends on the vars alone, not on the file format or position.
+    expect(fromCsv[0]?.id).toBe(first[0]?.id);
+  });
+
+  it('keeps the id but changes the version when expected changes', async () => {
+    const before = await loadTaskFile(await file('a.yaml', '- {vars: {q: one}, expected: "1"}\n'), dir);
+    const after = await loadTaskFile(await file('a.yaml', '- {vars: {q: one}, expected: "one"}\n'), dir);
+    expect(after[0]?.id).toBe(before[0]?.id);
+    expect(after[0]?.version).not.toBe(before[0]?.version);
+  });
+
+  it('rejects an unsupported extension and a missing file', async () => {
+    const unsupported = await failure(loadTaskFile(await file('tasks.txt', 'x'), dir));
+    expect(unsupported.message).toBe('unsupported task file type ".txt"');
+    expect(unsupported.hint).toBe('use .yaml, .json, .jsonl or .csv');
+    const missing = await failure(loadTaskFile(path.join(dir, 'gone.yaml'), dir));
+    expect(missing.message).toBe('cannot read task file: ENOENT');
+    expect(missing.location).toBe('gone.yaml');
+  });
+});
+
+describe('loadTasks', () => {
+  it('loads inline tasks and globbed files in config order, recording the file of each task', async () => {
+    await file('tasks/b.jsonl', '{"id": "b1", "vars": {}}\n');
+    await file('tasks/a.csv', 'q,__id\nx,a1\n');
+    const { tasks, filesByTask } = await loadTasks(
+      [{ id: 'inline', vars: { q: 1 } }, 'tasks/*.{csv,jsonl}'],
+      dir,
+      locate,
+    );
+    expect(tasks.map((task) => task.id)).toEqual(['inline', 'a1', 'b1']);
+    expect(tasks[0]?.source).toBe('assay.yaml(tasks[0])');
+    expect(Object.fromEntries(filesByTask)).toEqual({
+      a1: path.join('tasks', 'a.csv'),
+      b1: path.join('tasks', 'b.jsonl'),
+    });
+  });
+
+  it('reports a glob that matches nothing at its entry', async () => {
+    const error = await failure(loadTasks(['missing/*.yaml'], dir, locate));
+    expect(error.message).toBe('no task file matches "missing/*.yaml"');
+    expect(error.location).toBe('assay.yaml(tasks[0])');
+    expect(error.hint).toContain(dir);
+  });
+
+  it('rejects duplicate ids across files, naming both places', async () => {
+    await file('one.jsonl', '{"id": "same", "vars": {}}\n');
+    await file('two.csv', 'q,__id\nx,same\n');
+    const error = await failure(loadTasks(['one.jsonl', 'two.csv'], dir, locate));
+    expect(error.message).toBe('duplicate task id "same" (also at one.jsonl:1)');
+    expect(error.location).toBe('two.csv:2');
+  });
+
+  it('rejects two tasks with the same vars and no id, since their derived ids collide', async () => {
+    const error = await failure(
+      loadTasks(
+        [
+          { vars: { q: 1 }, expected: 'a' },
+          { vars: { q: 1 }, expected: 'b' },
+        ],
+        dir,
+        locate,
+      ),
+    );
+    expect(error.message).toMatch(/^duplicate task id "t-[0-9a-f]{10}"/);
+    expect(error.hint).toBe('give each task a unique id');
+  });
+});
