@@ -8,7 +8,7 @@
 //
 // Prints a table and writes the figures to bench/results/latest.json. Exits 0 even when a bar is
 // missed (this is a report, not a test); exits 1 when a scenario could not be run correctly.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ const BARE_TIMEOUT_MS = 5 * 60_000; // any one bare loop
 const REQUEST_TIMEOUT_MS = 30_000; // any one bare request
 const SPAWN_TIMEOUT_MS = 30_000; // one startup sample / mock server start
 const RSS_POLL_MS = 20;
+const QUIET_WAIT_MS = 180_000; // longest wait for other programs to stop using the CPUs
 
 // ---------------------------------------------------------------------------------------------------
 // Arguments
@@ -145,7 +146,17 @@ async function startMock(latencyMs) {
   const child = track(
     spawn(
       process.execPath,
-      [BIN, 'mock-server', '--port', '0', '--host', '127.0.0.1', '--latency', String(latencyMs), '--no-journal'],
+      [
+        BIN,
+        'mock-server',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--latency',
+        String(latencyMs),
+        '--no-journal',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     ),
   );
@@ -155,7 +166,10 @@ async function startMock(latencyMs) {
     stderr = (stderr + chunk).slice(-8000);
   });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BenchError('mock server did not start within 30 s')), SPAWN_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new BenchError('mock server did not start within 30 s')),
+      SPAWN_TIMEOUT_MS,
+    );
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       if (stdout.length < 8000) stdout += chunk;
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
@@ -195,7 +209,9 @@ function writeProject(dir, count) {
   fs.writeFileSync(path.join(dir, 'prompts', 'q.njk'), '{{ question }}\n');
   const lines = [];
   for (let i = 0; i < count; i++) {
-    lines.push(JSON.stringify({ id: `t${i + 1}`, vars: { question: question(i).text }, expected: expectedAnswer(i) }));
+    lines.push(
+      JSON.stringify({ id: `t${i + 1}`, vars: { question: question(i).text }, expected: expectedAnswer(i) }),
+    );
   }
   fs.writeFileSync(path.join(dir, 'tasks', 'gen.jsonl'), `${lines.join('\n')}\n`);
   const config = [
@@ -224,7 +240,8 @@ async function bareLoop(mockUrl, count, concurrency) {
   let wrong = 0;
   const worker = async () => {
     while (next < count) {
-      if (deadline.aborted) throw new BenchError(`bare loop did not finish within ${BARE_TIMEOUT_MS / 1000} s`);
+      if (deadline.aborted)
+        throw new BenchError(`bare loop did not finish within ${BARE_TIMEOUT_MS / 1000} s`);
       const i = next++;
       const { statusCode, body } = await request(url, {
         method: 'POST',
@@ -240,9 +257,11 @@ async function bareLoop(mockUrl, count, concurrency) {
         bodyTimeout: REQUEST_TIMEOUT_MS,
       });
       const json = await body.json();
-      if (statusCode !== 200) throw new BenchError(`bare loop: HTTP ${statusCode} ${JSON.stringify(json).slice(0, 200)}`);
+      if (statusCode !== 200)
+        throw new BenchError(`bare loop: HTTP ${statusCode} ${JSON.stringify(json).slice(0, 200)}`);
       const content = json?.choices?.[0]?.message?.content;
-      if (typeof content !== 'string') throw new BenchError('bare loop: answer without choices[0].message.content');
+      if (typeof content !== 'string')
+        throw new BenchError('bare loop: answer without choices[0].message.content');
       if (content.trim() !== expectedAnswer(i)) wrong++;
     }
   };
@@ -283,7 +302,9 @@ async function runAssay({ configPath, mockUrl, dbPath, cache }) {
     NO_COLOR: '1',
   };
   const start = performance.now();
-  const child = track(spawn(process.execPath, args, { cwd: path.dirname(configPath), env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn(process.execPath, args, { cwd: path.dirname(configPath), env, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   let peakKb = 0;
   const poll = setInterval(() => {
     const value = readHighWaterMarkKb(child.pid);
@@ -324,10 +345,14 @@ async function runAssay({ configPath, mockUrl, dbPath, cache }) {
 function checkReport(report, count, { cached }) {
   const summary = report?.summary;
   if (!summary) throw new BenchError('assay --json report has no summary');
-  if (report.run?.status !== 'completed') throw new BenchError(`assay run status is ${report.run?.status}, not completed`);
-  if (summary.total !== count) throw new BenchError(`assay run stored ${summary.total} results, expected ${count}`);
+  if (report.run?.status !== 'completed')
+    throw new BenchError(`assay run status is ${report.run?.status}, not completed`);
+  if (summary.total !== count)
+    throw new BenchError(`assay run stored ${summary.total} results, expected ${count}`);
   if (summary.errors !== 0) {
-    throw new BenchError(`assay run has ${summary.errors} errors: ${JSON.stringify(summary.errorsByCategory)}`);
+    throw new BenchError(
+      `assay run has ${summary.errors} errors: ${JSON.stringify(summary.errorsByCategory)}`,
+    );
   }
   if (summary.failed !== expectedFailures(count)) {
     throw new BenchError(`assay run has ${summary.failed} failures, expected ${expectedFailures(count)}`);
@@ -347,7 +372,12 @@ function checkReport(report, count, { cached }) {
 async function warmUpAssay(mockUrl, workDir) {
   const dir = path.join(workDir, 'warmup');
   const configPath = writeProject(dir, 200);
-  const { report } = await runAssay({ configPath, mockUrl, dbPath: path.join(dir, 'assay.db'), cache: false });
+  const { report } = await runAssay({
+    configPath,
+    mockUrl,
+    dbPath: path.join(dir, 'assay.db'),
+    cache: false,
+  });
   checkReport(report, 200, { cached: false });
 }
 
@@ -365,7 +395,12 @@ async function overhead({ scale }) {
     const bare1 = await bareLoop(mock.url, count, CONCURRENCY);
     log(`  bare loop #1 ${seconds(bare1)}`);
     await warmUpAssay(mock.url, work);
-    const assay = await runAssay({ configPath, mockUrl: mock.url, dbPath: path.join(work, 'assay.db'), cache: false });
+    const assay = await runAssay({
+      configPath,
+      mockUrl: mock.url,
+      dbPath: path.join(work, 'assay.db'),
+      cache: false,
+    });
     checkReport(assay.report, count, { cached: false });
     log(`  assay run    ${seconds(assay.wallMs)}, peak RSS ${megabytes(assay.peakKb)}`);
     const bare2 = await bareLoop(mock.url, count, CONCURRENCY);
@@ -385,7 +420,15 @@ async function overhead({ scale }) {
         bars: { ratio: 1.5, peakRssMb: 200 },
       },
       rows: [
-        row('overhead', 'wall time', seconds(assay.wallMs), `bare loop ${seconds(bare)}`, ratio(timeRatio), '≤ 1.5×', timeRatio <= 1.5),
+        row(
+          'overhead',
+          'wall time',
+          seconds(assay.wallMs),
+          `bare loop ${seconds(bare)}`,
+          ratio(timeRatio),
+          '≤ 1.5×',
+          timeRatio <= 1.5,
+        ),
         row('overhead', 'peak RSS', megabytes(assay.peakKb), '—', '—', '≤ 200 MB', rssMb <= 200),
       ],
     };
@@ -409,7 +452,12 @@ async function latency({ scale }) {
     const bare = await bareLoop(mock.url, count, CONCURRENCY);
     log(`  bare loop ${seconds(bare)}`);
     await warmUpAssay(mock.url, work);
-    const assay = await runAssay({ configPath, mockUrl: mock.url, dbPath: path.join(work, 'assay.db'), cache: false });
+    const assay = await runAssay({
+      configPath,
+      mockUrl: mock.url,
+      dbPath: path.join(work, 'assay.db'),
+      cache: false,
+    });
     checkReport(assay.report, count, { cached: false });
     log(`  assay run ${seconds(assay.wallMs)}`);
     return {
@@ -425,8 +473,24 @@ async function latency({ scale }) {
         barMs,
       },
       rows: [
-        row('latency', 'wall time', seconds(assay.wallMs), `ideal ${seconds(idealMs)}`, ratio(assay.wallMs / idealMs), `≤ ${seconds(barMs)}`, assay.wallMs <= barMs),
-        row('latency', '(bare loop)', seconds(bare), `ideal ${seconds(idealMs)}`, ratio(bare / idealMs), '—', null),
+        row(
+          'latency',
+          'wall time',
+          seconds(assay.wallMs),
+          `ideal ${seconds(idealMs)}`,
+          ratio(assay.wallMs / idealMs),
+          `≤ ${seconds(barMs)}`,
+          assay.wallMs <= barMs,
+        ),
+        row(
+          'latency',
+          '(bare loop)',
+          seconds(bare),
+          `ideal ${seconds(idealMs)}`,
+          ratio(bare / idealMs),
+          '—',
+          null,
+        ),
       ],
     };
   } finally {
@@ -463,7 +527,15 @@ async function cached({ scale }) {
         barMs,
       },
       rows: [
-        row('cached', 'wall time', seconds(hit.wallMs), `fill run ${seconds(fill.wallMs)}`, ratio(hit.wallMs / fill.wallMs), `≤ ${seconds(barMs)}`, hit.wallMs <= barMs),
+        row(
+          'cached',
+          'wall time',
+          seconds(hit.wallMs),
+          `fill run ${seconds(fill.wallMs)}`,
+          ratio(hit.wallMs / fill.wallMs),
+          `≤ ${seconds(barMs)}`,
+          hit.wallMs <= barMs,
+        ),
       ],
     };
   } finally {
@@ -515,7 +587,9 @@ async function startup({ scale }) {
   const a90 = percentile(assay, 90);
   const n50 = median(node);
   const n90 = percentile(node, 90);
-  log(`  assay --version median ${millis(a50)} p90 ${millis(a90)}; node -e 0 median ${millis(n50)} p90 ${millis(n90)}`);
+  log(
+    `  assay --version median ${millis(a50)} p90 ${millis(a90)}; node -e 0 median ${millis(n50)} p90 ${millis(n90)}`,
+  );
   return {
     figures: {
       samples,
@@ -530,8 +604,24 @@ async function startup({ scale }) {
       nodeMs: node,
     },
     rows: [
-      row('startup', 'median', millis(a50), `node -e 0 ${millis(n50)}`, `${ratio(a50 / n50)} (+${millis(a50 - n50)})`, `≤ ${millis(barMs)}`, a50 <= barMs),
-      row('startup', 'p90', millis(a90), `node -e 0 ${millis(n90)}`, `${ratio(a90 / n90)} (+${millis(a90 - n90)})`, `≤ ${millis(barMs)}`, a90 <= barMs),
+      row(
+        'startup',
+        'median',
+        millis(a50),
+        `node -e 0 ${millis(n50)}`,
+        `${ratio(a50 / n50)} (+${millis(a50 - n50)})`,
+        `≤ ${millis(barMs)}`,
+        a50 <= barMs,
+      ),
+      row(
+        'startup',
+        'p90',
+        millis(a90),
+        `node -e 0 ${millis(n90)}`,
+        `${ratio(a90 / n90)} (+${millis(a90 - n90)})`,
+        `≤ ${millis(barMs)}`,
+        a90 <= barMs,
+      ),
     ],
   };
 }
@@ -542,7 +632,15 @@ const RUNNERS = { overhead, latency, cached, startup };
 // Report
 
 function row(scenario, measure, value, baseline, ratioText, bar, pass) {
-  return { scenario, measure, value, baseline, ratio: ratioText, bar, result: pass === null ? '' : pass ? 'PASS' : 'MISS' };
+  return {
+    scenario,
+    measure,
+    value,
+    baseline,
+    ratio: ratioText,
+    bar,
+    result: pass === null ? '' : pass ? 'PASS' : 'MISS',
+  };
 }
 
 function log(line) {
@@ -559,13 +657,89 @@ function renderTable(rows) {
     ['bar', 'bar'],
     ['result', 'result'],
   ];
-  const widths = columns.map(([key, title]) => Math.max(title.length, ...rows.map((r) => String(r[key]).length)));
-  const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join('  ').trimEnd();
+  const widths = columns.map(([key, title]) =>
+    Math.max(title.length, ...rows.map((r) => String(r[key]).length)),
+  );
+  const line = (cells) =>
+    cells
+      .map((cell, i) => String(cell).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [
     line(columns.map(([, title]) => title)),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map((r) => line(columns.map(([key]) => r[key]))),
   ].join('\n');
+}
+
+/**
+ * CPU time in clock ticks: `busy` for the whole machine (/proc/stat, steal included), `own` for this
+ * process and its reaped children (/proc/self/stat utime, stime, cutime, cstime). The difference over a
+ * scenario is CPU that other programs used meanwhile: a noisy-neighbour gauge, null off Linux.
+ */
+function cpuSnapshot() {
+  try {
+    const fields = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal = 0] = fields;
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const own = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, 15)
+      .map(Number);
+    return {
+      busy: user + nice + system + irq + softirq + steal,
+      total: user + nice + system + idle + iowait + irq + softirq + steal,
+      own: own.reduce((a, b) => a + b, 0),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** CPUs' worth of work done by other programs between two snapshots, e.g. 0.3 = 30% of one core. */
+function foreignCpu(before, after, cpus) {
+  if (!before || !after || after.total === before.total) return null;
+  const foreign = after.busy - before.busy - (after.own - before.own);
+  return Math.max(0, (foreign / (after.total - before.total)) * cpus);
+}
+
+/**
+ * Waits (at most QUIET_WAIT_MS) until other programs use under 0.2 CPUs over a 1 s window, so a
+ * scenario does not start in the middle of someone else's build. Returns the last reading.
+ */
+async function waitForQuiet(cpus) {
+  const deadline = performance.now() + QUIET_WAIT_MS;
+  let reading = null;
+  let warned = false;
+  while (true) {
+    const before = cpuSnapshot();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    reading = foreignCpu(before, cpuSnapshot(), cpus);
+    if (reading === null || reading < 0.2 || performance.now() >= deadline) return reading;
+    if (!warned)
+      log(`  waiting for the machine to go quiet (other programs use ${reading.toFixed(2)} CPUs)…`);
+    warned = true;
+  }
+}
+
+/** The commit measured, and whether src/ had uncommitted changes (read-only git queries). */
+function gitState() {
+  const git = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', timeout: 5000 }).trim();
+  try {
+    return {
+      commit: git(['rev-parse', 'HEAD']),
+      srcDirty: git(['status', '--porcelain', '--', 'src']) !== '',
+    };
+  } catch {
+    return null;
+  }
 }
 
 function machine() {
@@ -587,21 +761,33 @@ async function main() {
   const scale = args.quick ? 10 : 1;
   const names = args.only ? [args.only] : SCENARIOS;
   const info = machine();
-  log(`assay bench${args.quick ? ' (quick: counts ÷10, a smoke run, not a measurement)' : ''}: ${info.cpus} CPUs, ${info.cpuModel}, Node ${info.node}`);
+  log(
+    `assay bench${args.quick ? ' (quick: counts ÷10, a smoke run, not a measurement)' : ''}: ${info.cpus} CPUs, ${info.cpuModel}, Node ${info.node}`,
+  );
 
   const results = {
     date: new Date().toISOString(),
     quick: args.quick,
     machine: info,
+    git: gitState(),
     scenarios: {},
   };
   const rows = [];
   let broken = 0;
   for (const name of names) {
     const started = performance.now();
+    const quiet = await waitForQuiet(info.cpus);
+    if (quiet !== null && quiet >= 0.2) log(`  bench: the machine did not go quiet; running ${name} anyway`);
+    const cpuBefore = cpuSnapshot();
     try {
       const outcome = await RUNNERS[name]({ scale });
-      results.scenarios[name] = { ok: true, ...outcome.figures, rows: outcome.rows };
+      const otherCpu = foreignCpu(cpuBefore, cpuSnapshot(), info.cpus);
+      if (otherCpu !== null) {
+        log(`  other programs used ${otherCpu.toFixed(2)} CPUs on average during ${name}`);
+        if (otherCpu > 0.2)
+          log(`  bench: warning: the ${name} figures are skewed by other work on this machine`);
+      }
+      results.scenarios[name] = { ok: true, ...outcome.figures, otherCpu, rows: outcome.rows };
       rows.push(...outcome.rows);
     } catch (error) {
       broken++;
@@ -616,7 +802,14 @@ async function main() {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, 'latest.json');
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`\n${renderTable(rows)}\n\nfigures written to ${path.relative(process.cwd(), file) || file}\n`);
+  const other = names
+    .map((name) => results.scenarios[name].otherCpu)
+    .map((value, i) => `${names[i]} ${value == null ? '?' : value.toFixed(2)}`)
+    .join(', ');
+  const loadNote = `CPUs used by other programs meanwhile (of ${info.cpus}): ${other}`;
+  process.stdout.write(
+    `\n${renderTable(rows)}\n\n${loadNote}\nfigures written to ${path.relative(process.cwd(), file) || file}\n`,
+  );
   return broken > 0 ? 1 : 0;
 }
 
