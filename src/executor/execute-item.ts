@@ -21,8 +21,10 @@ export interface ItemContext {
   /** Calls in flight by cache key, shared by identical requests. */
   inflight: Map<string, Promise<CachedResponse & { attempts: number }>>;
   retry: RetryPolicy;
-  /** Aborts calls in flight (second Ctrl-C). */
+  /** Aborts retry waits (second Ctrl-C). */
   hardSignal: AbortSignal;
+  /** Controllers of the attempts in flight; the run aborts them all on a hard stop. */
+  activeCalls: Set<AbortController>;
   onRetry: (itemId: string, attempt: number, delayMs: number, error: ProviderError) => void;
 }
 
@@ -30,19 +32,18 @@ class TimeoutReason extends Error {
   override name = 'TimeoutError';
 }
 
-/** One attempt with its own timeout, also aborted by the run's hard signal. */
+/** One attempt with its own timeout. Its controller is registered so a hard stop can abort it. */
 async function callOnce(
   provider: Provider,
   item: PlannedItem,
-  hardSignal: AbortSignal,
+  activeCalls: Set<AbortController>,
 ): Promise<ProviderResponse> {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimeoutReason(`timed out after ${item.target.timeoutMs} ms`)),
     item.target.timeoutMs,
   );
-  const onHardAbort = () => controller.abort(hardSignal.reason);
-  hardSignal.addEventListener('abort', onHardAbort, { once: true });
+  activeCalls.add(controller);
   try {
     return await provider.call({
       messages: item.messages,
@@ -51,7 +52,7 @@ async function callOnce(
     });
   } finally {
     clearTimeout(timer);
-    hardSignal.removeEventListener('abort', onHardAbort);
+    activeCalls.delete(controller);
   }
 }
 
@@ -71,7 +72,7 @@ async function callWithRetry(
   const started = performance.now();
   const { value, attempts } = await withRetry(
     context.retry,
-    () => callOnce(lane.provider, item, context.hardSignal),
+    () => callOnce(lane.provider, item, context.activeCalls),
     {
       signal: context.hardSignal,
       onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),

@@ -10,10 +10,23 @@ export interface PlannedItem extends WorkItem {
 
 /** Deterministic work-item id: the same task version × target version × repeat always gets the same id. */
 export function workItemId(task: Task, target: Target, repeat: number): string {
-  return contentHash(
-    { task: task.id, taskVersion: task.version, target: target.name, targetVersion: target.version, repeat },
-    24,
-  );
+  return sha256(`${task.id}\0${task.version}\0${target.name}\0${target.version}\0${repeat}`, 24);
+}
+
+/** The per-target part of a cache key, computed once per target rather than once per item. */
+const keyPrefixes = new WeakMap<Provider, WeakMap<Target, string>>();
+function cacheKeyPrefix(provider: Provider, target: Target): string {
+  let byTarget = keyPrefixes.get(provider);
+  if (!byTarget) {
+    byTarget = new WeakMap();
+    keyPrefixes.set(provider, byTarget);
+  }
+  let prefix = byTarget.get(target);
+  if (prefix === undefined) {
+    prefix = canonicalJson({ scope: provider.cacheScope(), provider: provider.id, config: target.config });
+    byTarget.set(target, prefix);
+  }
+  return prefix;
 }
 
 /**
@@ -27,15 +40,8 @@ export function cacheKey(
   repeat: number,
 ): string {
   const sampling = target.config.temperature !== 0;
-  return sha256(
-    canonicalJson({
-      scope: provider.cacheScope(),
-      provider: provider.id,
-      config: target.config,
-      messages,
-      repeat: sampling ? repeat : 0,
-    }),
-  );
+  // Messages are built by the renderer with a fixed key order, so plain JSON is canonical here.
+  return sha256(`${cacheKeyPrefix(provider, target)}\0${JSON.stringify(messages)}\0${sampling ? repeat : 0}`);
 }
 
 /** Expands tasks × targets × repeats into work items, rendering each prompt once per task. */

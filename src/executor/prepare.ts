@@ -28,6 +28,7 @@ export async function prepareRun(
   options: RunOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<PreparedRun> {
+  const gitCommit = headCommit(project.baseDir); // a child process: let it run while we prepare
   const tasks = await selectTasks(project, options.suite, options.filters);
   if (tasks.length === 0) {
     throw new UserError(
@@ -86,7 +87,7 @@ export async function prepareRun(
     promptVersions: Object.fromEntries(targets.map((target) => [target.prompt.name, target.prompt.version])),
     targetVersions: Object.fromEntries(targets.map((target) => [target.name, target.version])),
     scorerVersions: scorerVersions([...scorerNames]),
-    gitCommit: await headCommit(project.baseDir),
+    gitCommit: await gitCommit,
     assayVersion: VERSION,
   };
   return { tasks, targets, items, lanes, scorers, fingerprint };

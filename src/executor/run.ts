@@ -41,6 +41,11 @@ export interface RunOutcome {
 export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const { project, store, options } = request;
   const env = request.env ?? process.env;
+  // Git lookups are child processes: start them now so they overlap with preparation.
+  const user = request.resume ? null : runUser(project.baseDir, env);
+  const promptCommits = request.resume
+    ? null
+    : Promise.all(project.prompts.map((prompt) => lastCommitOf(prompt.path, project.baseDir)));
   const prepared = await prepareRun(project, options, env);
   const { items, lanes, scorers, fingerprint } = prepared;
 
@@ -58,12 +63,9 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       );
     }
   } else {
-    await Promise.all(
-      project.prompts.map(async (prompt) => {
-        const commit = await lastCommitOf(prompt.path, project.baseDir);
-        if (commit) prompt.gitCommit = commit;
-      }),
-    );
+    (await promptCommits)?.forEach((commit, index) => {
+      if (commit) project.prompts[index]!.gitCommit = commit;
+    });
     run = {
       id: randomUUID(),
       configPath: project.configPath,
@@ -73,7 +75,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       totalItems: items.length,
       startedAt: Date.now(),
       finishedAt: null,
-      user: await runUser(project.baseDir, env),
+      user: await user,
     };
     await store.saveVersions({ tasks: prepared.tasks, prompts: project.prompts, targets: prepared.targets });
     await store.createRun(run);
@@ -94,11 +96,17 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     cache: request.cache,
     scorers,
     inflight: new Map(),
+    activeCalls: new Set<AbortController>(),
     retry: retryPolicy({ maxRetries: project.config.defaults.retries }),
     hardSignal: request.hardSignal,
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
       request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),
   };
+
+  const abortActive = () => {
+    for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
+  };
+  request.hardSignal.addEventListener('abort', abortActive, { once: true });
 
   let completed = done.size;
   let executed = 0;
@@ -114,6 +122,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     request.bus.emit('item-end', { result, done: completed, total: items.length });
   });
 
+  request.hardSignal.removeEventListener('abort', abortActive);
   let status: RunStatus = completed >= items.length ? 'completed' : 'interrupted';
   try {
     await writer.flush();

@@ -26,13 +26,30 @@ export async function createPricer(
   const { calcPrice } = await import('@pydantic/genai-prices');
   const probe = calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId: pricingProvider });
   if (!probe) return () => null;
+  const prices = probe.model_price;
+  const flat = (value: unknown): value is number => typeof value === 'number';
   return (usage) => {
     if (usage.inputTokens === undefined || usage.outputTokens === undefined) return null;
+    const cached = usage.cachedInputTokens ?? 0;
+    // Flat per-token prices (most models): compute directly; the library's matching costs ~40 µs a call.
+    if (
+      flat(prices.input_mtok) &&
+      flat(prices.output_mtok) &&
+      (cached === 0 || flat(prices.cache_read_mtok))
+    ) {
+      const cachedPrice = cached === 0 ? 0 : (prices.cache_read_mtok as number);
+      return (
+        ((usage.inputTokens - cached) * prices.input_mtok +
+          cached * cachedPrice +
+          usage.outputTokens * prices.output_mtok) /
+        1_000_000
+      );
+    }
     const result = calcPrice(
       {
         input_tokens: usage.inputTokens,
         output_tokens: usage.outputTokens,
-        ...(usage.cachedInputTokens ? { cache_read_tokens: usage.cachedInputTokens } : {}),
+        ...(cached ? { cache_read_tokens: cached } : {}),
       },
       model,
       { providerId: pricingProvider },

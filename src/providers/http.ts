@@ -13,6 +13,13 @@ export function httpAgent(): Agent {
   return sharedAgent;
 }
 
+/** Closes the shared pool's idle keep-alive connections so the process can exit at once. */
+export async function closeHttpAgent(): Promise<void> {
+  const agent = sharedAgent;
+  sharedAgent = undefined;
+  await agent?.close();
+}
+
 export interface JsonResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;

@@ -9,7 +9,7 @@ import { summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderSummaryTable } from '../../report/table.js';
 import type { RunOptions, RunRecord } from '../../types.js';
 import { EXIT } from '../exit-codes.js';
-import { openStore } from '../open-store.js';
+import { openStore, preloadStore } from '../open-store.js';
 
 export interface RunFlags {
   config?: string;
@@ -26,6 +26,7 @@ export interface RunFlags {
 }
 
 export async function runCommand(flags: RunFlags): Promise<number> {
+  preloadStore();
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
   const { store, cache } = await openStore(flags.db ?? project.databasePath);
   try {
@@ -113,5 +114,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     return summary.failed + summary.errors > 0 ? EXIT.failures : EXIT.ok;
   } finally {
     await store.close();
+    // Loaded only if a run reached the network; closing idle sockets lets the process exit now.
+    const http = await import('../../providers/http.js');
+    await http.closeHttpAgent();
   }
 }

@@ -1,25 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Cache, CachedResponse } from '../../cache/cache.js';
 import type { Usage } from '../../types.js';
-import { chunkRows } from '../chunks.js';
 import type { CacheEntriesTable, Database } from '../schema.js';
-import { SQLITE_MAX_PARAMETERS } from './sqlite-limits.js';
+import type { HotStatements } from './hot-statements.js';
 
 /** The response cache as a table of the store's SQLite database. */
 export class SqliteCache implements Cache {
   readonly #db: Kysely<Database>;
+  readonly #hot: HotStatements;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, hot: HotStatements) {
     this.#db = db;
+    this.#hot = hot;
   }
 
   async get(key: string, now: number): Promise<CachedResponse | undefined> {
-    const row = await this.#db
-      .selectFrom('cache_entries')
-      .selectAll()
-      .where('key', '=', key)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    const row = this.#hot.getCache.get(key, now) as CacheEntriesTable | undefined;
     if (!row) return undefined;
     const response: CachedResponse = {
       output: row.output,
@@ -54,25 +50,7 @@ export class SqliteCache implements Cache {
       });
     }
     if (byKey.size === 0) return;
-    await this.#db.transaction().execute(async (trx) => {
-      for (const chunk of chunkRows([...byKey.values()], SQLITE_MAX_PARAMETERS)) {
-        await trx
-          .insertInto('cache_entries')
-          .values(chunk)
-          .onConflict((conflict) =>
-            conflict.column('key').doUpdateSet((eb) => ({
-              output: eb.ref('excluded.output'),
-              usage_json: eb.ref('excluded.usage_json'),
-              cost_usd: eb.ref('excluded.cost_usd'),
-              latency_ms: eb.ref('excluded.latency_ms'),
-              model: eb.ref('excluded.model'),
-              created_at: eb.ref('excluded.created_at'),
-              expires_at: eb.ref('excluded.expires_at'),
-            })),
-          )
-          .execute();
-      }
-    });
+    this.#hot.setCache([...byKey.values()]);
   }
 
   /** Deletes expired entries; returns how many. */

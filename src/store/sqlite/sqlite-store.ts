@@ -28,6 +28,7 @@ import {
 } from '../rows.js';
 import type { Database } from '../schema.js';
 import type { ResultQuery, Store } from '../store.js';
+import { HotStatements } from './hot-statements.js';
 import { SqliteCache } from './sqlite-cache.js';
 import { SQLITE_MAX_PARAMETERS } from './sqlite-limits.js';
 import { withStatementCache } from './statement-cache.js';
@@ -37,11 +38,13 @@ const BUSY_TIMEOUT_MS = 5_000;
 /** The embedded store: one SQLite file, WAL mode, migrated on open. */
 export class SqliteStore implements Store {
   readonly #db: Kysely<Database>;
+  readonly #hot: HotStatements;
   #cache: SqliteCache | undefined;
   #closed = false;
 
-  private constructor(db: Kysely<Database>) {
+  private constructor(db: Kysely<Database>, hot: HotStatements) {
     this.#db = db;
+    this.#hot = hot;
   }
 
   /** Opens (creating it and its directory if needed) and migrates the database at `path`; `:memory:` works. */
@@ -54,12 +57,12 @@ export class SqliteStore implements Store {
       sqlite.close();
       throw error;
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, new HotStatements(sqlite));
   }
 
   /** The response cache kept in the same database. */
   get cache(): SqliteCache {
-    this.#cache ??= new SqliteCache(this.#db);
+    this.#cache ??= new SqliteCache(this.#db, this.#hot);
     return this.#cache;
   }
 
@@ -69,10 +72,7 @@ export class SqliteStore implements Store {
     targets: Target[];
   }): Promise<void> {
     const now = Date.now();
-    const tasks = chunkRows(
-      versions.tasks.map((task) => toTaskVersionRow(task, now)),
-      SQLITE_MAX_PARAMETERS,
-    );
+    this.#hot.saveTaskVersions(versions.tasks.map((task) => toTaskVersionRow(task, now)));
     const prompts = chunkRows(
       versions.prompts.map((prompt) => toPromptVersionRow(prompt, now)),
       SQLITE_MAX_PARAMETERS,
@@ -83,13 +83,6 @@ export class SqliteStore implements Store {
     );
     // Versions are immutable: a row already stored under the same key is kept.
     await this.#db.transaction().execute(async (trx) => {
-      for (const chunk of tasks) {
-        await trx
-          .insertInto('task_versions')
-          .values(chunk)
-          .onConflict((conflict) => conflict.doNothing())
-          .execute();
-      }
       for (const chunk of prompts) {
         await trx
           .insertInto('prompt_versions')
@@ -129,32 +122,16 @@ export class SqliteStore implements Store {
   }
 
   async completedItemIds(runId: string): Promise<Set<string>> {
-    const rows = await this.#db.selectFrom('results').select('item_id').where('run_id', '=', runId).execute();
-    return new Set(rows.map((row) => row.item_id));
+    return new Set(this.#hot.completedItemIds.all(runId) as string[]);
   }
 
   async saveResults(results: ItemResult[]): Promise<void> {
     const unique = firstPerItem(results);
     if (unique.length === 0) return;
-    await this.#db.transaction().execute(async (trx) => {
-      const inserted = new Set<string>();
-      for (const chunk of chunkRows(unique.map(toResultRow), SQLITE_MAX_PARAMETERS)) {
-        const rows = await trx
-          .insertInto('results')
-          .values(chunk)
-          .onConflict((conflict) => conflict.columns(['run_id', 'item_id']).doNothing())
-          .returning(['run_id', 'item_id'])
-          .execute();
-        for (const row of rows) inserted.add(itemKey(row.run_id, row.item_id));
-      }
-      // Only results written now get scores: a duplicate keeps the scores stored with it first.
-      const scoreRows = unique
-        .filter((result) => inserted.has(itemKey(result.runId, result.itemId)))
-        .flatMap(toScoreRows);
-      for (const chunk of chunkRows(scoreRows, SQLITE_MAX_PARAMETERS)) {
-        await trx.insertInto('scores').values(chunk).execute();
-      }
-    });
+    // Only results written now get scores: a duplicate keeps the scores stored with it first.
+    this.#hot.saveResults(
+      unique.map((result) => ({ row: toResultRow(result), scores: toScoreRows(result) })),
+    );
   }
 
   async listResults(query: ResultQuery): Promise<ItemResult[]> {

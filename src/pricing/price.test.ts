@@ -1,0 +1,45 @@
+import { calcPrice } from '@pydantic/genai-prices';
+import { describe, expect, it } from 'vitest';
+import { createPricer } from './price.js';
+
+describe('createPricer', () => {
+  it('matches the genai-prices calculation for flat prices, with and without cached input', async () => {
+    const pricer = await createPricer('gpt-4o-mini', 'openai', undefined);
+    for (const usage of [
+      { inputTokens: 1000, outputTokens: 100 },
+      { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 400 },
+      { inputTokens: 7, outputTokens: 0 },
+    ]) {
+      const reference = calcPrice(
+        {
+          input_tokens: usage.inputTokens,
+          output_tokens: usage.outputTokens,
+          cache_read_tokens: usage.cachedInputTokens,
+        },
+        'gpt-4o-mini',
+        { providerId: 'openai' },
+      );
+      expect(pricer(usage)).toBeCloseTo(reference!.total_price, 12);
+    }
+  });
+
+  it('uses the library for tiered prices (long-context tiers)', async () => {
+    const pricer = await createPricer('gemini-2.5-pro', 'google', undefined);
+    const long = { inputTokens: 300_000, outputTokens: 1000 };
+    const reference = calcPrice({ input_tokens: 300_000, output_tokens: 1000 }, 'gemini-2.5-pro', {
+      providerId: 'google',
+    });
+    expect(reference).not.toBeNull();
+    expect(pricer(long)).toBeCloseTo(reference!.total_price, 12);
+  });
+
+  it('a price override wins; unknown token counts or models give null, never 0', async () => {
+    const override = await createPricer('gpt-4o-mini', 'openai', { input_per_mtok: 1, output_per_mtok: 2 });
+    expect(override({ inputTokens: 1_000_000, outputTokens: 500_000 })).toBeCloseTo(2, 12);
+    expect(override({ outputTokens: 5 })).toBeNull();
+    const unknown = await createPricer('no-such-model-xyz', 'openai', undefined);
+    expect(unknown({ inputTokens: 10, outputTokens: 10 })).toBeNull();
+    const local = await createPricer('llama', undefined, undefined);
+    expect(local({ inputTokens: 10, outputTokens: 10 })).toBeNull();
+  });
+});

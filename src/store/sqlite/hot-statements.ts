@@ -1,0 +1,124 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CacheEntriesTable, ResultsTable, ScoresTable, TaskVersionsTable } from '../schema.js';
+
+const RESULT_COLUMNS = [
+  'run_id',
+  'item_id',
+  'task_id',
+  'task_version',
+  'target_name',
+  'target_version',
+  'repeat_index',
+  'status',
+  'prompt_json',
+  'output',
+  'score',
+  'latency_ms',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'reasoning_tokens',
+  'usage_raw_json',
+  'cost_usd',
+  'attempts',
+  'cached',
+  'served_by',
+  'error_category',
+  'error_message',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof ResultsTable>;
+
+const SCORE_COLUMNS = [
+  'run_id',
+  'item_id',
+  'name',
+  'ordinal',
+  'value',
+  'pass',
+  'reason',
+  'weight',
+] as const satisfies ReadonlyArray<keyof ScoresTable>;
+
+const CACHE_COLUMNS = [
+  'key',
+  'output',
+  'usage_json',
+  'cost_usd',
+  'latency_ms',
+  'model',
+  'created_at',
+  'expires_at',
+] as const satisfies ReadonlyArray<keyof CacheEntriesTable>;
+
+const TASK_VERSION_COLUMNS = [
+  'task_id',
+  'version',
+  'content_json',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof TaskVersionsTable>;
+
+function insertSql(table: string, columns: readonly string[]): string {
+  return `insert into ${table} (${columns.map((column) => `"${column}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+}
+
+/** Positional parameters bind faster than named ones in better-sqlite3. */
+function values<T>(row: T, columns: ReadonlyArray<keyof T>): unknown[] {
+  const out = new Array<unknown>(columns.length);
+  for (let index = 0; index < columns.length; index++) out[index] = row[columns[index]!];
+  return out;
+}
+
+/**
+ * Prepared statements for the per-item paths (results, scores, task versions, cache). Kysely
+ * builds and compiles a query on every call, which costs more than the insert itself when a run
+ * writes thousands of rows; these are prepared once per connection. Everything else in the store
+ * goes through Kysely.
+ */
+export class HotStatements {
+  readonly insertResult: BetterSqlite3.Statement;
+  readonly insertScore: BetterSqlite3.Statement;
+  readonly insertTaskVersion: BetterSqlite3.Statement;
+  readonly completedItemIds: BetterSqlite3.Statement;
+  readonly getCache: BetterSqlite3.Statement;
+  readonly upsertCache: BetterSqlite3.Statement;
+
+  constructor(readonly sqlite: BetterSqlite3.Database) {
+    this.insertResult = sqlite.prepare(
+      `${insertSql('results', RESULT_COLUMNS)} on conflict (run_id, item_id) do nothing`,
+    );
+    this.insertScore = sqlite.prepare(insertSql('scores', SCORE_COLUMNS));
+    this.insertTaskVersion = sqlite.prepare(
+      `${insertSql('task_versions', TASK_VERSION_COLUMNS)} on conflict do nothing`,
+    );
+    this.completedItemIds = sqlite.prepare('select item_id from results where run_id = ?').pluck();
+    this.getCache = sqlite.prepare('select * from cache_entries where key = ? and expires_at > ?');
+    const updates = CACHE_COLUMNS.filter((column) => column !== 'key')
+      .map((column) => `"${column}" = excluded."${column}"`)
+      .join(', ');
+    this.upsertCache = sqlite.prepare(
+      `${insertSql('cache_entries', CACHE_COLUMNS)} on conflict (key) do update set ${updates}`,
+    );
+  }
+
+  /** Inserts results and, for those not already stored, their scores, in one transaction. */
+  readonly saveResults = (results: Array<{ row: ResultsTable; scores: ScoresTable[] }>): void => {
+    this.sqlite.transaction(() => {
+      for (const { row, scores } of results) {
+        if (this.insertResult.run(values(row, RESULT_COLUMNS)).changes === 0) continue;
+        for (const score of scores) this.insertScore.run(values(score, SCORE_COLUMNS));
+      }
+    })();
+  };
+
+  readonly saveTaskVersions = (rows: TaskVersionsTable[]): void => {
+    this.sqlite.transaction(() => {
+      for (const row of rows) this.insertTaskVersion.run(values(row, TASK_VERSION_COLUMNS));
+    })();
+  };
+
+  readonly setCache = (rows: CacheEntriesTable[]): void => {
+    this.sqlite.transaction(() => {
+      for (const row of rows) this.upsertCache.run(values(row, CACHE_COLUMNS));
+    })();
+  };
+}
