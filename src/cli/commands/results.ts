@@ -35,7 +35,8 @@ export async function resultsCommand(flags: ResultsFlags): Promise<number> {
     const all = await store.listResults({ runId: run.id });
     const shown = flags.failed ? all.filter((result) => result.status !== 'passed') : all;
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(toJsonReport(run, summarizeRun(all), shown), null, 2)}\n`);
+      const indent = process.stdout.isTTY ? 2 : undefined; // compact when piped to a tool
+      process.stdout.write(`${JSON.stringify(toJsonReport(run, summarizeRun(all), shown), null, indent)}\n`);
       return EXIT.ok;
     }
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

@@ -7,7 +7,7 @@ import { toJsonReport } from '../../report/json.js';
 import { attachProgress } from '../../report/progress.js';
 import { summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderSummaryTable } from '../../report/table.js';
-import type { RunOptions, RunRecord } from '../../types.js';
+import type { ItemResult, RunOptions, RunRecord } from '../../types.js';
 import { EXIT } from '../exit-codes.js';
 import { openStore, preloadStore } from '../open-store.js';
 
@@ -59,6 +59,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     const useCache = flags.cache && project.config.defaults.cache;
 
     const bus = new RunEventBus();
+    const collected: ItemResult[] = [];
+    bus.on('item-end', ({ result }) => collected.push(result));
     const stderr = process.stderr;
     const mode = flags.progress === 'auto' ? (stderr.isTTY ? 'bar' : 'lines') : flags.progress;
     if (mode !== 'none')
@@ -97,10 +99,13 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       process.off('SIGTERM', onSignal);
     }
 
-    const results = await store.listResults({ runId: outcome.run.id });
+    // A fresh run already holds every result in memory; a resumed one also needs the earlier ones.
+    const results =
+      collected.length === outcome.run.totalItems ? collected : await store.listResults({ runId: outcome.run.id });
     const summary = summarizeRun(results);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(toJsonReport(outcome.run, summary, results), null, 2)}\n`);
+      const indent = process.stdout.isTTY ? 2 : undefined; // compact when piped to a tool
+      process.stdout.write(`${JSON.stringify(toJsonReport(outcome.run, summary, results), null, indent)}\n`);
     } else {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       const out = [`\nrun ${outcome.run.id} ${outcome.status}`, renderSummaryTable(summary, { color })];
