@@ -22,6 +22,8 @@ export interface Usage {
   inputTokens?: number;
   outputTokens?: number;
   cachedInputTokens?: number;
+  /** Input tokens written to a prompt cache (Anthropic cache_creation). */
+  cacheWriteInputTokens?: number;
   reasoningTokens?: number;
   /** The provider's usage object exactly as received. */
   raw?: unknown;

@@ -63,6 +63,14 @@ const targetSchema = z
       .describe('Extra request headers (no secrets: use api_key_env).'),
     price: priceSchema.optional().describe('Price override; otherwise the bundled price registry is used.'),
     timeout: duration.optional().describe('Per-attempt timeout. @default defaults.timeout'),
+    stream: z
+      .boolean()
+      .optional()
+      .describe('Stream the answer (records time to first token). @default false'),
+    provider_options: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Provider-specific settings (e.g. OpenRouter routing), passed to the adapter as they are.'),
   })
   .strict();
 

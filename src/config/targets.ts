@@ -61,6 +61,8 @@ export function resolveTargets(
       if (input.base_url) options.base_url = input.base_url;
       if (input.api_key_env) options.api_key_env = input.api_key_env;
       if (input.headers) options.headers = input.headers;
+      if (input.stream !== undefined) options.stream = input.stream;
+      if (input.provider_options) options.provider_options = input.provider_options;
       const timeoutMs = input.timeout === undefined ? defaultTimeout : parseDuration(input.timeout, where);
       const config = input.config as GenerationConfig;
       targets.push({
@@ -78,6 +80,7 @@ export function resolveTargets(
           base_url: input.base_url ?? null,
           api_key_env: input.api_key_env ?? null,
           headers: semanticHeaders(input.headers),
+          provider_options: input.provider_options ?? null,
           price: input.price ?? null,
         }),
       });

@@ -16,6 +16,8 @@ export interface ProviderResponse {
   finishReason?: string;
   /** Cost in USD when the provider knows it (local models: 0); otherwise computed from usage. */
   costUsd?: number;
+  /** Time to first token in ms, for streamed calls. */
+  ttftMs?: number;
 }
 
 /**

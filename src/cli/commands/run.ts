@@ -101,7 +101,9 @@ export async function runCommand(flags: RunFlags): Promise<number> {
 
     // A fresh run already holds every result in memory; a resumed one also needs the earlier ones.
     const results =
-      collected.length === outcome.run.totalItems ? collected : await store.listResults({ runId: outcome.run.id });
+      collected.length === outcome.run.totalItems
+        ? collected
+        : await store.listResults({ runId: outcome.run.id });
     const summary = summarizeRun(results);
     if (flags.json) {
       const indent = process.stdout.isTTY ? 2 : undefined; // compact when piped to a tool
