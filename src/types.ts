@@ -125,6 +125,8 @@ export interface ItemResult {
   score: number;
   scores: ScoreResult[];
   latencyMs: number;
+  /** Time to first token, for streamed calls. */
+  ttftMs?: number;
   usage: Usage;
   costUsd: number | null;
   attempts: number;

@@ -19,7 +19,7 @@ export interface ItemContext {
   /** Prepared scorers by task id. */
   scorers: Map<string, TaskScorer>;
   /** Calls in flight by cache key, shared by identical requests. */
-  inflight: Map<string, Promise<CachedResponse & { attempts: number }>>;
+  inflight: Map<string, Promise<Fresh>>;
   retry: RetryPolicy;
   /** Aborts retry waits (second Ctrl-C). */
   hardSignal: AbortSignal;
@@ -62,13 +62,17 @@ interface Answer {
   attempts: number;
   /** From the cache or from an identical call in flight: costs nothing now. */
   reused: boolean;
+  ttftMs?: number;
 }
 
-async function callWithRetry(
-  item: PlannedItem,
-  lane: TargetLane,
-  context: ItemContext,
-): Promise<CachedResponse & { attempts: number }> {
+type Fresh = CachedResponse & { attempts: number; ttftMs?: number };
+
+/** Splits a fresh call's outcome into the cacheable answer and what belongs to this call only. */
+function fromFresh({ attempts, ttftMs, ...value }: Fresh): Answer {
+  return { value, attempts, reused: false, ...(ttftMs !== undefined ? { ttftMs } : {}) };
+}
+
+async function callWithRetry(item: PlannedItem, lane: TargetLane, context: ItemContext): Promise<Fresh> {
   const started = performance.now();
   const { value, attempts } = await withRetry(
     context.retry,
@@ -86,6 +90,7 @@ async function callWithRetry(
     ...(value.model ? { model: value.model } : {}),
     createdAt: Date.now(),
     attempts,
+    ...(value.ttftMs !== undefined ? { ttftMs: value.ttftMs } : {}),
   };
 }
 
@@ -95,19 +100,17 @@ async function callWithRetry(
  */
 async function obtainAnswer(item: PlannedItem, lane: TargetLane, context: ItemContext): Promise<Answer> {
   if (!context.cache) {
-    const { attempts, ...value } = await callWithRetry(item, lane, context);
-    return { value, attempts, reused: false };
+    return fromFresh(await callWithRetry(item, lane, context));
   }
   const hit = await context.cache.get(item.cacheKey, Date.now());
   if (hit) return { value: hit, attempts: 0, reused: true };
   const pending = context.inflight.get(item.cacheKey);
   // An identical call that fails fails for every item waiting on it: no extra calls are made.
-  if (pending) return { value: await pending, attempts: 0, reused: true };
+  if (pending) return { value: fromFresh(await pending).value, attempts: 0, reused: true };
   const call = callWithRetry(item, lane, context);
   context.inflight.set(item.cacheKey, call);
   try {
-    const { attempts, ...value } = await call;
-    return { value, attempts, reused: false };
+    return fromFresh(await call);
   } finally {
     context.inflight.delete(item.cacheKey);
   }
@@ -178,6 +181,7 @@ export async function executeItem(
       score: verdict.score,
       scores: verdict.scores,
       latencyMs,
+      ...(answer.ttftMs !== undefined ? { ttftMs: answer.ttftMs } : {}),
       usage,
       costUsd,
       attempts: answer.attempts,

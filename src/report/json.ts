@@ -54,11 +54,14 @@ export interface JsonResult {
   score: number;
   scores: Array<{ name: string; value: number; pass: boolean; reason: string; weight: number }>;
   latencyMs: number;
+  /** Time to first token for streamed calls, else null. */
+  ttftMs: number | null;
   /** `null` means the provider did not report the count; 0 is a real zero. */
   usage: {
     inputTokens: number | null;
     outputTokens: number | null;
     cachedInputTokens: number | null;
+    cacheWriteInputTokens: number | null;
     reasoningTokens: number | null;
   };
   costUsd: number | null;
@@ -116,10 +119,12 @@ export function toJsonResult(result: ItemResult): JsonResult {
       weight,
     })),
     latencyMs: result.latencyMs,
+    ttftMs: result.ttftMs ?? null,
     usage: {
       inputTokens: result.usage.inputTokens ?? null,
       outputTokens: result.usage.outputTokens ?? null,
       cachedInputTokens: result.usage.cachedInputTokens ?? null,
+      cacheWriteInputTokens: result.usage.cacheWriteInputTokens ?? null,
       reasoningTokens: result.usage.reasoningTokens ?? null,
     },
     costUsd: result.costUsd,

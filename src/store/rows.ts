@@ -98,6 +98,8 @@ export function toResultRow(result: ItemResult): ResultsTable {
     input_tokens: usage.inputTokens ?? null,
     output_tokens: usage.outputTokens ?? null,
     cached_input_tokens: usage.cachedInputTokens ?? null,
+    cache_write_input_tokens: usage.cacheWriteInputTokens ?? null,
+    ttft_ms: result.ttftMs ?? null,
     reasoning_tokens: usage.reasoningTokens ?? null,
     usage_raw_json: usage.raw === undefined ? null : JSON.stringify(usage.raw),
     cost_usd: result.costUsd,
@@ -116,6 +118,7 @@ export function fromResultRow(row: ResultsTable, scores: ScoreResult[]): ItemRes
   if (row.input_tokens !== null) usage.inputTokens = row.input_tokens;
   if (row.output_tokens !== null) usage.outputTokens = row.output_tokens;
   if (row.cached_input_tokens !== null) usage.cachedInputTokens = row.cached_input_tokens;
+  if (row.cache_write_input_tokens !== null) usage.cacheWriteInputTokens = row.cache_write_input_tokens;
   if (row.reasoning_tokens !== null) usage.reasoningTokens = row.reasoning_tokens;
   if (row.usage_raw_json !== null) usage.raw = JSON.parse(row.usage_raw_json);
   return {
@@ -132,6 +135,7 @@ export function fromResultRow(row: ResultsTable, scores: ScoreResult[]): ItemRes
     score: row.score,
     scores,
     latencyMs: row.latency_ms,
+    ...(row.ttft_ms !== null ? { ttftMs: row.ttft_ms } : {}),
     usage,
     costUsd: row.cost_usd,
     attempts: row.attempts,

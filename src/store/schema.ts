@@ -61,6 +61,8 @@ export interface ResultsTable {
   input_tokens: number | null;
   output_tokens: number | null;
   cached_input_tokens: number | null;
+  cache_write_input_tokens: number | null;
+  ttft_ms: number | null;
   reasoning_tokens: number | null;
   usage_raw_json: string | null;
   cost_usd: number | null;

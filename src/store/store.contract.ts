@@ -184,10 +184,12 @@ export function describeStoreContract(
           { name: 'latency', value: 1, pass: true, reason: 'under 2000 ms', weight: 0.5 },
         ],
         latencyMs: 1234.5,
+        ttftMs: 210.5,
         usage: {
           inputTokens: 120,
           outputTokens: 45,
           cachedInputTokens: 100,
+          cacheWriteInputTokens: 20,
           reasoningTokens: 0,
           raw: { prompt_tokens: 120, details: { cached: [100, null] }, note: 'kept as is' },
         },

@@ -17,6 +17,8 @@ const RESULT_COLUMNS = [
   'input_tokens',
   'output_tokens',
   'cached_input_tokens',
+  'cache_write_input_tokens',
+  'ttft_ms',
   'reasoning_tokens',
   'usage_raw_json',
   'cost_usd',

@@ -48,7 +48,7 @@ describe('SqliteStore.open', () => {
     const latest = sqliteMigrations.at(-1)!;
     const recorded = readRaw(path, (db) => db.prepare('SELECT version, name FROM schema_migrations').all());
     expect(recorded).toEqual(sqliteMigrations.map(({ version, name }) => ({ version, name })));
-    expect(latest.version).toBe(1);
+    expect(latest.version).toBe(2);
     const tables = readRaw(path, (db) =>
       db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -78,10 +78,38 @@ describe('SqliteStore.open', () => {
     await expect(opening).rejects.toBeInstanceOf(SchemaVersionError);
     await expect(opening).rejects.toMatchObject({
       databaseVersion: 999,
-      knownVersion: 1,
+      knownVersion: 2,
       location: path,
-      message: expect.stringMatching(/schema version 999.*up to 1/),
+      message: expect.stringMatching(/schema version 999.*up to 2/),
     });
+  });
+
+  it('upgrades a version-1 database to version 2 and keeps its results', async () => {
+    const path = join(directory, 'v1.db');
+    // Build a database as the first release left it: only migration 1 applied.
+    readRaw(path, (db) => {
+      db.exec(sqliteMigrations[0]!.sql);
+      db.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      db.prepare("INSERT INTO schema_migrations VALUES (1, 'initial', 0)").run();
+      db.prepare(
+        "INSERT INTO runs (id, config_path, status, fingerprint_json, options_json, total_items, started_at, finished_at, user) VALUES ('r1', 'a.yaml', 'completed', '{}', '{}', 1, 1, 2, NULL)",
+      ).run();
+      db.prepare(
+        "INSERT INTO results (run_id, item_id, task_id, task_version, target_name, target_version, repeat_index, status, prompt_json, output, score, latency_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, usage_raw_json, cost_usd, attempts, cached, served_by, error_category, error_message, created_at) VALUES ('r1', 'i1', 't1', 'v', 'echo', 'v', 0, 'passed', '[]', 'hi', 1, 5, NULL, NULL, NULL, NULL, NULL, 0, 1, 0, 'echo', NULL, NULL, 3)",
+      ).run();
+    });
+    const store = await SqliteStore.open(path);
+    const [result] = await store.listResults({ runId: 'r1' });
+    await store.close();
+    expect(result).toMatchObject({ itemId: 'i1', output: 'hi', status: 'passed' });
+    expect(result?.ttftMs).toBeUndefined();
+    expect(result?.usage.cacheWriteInputTokens).toBeUndefined();
+    const versions = readRaw(path, (db) =>
+      db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
+    );
+    expect(versions).toEqual([1, 2]);
   });
 
   it('reports a file that is not a database as a user error', async () => {

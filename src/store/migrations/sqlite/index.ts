@@ -1,5 +1,6 @@
 import type { Migration } from '../../migrator.js';
 import { initial } from './0001-initial.js';
+import { ttftCacheWrites } from './0002-ttft-cache-writes.js';
 
 /** SQLite migrations in version order. Add a file `NNNN-name.ts` and list it here. */
-export const sqliteMigrations: readonly Migration[] = [initial];
+export const sqliteMigrations: readonly Migration[] = [initial, ttftCacheWrites];
