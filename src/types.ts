@@ -80,6 +80,8 @@ export interface Target {
   /** Provider-specific options (base_url, api_key_env, headers…). Never holds a secret value. */
   options: Record<string, unknown>;
   price?: PriceOverride;
+  /** Client-side limits for the provider lane (they do not change answers, so not in the version). */
+  rateLimit?: { rpm?: number; tpm?: number; concurrency?: number };
   timeoutMs: number;
   version: string;
 }

@@ -63,6 +63,19 @@ const targetSchema = z
       .describe('Extra request headers (no secrets: use api_key_env).'),
     price: priceSchema.optional().describe('Price override; otherwise the bundled price registry is used.'),
     timeout: duration.optional().describe('Per-attempt timeout. @default defaults.timeout'),
+    rate_limit: z
+      .object({
+        rpm: z.number().positive().optional().describe('Requests per minute this model allows you.'),
+        tpm: z
+          .number()
+          .positive()
+          .optional()
+          .describe('Tokens per minute (input estimate + max_tokens are reserved).'),
+        concurrency: z.number().int().min(1).optional().describe('Calls in flight at once for this model.'),
+      })
+      .strict()
+      .optional()
+      .describe('Client-side limits for this model; learned from rate-limit headers when absent.'),
     stream: z
       .boolean()
       .optional()

@@ -72,6 +72,7 @@ export function resolveTargets(
         prompt,
         options,
         ...(input.price ? { price: input.price } : {}),
+        ...(input.rate_limit ? { rateLimit: input.rate_limit } : {}),
         timeoutMs,
         version: contentHash({
           providerId: input.id,

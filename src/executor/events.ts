@@ -5,6 +5,8 @@ export interface RunEvents {
   'run-start': { run: RunRecord; total: number; skipped: number };
   'item-end': { result: ItemResult; done: number; total: number };
   'retry-scheduled': { itemId: string; attempt: number; delayMs: number; reason: string };
+  /** A quota error stopped a provider lane; its remaining items fail without calls. */
+  'lane-stopped': { target: string; message: string };
   'run-end': { run: RunRecord; status: RunStatus; durationMs: number };
 }
 

@@ -2,15 +2,20 @@ import type { Cache, CachedResponse } from '../cache/cache.js';
 import { ProviderError } from '../errors.js';
 import type { Pricer } from '../pricing/price.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
+import type { Permit } from '../resilience/rate-limiter.js';
 import { RetryError, type RetryPolicy, withRetry } from '../resilience/retry.js';
+import { type Semaphore, sleep } from '../resilience/semaphore.js';
 import type { TaskScorer } from '../scorers/aggregate.js';
 import type { ItemResult } from '../types.js';
+import type { Lane } from './lanes.js';
 import type { PlannedItem } from './plan.js';
 
 /** Everything one target needs to execute its items; built once per target. */
 export interface TargetLane {
   provider: Provider;
   pricer: Pricer;
+  /** The provider lane this target's calls go through (shared with targets on the same model). */
+  lane: Lane;
 }
 
 export interface ItemContext {
@@ -25,6 +30,9 @@ export interface ItemContext {
   hardSignal: AbortSignal;
   /** Controllers of the attempts in flight; the run aborts them all on a hard stop. */
   activeCalls: Set<AbortController>;
+  /** Global cap on calls in flight, taken only once a lane has admitted a call. */
+  slots: Semaphore;
+  onLaneStopped: (targetName: string, message: string) => void;
   onRetry: (itemId: string, attempt: number, delayMs: number, error: ProviderError) => void;
 }
 
@@ -32,27 +40,74 @@ class TimeoutReason extends Error {
   override name = 'TimeoutError';
 }
 
-/** One attempt with its own timeout. Its controller is registered so a hard stop can abort it. */
+/** Tokens a call may use, reserved in the lane's TPM bucket before it starts. */
+function estimateTokens(item: PlannedItem): number {
+  let chars = 0;
+  for (const message of item.messages) chars += message.content.length;
+  const maxTokens = item.target.config.max_tokens;
+  return Math.ceil(chars / 4) + (typeof maxTokens === 'number' ? maxTokens : 0);
+}
+
+/** Waits until the lane's limiter admits a call. Only this lane waits: no global slot is held. */
+async function admit(lane: Lane, tokens: number, signal: AbortSignal): Promise<Permit> {
+  for (;;) {
+    if (lane.stopped) throw lane.stopped;
+    const permit = lane.limiter.tryAcquire(tokens);
+    if (!('waitMs' in permit)) return permit;
+    await sleep(permit.waitMs, signal);
+  }
+}
+
+/**
+ * One attempt: lane admission, then a global slot, then the call with its own timeout. Feeds the
+ * outcome back to the lane (rate-limit headers, 429 back-off, quota stop).
+ */
 async function callOnce(
-  provider: Provider,
   item: PlannedItem,
-  activeCalls: Set<AbortController>,
+  target: TargetLane,
+  context: ItemContext,
 ): Promise<ProviderResponse> {
+  const { lane } = target;
+  if (lane.stopped) throw lane.stopped;
+  const tokens = estimateTokens(item);
+  const permit = await admit(lane, tokens, context.hardSignal);
+  const release = await context.slots.acquire();
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimeoutReason(`timed out after ${item.target.timeoutMs} ms`)),
     item.target.timeoutMs,
   );
-  activeCalls.add(controller);
+  context.activeCalls.add(controller);
   try {
-    return await provider.call({
+    const response = await target.provider.call({
       messages: item.messages,
       config: item.target.config,
       signal: controller.signal,
     });
+    const used = response.usage;
+    permit.settle(
+      used.inputTokens !== undefined && used.outputTokens !== undefined
+        ? used.inputTokens + used.outputTokens
+        : undefined,
+    );
+    lane.limiter.onSuccess(response.rateLimit);
+    return response;
+  } catch (error) {
+    permit.settle(undefined);
+    if (error instanceof ProviderError) {
+      if (error.kind === 'rate_limit') lane.limiter.onRateLimited(error.retryAfterMs);
+      if (error.kind === 'quota' && !lane.stopped) {
+        lane.stopped = new ProviderError('quota', `lane stopped after a quota error: ${error.message}`, {
+          cause: error,
+        });
+        context.onLaneStopped(item.target.name, error.message);
+      }
+    }
+    throw error;
   } finally {
     clearTimeout(timer);
-    activeCalls.delete(controller);
+    context.activeCalls.delete(controller);
+    release();
   }
 }
 
@@ -74,14 +129,10 @@ function fromFresh({ attempts, ttftMs, ...value }: Fresh): Answer {
 
 async function callWithRetry(item: PlannedItem, lane: TargetLane, context: ItemContext): Promise<Fresh> {
   const started = performance.now();
-  const { value, attempts } = await withRetry(
-    context.retry,
-    () => callOnce(lane.provider, item, context.activeCalls),
-    {
-      signal: context.hardSignal,
-      onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
-    },
-  );
+  const { value, attempts } = await withRetry(context.retry, () => callOnce(item, lane, context), {
+    signal: context.hardSignal,
+    onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
+  });
   return {
     output: value.output,
     usage: value.usage,

@@ -10,6 +10,7 @@ import type { RunFingerprint, RunOptions, Target, Task } from '../types.js';
 import { headCommit } from '../util/git.js';
 import { VERSION } from '../version.js';
 import type { TargetLane } from './execute-item.js';
+import { buildLanes } from './lanes.js';
 import { datasetVersion, type PlannedItem, planItems } from './plan.js';
 import { selectTargets, selectTasks } from './select.js';
 
@@ -27,6 +28,7 @@ export async function prepareRun(
   project: Project,
   options: RunOptions,
   env: NodeJS.ProcessEnv,
+  concurrency: number,
 ): Promise<PreparedRun> {
   const gitCommit = headCommit(project.baseDir); // a child process: let it run while we prepare
   const tasks = await selectTasks(project, options.suite, options.filters);
@@ -40,7 +42,6 @@ export async function prepareRun(
   const targets = selectTargets(project.targets, options.targets);
 
   const providers = new Map<string, Provider>();
-  const lanes = new Map<string, TargetLane>();
   for (const target of targets) {
     const where = `target "${target.name}"`;
     let provider: Provider;
@@ -59,9 +60,15 @@ export async function prepareRun(
       throw error;
     }
     providers.set(target.name, provider);
+  }
+  const providerLanes = buildLanes(targets, providers, concurrency);
+  const lanes = new Map<string, TargetLane>();
+  for (const target of targets) {
+    const provider = providers.get(target.name)!;
     lanes.set(target.name, {
       provider,
       pricer: await createPricer(provider.model, provider.pricingProvider, target.price),
+      lane: providerLanes.get(target.name)!,
     });
   }
 

@@ -3,12 +3,15 @@ import type { Cache } from '../cache/cache.js';
 import type { Project } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { retryPolicy } from '../resilience/retry.js';
+import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
 import type { RunOptions, RunRecord, RunStatus } from '../types.js';
 import { parseDuration } from '../util/duration.js';
 import { lastCommitOf, runUser } from '../util/git.js';
 import type { RunEventBus } from './events.js';
 import { executeItem } from './execute-item.js';
+import type { Lane } from './lanes.js';
+import type { PlannedItem } from './plan.js';
 import { runPool } from './pool.js';
 import { prepareRun } from './prepare.js';
 import { ResultWriter } from './writer.js';
@@ -46,7 +49,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const promptCommits = request.resume
     ? null
     : Promise.all(project.prompts.map((prompt) => lastCommitOf(prompt.path, project.baseDir)));
-  const prepared = await prepareRun(project, options, env);
+  const prepared = await prepareRun(project, options, env, request.concurrency);
   const { items, lanes, scorers, fingerprint } = prepared;
 
   let run: RunRecord;
@@ -99,6 +102,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     activeCalls: new Set<AbortController>(),
     retry: retryPolicy({ maxRetries: project.config.defaults.retries }),
     hardSignal: request.hardSignal,
+    slots: new Semaphore(request.concurrency),
+    onLaneStopped: (target: string, message: string) => request.bus.emit('lane-stopped', { target, message }),
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
       request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),
   };
@@ -111,7 +116,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   let completed = done.size;
   let executed = 0;
   const stop = AbortSignal.any([request.stopSignal, request.hardSignal]);
-  await runPool(pending, request.concurrency, stop, async (item) => {
+  const work = async (item: PlannedItem) => {
     if (writer.failure) return;
     const { result, cacheEntry } = await executeItem(item, lanes.get(item.target.name)!, context);
     // An item cut short by a hard stop is not a real outcome: leave it for the resume.
@@ -120,7 +125,17 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     executed++;
     completed++;
     request.bus.emit('item-end', { result, done: completed, total: items.length });
-  });
+  };
+  // One pool per provider lane: a lane waiting on its rate limit or a retry-after only holds its
+  // own workers; calls take a global slot (context.slots) only once admitted.
+  const byLane = new Map<Lane, PlannedItem[]>();
+  for (const item of pending) {
+    const lane = lanes.get(item.target.name)!.lane;
+    const list = byLane.get(lane);
+    if (list) list.push(item);
+    else byLane.set(lane, [item]);
+  }
+  await Promise.all([...byLane].map(([lane, laneItems]) => runPool(laneItems, lane.concurrency, stop, work)));
 
   request.hardSignal.removeEventListener('abort', abortActive);
   let status: RunStatus = completed >= items.length ? 'completed' : 'interrupted';

@@ -25,6 +25,12 @@ export const CONTROL_HEADERS = {
   hang: 'x-mock-hang',
   /** `1`: destroy the connection instead of answering. */
   reset: 'x-mock-reset',
+  /** `1`: end a streamed answer after its content, before the final chunks and terminal marker. */
+  truncate: 'x-mock-truncate',
+  /** `1`: send the dialect's in-band error after the first content delta of a stream, then end it. */
+  streamError: 'x-mock-stream-error',
+  /** `1` (Ollama): leave `prompt_eval_count` out, as Ollama does when the prompt came from its cache. */
+  omitPromptCount: 'x-mock-omit-prompt-count',
 } as const;
 
 export interface FaultOptions {

@@ -6,6 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Dialect } from './dialect.js';
+import { anthropicDialect } from './dialects/anthropic.js';
+import { geminiDialect } from './dialects/gemini.js';
+import { ollamaDialect } from './dialects/ollama.js';
 import { openAiDialect } from './dialects/openai.js';
 import { MockHandler } from './handler.js';
 import type { JournalEntry } from './journal.js';
@@ -29,7 +32,12 @@ export interface MockServer {
 }
 
 // The first dialect also renders errors for paths no dialect serves.
-const DIALECTS: readonly [Dialect, ...Dialect[]] = [openAiDialect];
+const DIALECTS: readonly [Dialect, ...Dialect[]] = [
+  openAiDialect,
+  geminiDialect,
+  anthropicDialect,
+  ollamaDialect,
+];
 
 /** Starts a mock server and resolves once it is listening. */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {

@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { ProviderError } from '../errors.js';
+import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import type { Usage } from '../types.js';
-import { classifyStatus, postJson, redact, retryAfterMs } from './http.js';
+import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
+import { readChatStream } from './openai-chat-stream.js';
 import type { Provider, ProviderRequest, ProviderResponse } from './provider.js';
+import { postStream, sseEvents } from './stream.js';
+
+// Loose: `Usage.raw` keeps the usage object exactly as received (total_tokens, audio tokens, cost…).
+const usageSchema = z.looseObject({
+  prompt_tokens: z.number().optional(),
+  completion_tokens: z.number().optional(),
+  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().optional() }).nullable().optional(),
+  completion_tokens_details: z.looseObject({ reasoning_tokens: z.number().optional() }).nullable().optional(),
+});
 
 /** Only the fields we read; everything else in the response may change freely. */
 const responseSchema = z.object({
@@ -18,19 +28,7 @@ const responseSchema = z.object({
       }),
     )
     .min(1),
-  // Loose: `Usage.raw` keeps the usage object exactly as received (total_tokens, audio tokens…).
-  usage: z
-    .looseObject({
-      prompt_tokens: z.number().optional(),
-      completion_tokens: z.number().optional(),
-      prompt_tokens_details: z.looseObject({ cached_tokens: z.number().optional() }).nullable().optional(),
-      completion_tokens_details: z
-        .looseObject({ reasoning_tokens: z.number().optional() })
-        .nullable()
-        .optional(),
-    })
-    .nullable()
-    .optional(),
+  usage: usageSchema.nullable().optional(),
 });
 
 const errorSchema = z.object({
@@ -58,9 +56,21 @@ export interface OpenAiChatOptions {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   headers: Record<string, string>;
   pricingProvider?: string;
+  /** Appended to `baseUrl`. @default '/chat/completions' */
+  path?: string;
+  /** Stream the answer over SSE, which records `ttftMs`. @default false */
+  stream?: boolean;
+  /** Fields added to every request body (e.g. OpenRouter's routing and usage accounting). */
+  extraBody?: Record<string, unknown>;
+  /** The cost in USD the server reports in its usage object, when it reports one (OpenRouter). */
+  reportedCostUsd?: (rawUsage: Record<string, unknown>) => number | undefined;
+  /** Refines the kind of an HTTP error (e.g. OpenRouter's 402); undefined keeps the default. */
+  errorKind?: (status: number, body: unknown) => ProviderErrorKind | undefined;
+  /** @default `openai-chat ${baseUrl}` */
+  cacheScope?: string;
 }
 
-export function parseUsage(raw: z.infer<typeof responseSchema>['usage']): Usage {
+export function parseUsage(raw: z.infer<typeof usageSchema> | null | undefined): Usage {
   if (!raw) return {};
   return {
     ...(raw.prompt_tokens !== undefined ? { inputTokens: raw.prompt_tokens } : {}),
@@ -76,17 +86,17 @@ export function parseUsage(raw: z.infer<typeof responseSchema>['usage']): Usage 
 }
 
 function errorFromResponse(
-  status: number,
-  body: unknown,
-  headers: Record<string, string | string[] | undefined>,
+  { status, body, headers }: JsonResponse,
   label: string,
   secret?: string,
+  refineKind?: OpenAiChatOptions['errorKind'],
 ): ProviderError {
   const parsed = errorSchema.safeParse(body);
   const detail = parsed.success ? parsed.data.error : undefined;
   const code = typeof detail?.code === 'string' ? detail.code : undefined;
   let kind = classifyStatus(status);
   if (status === 429 && (QUOTA_CODES.has(code ?? '') || QUOTA_CODES.has(detail?.type ?? ''))) kind = 'quota';
+  kind = refineKind?.(status, body) ?? kind;
   const text = detail?.message ?? (typeof body === 'string' ? body.slice(0, 200) : 'no error message');
   const retryAfter = retryAfterMs(headers);
   return new ProviderError(
@@ -101,40 +111,78 @@ function errorFromResponse(
 
 /** The OpenAI Chat Completions dialect, shared by OpenAI and every compatible server. */
 export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const url = `${options.baseUrl.replace(/\/+$/, '')}${options.path ?? '/chat/completions'}`;
   const headers: Record<string, string> = { ...options.headers };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   const label = options.id;
+  const fail = (response: JsonResponse) =>
+    errorFromResponse(response, label, options.apiKey, options.errorKind);
+  const withCost = (usage: Usage): Pick<ProviderResponse, 'usage' | 'costUsd'> => {
+    const raw = usage.raw as Record<string, unknown> | undefined;
+    const costUsd = raw && options.reportedCostUsd ? options.reportedCostUsd(raw) : undefined;
+    return { usage, ...(costUsd !== undefined ? { costUsd } : {}) };
+  };
+
+  async function callJson(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {
+    const response = await postJson(url, body, headers, signal, label);
+    if (response.status < 200 || response.status >= 300) throw fail(response);
+    const parsed = responseSchema.safeParse(response.body);
+    if (!parsed.success) {
+      throw new ProviderError(
+        'transient',
+        `${label}: malformed response: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`,
+        {
+          status: response.status,
+        },
+      );
+    }
+    const choice = parsed.data.choices[0]!;
+    return {
+      output: choice.message.content ?? choice.message.refusal ?? '',
+      ...withCost(parseUsage(parsed.data.usage)),
+      ...(parsed.data.model ? { model: parsed.data.model } : {}),
+      ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
+    };
+  }
+
+  async function callStream(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {
+    const startedAt = performance.now();
+    const streamBody = { ...body, stream: true, stream_options: { include_usage: true } };
+    const response = await postStream(url, streamBody, headers, signal, label);
+    if (!response.ok) throw fail(response.response);
+    const result = await readChatStream(sseEvents(response.chunks), {
+      label,
+      startedAt,
+      secret: options.apiKey,
+    });
+    const parsed = usageSchema.safeParse(result.rawUsage);
+    // No usage chunk (or one that does not parse) leaves the counts undefined: "not reported".
+    const usage = parsed.success ? parseUsage(parsed.data) : result.rawUsage ? { raw: result.rawUsage } : {};
+    return {
+      output: result.output,
+      ...withCost(usage),
+      ...(result.model ? { model: result.model } : {}),
+      ...(result.finishReason ? { finishReason: result.finishReason } : {}),
+      ...(result.ttftMs !== undefined ? { ttftMs: result.ttftMs } : {}),
+    };
+  }
+
   return {
     id: options.id,
     model: options.model,
     ...(options.pricingProvider ? { pricingProvider: options.pricingProvider } : {}),
-    cacheScope: () => `openai-chat ${options.baseUrl}`,
-    async call(request: ProviderRequest): Promise<ProviderResponse> {
-      const { max_tokens: maxTokens, ...rest } = request.config;
-      const body: Record<string, unknown> = { ...rest, model: options.model, messages: request.messages };
-      if (maxTokens !== undefined) body[options.maxTokensField] = maxTokens;
-      const response = await postJson(url, body, headers, request.signal, label);
-      if (response.status < 200 || response.status >= 300) {
-        throw errorFromResponse(response.status, response.body, response.headers, label, options.apiKey);
-      }
-      const parsed = responseSchema.safeParse(response.body);
-      if (!parsed.success) {
-        throw new ProviderError(
-          'transient',
-          `${label}: malformed response: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`,
-          {
-            status: response.status,
-          },
-        );
-      }
-      const choice = parsed.data.choices[0]!;
-      return {
-        output: choice.message.content ?? choice.message.refusal ?? '',
-        usage: parseUsage(parsed.data.usage),
-        ...(parsed.data.model ? { model: parsed.data.model } : {}),
-        ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
+    cacheScope: () => options.cacheScope ?? `openai-chat ${options.baseUrl}`,
+    call(request: ProviderRequest): Promise<ProviderResponse> {
+      // The target's `stream` option decides the transport, never a `stream` key in the config.
+      const { max_tokens: maxTokens, stream: _stream, stream_options: _options, ...rest } = request.config;
+      const body: Record<string, unknown> = {
+        ...rest,
+        ...options.extraBody,
+        model: options.model,
+        messages: request.messages,
       };
+      if (maxTokens !== undefined) body[options.maxTokensField] = maxTokens;
+      return options.stream ? callStream(body, request.signal) : callJson(body, request.signal);
     },
   };
 }

@@ -31,5 +31,6 @@ export function createOpenAiCompatibleProvider(context: ProviderContext): Provid
     apiKey,
     maxTokensField: 'max_tokens',
     headers: (context.options.headers as Record<string, string> | undefined) ?? {},
+    stream: context.options.stream === true,
   });
 }

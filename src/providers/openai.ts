@@ -23,6 +23,7 @@ export function createOpenAiProvider(context: ProviderContext): Provider {
     apiKey,
     maxTokensField: 'max_completion_tokens',
     headers: (context.options.headers as Record<string, string> | undefined) ?? {},
+    stream: context.options.stream === true,
     pricingProvider: 'openai',
   });
 }

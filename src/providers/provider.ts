@@ -1,3 +1,4 @@
+import type { RateLimitSnapshot } from '../resilience/rate-limiter.js';
 import type { ChatMessage, GenerationConfig, Usage } from '../types.js';
 
 /** One call to a model, as the executor asks for it. */
@@ -18,6 +19,8 @@ export interface ProviderResponse {
   costUsd?: number;
   /** Time to first token in ms, for streamed calls. */
   ttftMs?: number;
+  /** Limits the provider reported in its response headers, fed to the lane's rate limiter. */
+  rateLimit?: RateLimitSnapshot;
 }
 
 /**

@@ -23,6 +23,22 @@ const FACTORIES: Record<string, { load: () => Promise<ProviderFactory>; needsRes
     load: async () => (await import('./function.js')).createFileProvider,
     needsRest: 'a module path, e.g. file:./provider.ts',
   },
+  anthropic: {
+    load: async () => (await import('./anthropic.js')).createAnthropicProvider,
+    needsRest: 'a model name, e.g. anthropic:claude-3-5-haiku-latest',
+  },
+  google: {
+    load: async () => (await import('./gemini.js')).createGeminiProvider,
+    needsRest: 'a model name, e.g. google:gemini-2.5-flash',
+  },
+  openrouter: {
+    load: async () => (await import('./openrouter.js')).createOpenRouterProvider,
+    needsRest: 'a vendor/model name, e.g. openrouter:openai/gpt-4o-mini',
+  },
+  ollama: {
+    load: async () => (await import('./ollama.js')).createOllamaProvider,
+    needsRest: 'a model name, e.g. ollama:llama3.2',
+  },
 };
 
 /** The provider kinds this build knows. */

@@ -1,4 +1,5 @@
 import { ProviderError } from '../errors.js';
+import { sleep } from './semaphore.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. @default 3 */
@@ -44,21 +45,6 @@ export function retryDelayMs(
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   const jittered = random() * step;
   return Math.max(hintMs ?? 0, jittered);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export interface AttemptRecord {

@@ -59,9 +59,12 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     const useCache = flags.cache && project.config.defaults.cache;
 
     const bus = new RunEventBus();
+    const stderr = process.stderr;
     const collected: ItemResult[] = [];
     bus.on('item-end', ({ result }) => collected.push(result));
-    const stderr = process.stderr;
+    bus.on('lane-stopped', ({ target, message }) =>
+      stderr.write(`\n${target}: stopping this provider lane for the rest of the run: ${message}\n`),
+    );
     const mode = flags.progress === 'auto' ? (stderr.isTTY ? 'bar' : 'lines') : flags.progress;
     if (mode !== 'none')
       attachProgress(bus, {

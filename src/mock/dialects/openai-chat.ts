@@ -1,7 +1,17 @@
-/** Chat Completions bodies: the JSON completion and the SSE chunk stream, in OpenAI's exact shapes. */
+/**
+ * Chat Completions bodies: the JSON completion and the SSE chunk stream, in OpenAI's exact shapes. Under
+ * `/api/v1/` they are OpenRouter's: `usage.cost` when `usage.include` is set, keep-alive comments, and
+ * in-band errors with `finish_reason: "error"`.
+ */
 import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
 import type { MockReply, MockRequest } from '../dialect.js';
+import { type StreamFault, streamFault } from '../stream-faults.js';
 import type { ChatRequest } from './openai-request.js';
+
+/** The mock's OpenRouter price in USD per million tokens, which `usage.cost` reports. */
+export const OPENROUTER_PRICE_PER_MTOK = { input: 1, output: 2 } as const;
+const OPENROUTER_PREFIX = '/api/v1/';
+const OPENROUTER_KEEP_ALIVE = ': OPENROUTER PROCESSING\n\n';
 
 const SYSTEM_FINGERPRINT = 'fp_mock0001';
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
@@ -18,6 +28,9 @@ interface Completion {
   finishReason: 'stop' | 'length';
   promptTokens: number;
   completionTokens: number;
+  openRouter: boolean;
+  /** OpenRouter usage accounting (`usage: {include: true}`): add `cost` and `cost_details`. */
+  reportCost: boolean;
 }
 
 /** Answers a validated chat request, as one JSON body or as SSE events. */
@@ -33,13 +46,19 @@ export function chatReply(request: MockRequest, chat: ChatRequest): MockReply {
     finishReason: truncated ? 'length' : 'stop',
     promptTokens: estimateTokens(chat.promptChars),
     completionTokens: estimateTokens(text.length),
+    openRouter: request.path.startsWith(OPENROUTER_PREFIX),
+    reportCost: request.path.startsWith(OPENROUTER_PREFIX) && usageIncluded(request.body),
   };
   const tokens = completion.promptTokens + completion.completionTokens;
   if (chat.stream) {
     return {
       status: 200,
       headers: { ...STREAM_HEADERS },
-      body: streamEvents(completion, chat.includeUsage),
+      body: streamEvents(
+        completion,
+        chat.includeUsage || completion.reportCost,
+        streamFault(request.headers),
+      ),
       tokens,
     };
   }
@@ -71,10 +90,15 @@ function completionBody(completion: Completion): unknown {
   };
 }
 
-function streamEvents(completion: Completion, includeUsage: boolean): string[] {
+function streamEvents(
+  completion: Completion,
+  includeUsage: boolean,
+  fault: StreamFault | undefined,
+): string[] {
   // Chunks carry `"usage": null` only when usage was requested, as OpenAI does.
-  const chunk = (choices: unknown[], usageValue: unknown = null): string => {
+  const chunk = (choices: unknown[], usageValue: unknown = null, extra: object = {}): string => {
     const body: Record<string, unknown> = {
+      ...extra,
       id: completion.id,
       object: 'chat.completion.chunk',
       created: completion.created,
@@ -89,19 +113,71 @@ function streamEvents(completion: Completion, includeUsage: boolean): string[] {
   const choice = (delta: unknown, finishReason: string | null = null) => [
     { index: 0, delta, logprobs: null, finish_reason: finishReason },
   ];
-  const events = [chunk(choice({ role: 'assistant', content: '', refusal: null }))];
-  for (const piece of splitTokens(completion.content)) events.push(chunk(choice({ content: piece })));
+  // OpenRouter keeps the connection alive with SSE comments while the upstream model starts.
+  const events = completion.openRouter ? [OPENROUTER_KEEP_ALIVE, OPENROUTER_KEEP_ALIVE] : [];
+  events.push(chunk(choice({ role: 'assistant', content: '', refusal: null })));
+  const pieces = splitTokens(completion.content);
+  if (fault === 'error') {
+    // The connection stays 200; the error arrives as data after the first delta and ends the stream.
+    events.push(...pieces.slice(0, 1).map((piece) => chunk(choice({ content: piece }))));
+    events.push(
+      completion.openRouter
+        ? chunk(choice({ content: '' }, 'error'), null, { error: OPENROUTER_STREAM_ERROR })
+        : OPENAI_STREAM_ERROR,
+    );
+    return events;
+  }
+  for (const piece of pieces) events.push(chunk(choice({ content: piece })));
+  if (fault === 'truncate') return events;
   events.push(chunk(choice({}, completion.finishReason)));
   if (includeUsage) events.push(chunk([], usage(completion)));
   events.push('data: [DONE]\n\n');
   return events;
 }
 
+// As openai-node's fixture `stream_error` shows it: an `error` object in place of a chunk.
+const OPENAI_STREAM_ERROR = `data: ${JSON.stringify({
+  error: {
+    message: 'The server had an error while processing your request. Sorry about that!',
+    type: 'server_error',
+    param: null,
+    code: null,
+  },
+})}\n\n`;
+
+// OpenRouter's mid-stream error rides on a chunk whose choice ends with `finish_reason: "error"`.
+const OPENROUTER_STREAM_ERROR = {
+  code: 502,
+  message: 'Provider returned error (injected by the mock server)',
+  metadata: { provider_name: 'Mock' },
+};
+
+function usageIncluded(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || !('usage' in body)) return false;
+  const { usage } = body;
+  return typeof usage === 'object' && usage !== null && 'include' in usage && usage.include === true;
+}
+
 function usage(completion: Completion): unknown {
+  const { promptTokens, completionTokens } = completion;
+  const promptCost = (promptTokens * OPENROUTER_PRICE_PER_MTOK.input) / 1_000_000;
+  const completionCost = (completionTokens * OPENROUTER_PRICE_PER_MTOK.output) / 1_000_000;
+  const cost = completion.reportCost
+    ? {
+        cost: promptCost + completionCost,
+        is_byok: false,
+        cost_details: {
+          upstream_inference_cost: null,
+          upstream_inference_prompt_cost: promptCost,
+          upstream_inference_completions_cost: completionCost,
+        },
+      }
+    : {};
   return {
-    prompt_tokens: completion.promptTokens,
-    completion_tokens: completion.completionTokens,
-    total_tokens: completion.promptTokens + completion.completionTokens,
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    ...cost,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
     completion_tokens_details: {
       reasoning_tokens: 0,

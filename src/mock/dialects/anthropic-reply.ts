@@ -1,0 +1,156 @@
+/** Messages API bodies: the JSON message and the SSE event stream, in Anthropic's exact shapes. */
+import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
+import type { MockReply, MockRequest } from '../dialect.js';
+import type { StreamFault } from '../stream-faults.js';
+import type { MessagesRequest } from './anthropic-request.js';
+
+type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence';
+
+interface Message {
+  id: string;
+  model: string;
+  text: string;
+  stopReason: StopReason;
+  stopSequence: string | null;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Answers a validated request, as one JSON body or as SSE events (`fault` only affects streams). */
+export function messagesReply(
+  request: MockRequest,
+  parsed: MessagesRequest,
+  fault: StreamFault | undefined,
+): MockReply {
+  const message = compose(request, parsed);
+  const tokens = message.inputTokens + message.outputTokens;
+  const headers = { 'request-id': request.requestId };
+  if (parsed.stream) {
+    return {
+      status: 200,
+      headers: {
+        ...headers,
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+      },
+      body: streamEvents(message, fault),
+      tokens,
+    };
+  }
+  return {
+    status: 200,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(messageBody(message)),
+    tokens,
+  };
+}
+
+// Generation stops at the first stop sequence or at max_tokens, whichever comes first.
+function compose(request: MockRequest, parsed: MessagesRequest): Message {
+  let text = answer(parsed.lastUserText, { json: parsed.json });
+  let stopReason: StopReason = 'end_turn';
+  let stopSequence: string | null = null;
+  for (const sequence of parsed.stopSequences) {
+    const at = sequence === '' ? -1 : text.indexOf(sequence);
+    if (at < 0) continue;
+    text = text.slice(0, at);
+    stopReason = 'stop_sequence';
+    stopSequence = sequence;
+  }
+  const limited = truncateToTokens(text, parsed.maxTokens);
+  if (limited.truncated) {
+    text = limited.text;
+    stopReason = 'max_tokens';
+    stopSequence = null;
+  }
+  return {
+    id: `msg_mock${request.sequence.toString(16).padStart(16, '0')}`,
+    model: parsed.model,
+    text,
+    stopReason,
+    stopSequence,
+    inputTokens: estimateTokens(parsed.promptChars),
+    outputTokens: estimateTokens(text.length),
+  };
+}
+
+function messageBody(message: Message): unknown {
+  return {
+    id: message.id,
+    type: 'message',
+    role: 'assistant',
+    model: message.model,
+    content: [{ type: 'text', text: message.text }],
+    stop_reason: message.stopReason,
+    stop_sequence: message.stopSequence,
+    usage: {
+      input_tokens: message.inputTokens,
+      output_tokens: message.outputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    },
+  };
+}
+
+function sse(type: string, data: unknown): string {
+  return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+// Input usage comes first in message_start; message_delta carries the cumulative output count.
+function streamEvents(message: Message, fault: StreamFault | undefined): string[] {
+  const start = {
+    id: message.id,
+    type: 'message',
+    role: 'assistant',
+    content: [],
+    model: message.model,
+    stop_reason: null,
+    stop_sequence: null,
+    usage: {
+      input_tokens: message.inputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: 1,
+    },
+  };
+  const events = [
+    sse('message_start', { type: 'message_start', message: start }),
+    sse('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '' },
+    }),
+    sse('ping', { type: 'ping' }),
+  ];
+  const deltas = splitTokens(message.text).map((text) =>
+    sse('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text },
+    }),
+  );
+  if (fault === 'error') {
+    // The status stays 200; the error arrives as an event after the first delta and ends the stream.
+    events.push(...deltas.slice(0, 1), OVERLOADED_EVENT);
+    return events;
+  }
+  events.push(...deltas);
+  // Truncated: the content arrives, the closing events never do.
+  if (fault === 'truncate') return events;
+  events.push(
+    sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
+    sse('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: message.stopReason, stop_sequence: message.stopSequence },
+      usage: { output_tokens: message.outputTokens },
+    }),
+    sse('message_stop', { type: 'message_stop' }),
+  );
+  return events;
+}
+
+// As the SDK's fixtures and aibridge's `stream_error` show it.
+const OVERLOADED_EVENT = sse('error', {
+  type: 'error',
+  error: { type: 'overloaded_error', message: 'Overloaded' },
+});

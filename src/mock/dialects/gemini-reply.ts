@@ -1,0 +1,134 @@
+/**
+ * Gemini `GenerateContentResponse` bodies: one JSON answer, `alt=sse` events, or the JSON array Google
+ * streams without `alt=sse`. Usage follows Gemini's rules: counts are cumulative on every chunk, zero
+ * counts are omitted (proto3 JSON), and `totalTokenCount = prompt + candidates + thoughts`.
+ */
+import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
+import type { MockReply, MockRequest } from '../dialect.js';
+import { type StreamFault, streamFault } from '../stream-faults.js';
+import type { GeminiRequest } from './gemini-request.js';
+
+/** How the answer is sent: `generateContent`, `streamGenerateContent?alt=sse`, or `streamGenerateContent`. */
+export type GeminiMode = 'json' | 'sse' | 'array';
+
+interface Part {
+  text: string;
+  thought?: true;
+}
+
+interface Generation {
+  model: string;
+  responseId: string;
+  thought: Part | undefined;
+  text: string;
+  finishReason: 'STOP' | 'MAX_TOKENS';
+  promptTokens: number;
+  thoughtsTokens: number;
+}
+
+export function geminiReply(
+  request: MockRequest,
+  model: string,
+  gemini: GeminiRequest,
+  mode: GeminiMode,
+): MockReply {
+  const full = answer(gemini.lastUserText, { json: gemini.json });
+  const { text, truncated } =
+    gemini.maxOutputTokens === undefined
+      ? { text: full, truncated: false }
+      : truncateToTokens(full, gemini.maxOutputTokens);
+  const candidatesTokens = estimateTokens(text.length);
+  const { thinking } = gemini;
+  const generation: Generation = {
+    model,
+    responseId: `mockResponse${request.sequence.toString(36).padStart(8, '0')}`,
+    thought: thinking?.includeThoughts
+      ? { text: `**Thinking**\n\nWorking out: ${gemini.lastUserText.slice(0, 80)}`, thought: true }
+      : undefined,
+    text,
+    finishReason: truncated ? 'MAX_TOKENS' : 'STOP',
+    promptTokens: estimateTokens(gemini.promptChars),
+    // Without a budget the mock "thinks" four times as long as it answers.
+    thoughtsTokens: thinking ? (thinking.budget ?? 4 * candidatesTokens) : 0,
+  };
+  const tokens = generation.promptTokens + candidatesTokens + generation.thoughtsTokens;
+  if (mode === 'json') {
+    const parts = generation.thought ? [generation.thought, { text }] : [{ text }];
+    const body = response(generation, parts, generation.finishReason, candidatesTokens);
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      body: JSON.stringify(body),
+      tokens,
+    };
+  }
+  const fault = streamFault(request.headers);
+  const chunks = streamChunks(generation, fault);
+  if (mode === 'sse') {
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+      // Google ends its events with CRLF pairs.
+      body: chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`),
+      tokens,
+    };
+  }
+  const events = chunks.map(
+    (chunk, index) => `${index === 0 ? '[' : '\n,\r\n'}${JSON.stringify(chunk, null, 2)}`,
+  );
+  // A truncated array stream ends mid-array, without its closing bracket.
+  if (fault !== 'truncate') events.push('\n]');
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+    body: events,
+    tokens,
+  };
+}
+
+// As Google sends it mid-stream: a bare Status object in place of a chunk, on a 200.
+const STREAM_ERROR = {
+  error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' },
+};
+
+/** The chunks of a streamed answer; `fault` cuts it after its content or after the first content chunk. */
+function streamChunks(generation: Generation, fault: StreamFault | undefined): unknown[] {
+  const chunks: unknown[] = [];
+  if (generation.thought) chunks.push(response(generation, [generation.thought], undefined, 0));
+  // An empty answer still gets its one chunk with the finish reason.
+  const pieces = generation.text ? splitTokens(generation.text) : [''];
+  let sent = 0;
+  for (const [index, piece] of pieces.entries()) {
+    sent += piece.length;
+    // With a fault the finish reason never arrives (truncated: all the content does).
+    const last = index === pieces.length - 1 && fault === undefined;
+    const finishReason = last ? generation.finishReason : undefined;
+    chunks.push(response(generation, [{ text: piece }], finishReason, estimateTokens(sent)));
+    if (fault === 'error') {
+      chunks.push(STREAM_ERROR);
+      break;
+    }
+  }
+  return chunks;
+}
+
+function response(
+  generation: Generation,
+  parts: Part[],
+  finishReason: Generation['finishReason'] | undefined,
+  candidatesTokens: number,
+): unknown {
+  const { promptTokens, thoughtsTokens } = generation;
+  return {
+    candidates: [{ content: { parts, role: 'model' }, ...(finishReason ? { finishReason } : {}), index: 0 }],
+    usageMetadata: {
+      promptTokenCount: promptTokens,
+      ...(candidatesTokens > 0 ? { candidatesTokenCount: candidatesTokens } : {}),
+      totalTokenCount: promptTokens + candidatesTokens + thoughtsTokens,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokens }],
+      ...(thoughtsTokens > 0 ? { thoughtsTokenCount: thoughtsTokens } : {}),
+    },
+    modelVersion: generation.model,
+    responseId: generation.responseId,
+  };
+}

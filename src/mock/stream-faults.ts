@@ -1,0 +1,26 @@
+/**
+ * Per-request switches that change what a dialect writes inside a 200 answer (stream corruption, omitted
+ * usage fields). The server's `Faults` decide statuses and connections; these are read by dialects.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { CONTROL_HEADERS } from './faults.js';
+
+/** `truncate`: stop before the terminal marker; `error`: an in-band error after the first delta. */
+export type StreamFault = 'truncate' | 'error';
+
+/** The stream fault `headers` ask for; an in-band error wins over truncation when both are set. */
+export function streamFault(headers: IncomingHttpHeaders): StreamFault | undefined {
+  if (isOn(headers[CONTROL_HEADERS.streamError])) return 'error';
+  if (isOn(headers[CONTROL_HEADERS.truncate])) return 'truncate';
+  return undefined;
+}
+
+/** Whether Ollama's `prompt_eval_count` should be left out. */
+export function omitPromptCount(headers: IncomingHttpHeaders): boolean {
+  return isOn(headers[CONTROL_HEADERS.omitPromptCount]);
+}
+
+function isOn(value: string | string[] | undefined): boolean {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === '1' || text === 'true';
+}

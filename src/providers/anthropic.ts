@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { ProviderError, UserError } from '../errors.js';
+import { readMessageStream } from './anthropic-stream.js';
+import { errorFromResponse, parseUsage, usageSchema } from './anthropic-wire.js';
+import { postJson } from './http.js';
+import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
+import { postStream, sseEvents } from './stream.js';
+
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+/** The API version every request pins (the official SDKs hard-code the same one). */
+export const ANTHROPIC_VERSION = '2023-06-01';
+/** Anthropic requires `max_tokens`; used when the target's config has none. */
+export const DEFAULT_MAX_TOKENS = 1024;
+
+/** Only the fields we read. */
+const messageSchema = z.object({
+  model: z.string().optional(),
+  content: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })),
+  stop_reason: z.string().nullable().optional(),
+  usage: usageSchema.nullable().optional(),
+});
+
+/**
+ * `anthropic:<model>`: the Anthropic Messages API. Key from ANTHROPIC_API_KEY (or `api_key_env`), base
+ * URL from `base_url` or ANTHROPIC_BASE_URL (without `/v1`); `stream: true` streams over SSE.
+ */
+export function createAnthropicProvider(context: ProviderContext): Provider {
+  const id = `anthropic:${context.rest}`;
+  const keyEnv = (context.options.api_key_env as string | undefined) ?? 'ANTHROPIC_API_KEY';
+  const apiKey = context.env[keyEnv];
+  if (!apiKey) {
+    throw new UserError(
+      `${keyEnv} is not set (needed by ${id})`,
+      undefined,
+      `set ${keyEnv} in the environment or in .env`,
+    );
+  }
+  const baseUrl = (
+    (context.options.base_url as string | undefined) ??
+    context.env.ANTHROPIC_BASE_URL ??
+    DEFAULT_BASE_URL
+  ).replace(/\/+$/, '');
+  const url = `${baseUrl}/v1/messages`;
+  const stream = context.options.stream === true;
+  // Target headers may pin another API version or add `anthropic-beta`; the key is always ours.
+  const headers: Record<string, string> = {
+    'anthropic-version': ANTHROPIC_VERSION,
+    ...((context.options.headers as Record<string, string> | undefined) ?? {}),
+    'x-api-key': apiKey,
+  };
+  return {
+    id,
+    model: context.rest,
+    pricingProvider: 'anthropic',
+    cacheScope: () => `anthropic ${baseUrl}`,
+    async call(request: ProviderRequest): Promise<ProviderResponse> {
+      const body = messagesBody(context.rest, request, stream);
+      if (stream) {
+        const startedAt = performance.now();
+        const response = await postStream(url, body, headers, request.signal, id);
+        if (!response.ok) {
+          const { status, body: errorBody, headers: errorHeaders } = response.response;
+          throw errorFromResponse(status, errorBody, errorHeaders, id, apiKey);
+        }
+        return readMessageStream(sseEvents(response.chunks), id, startedAt, apiKey);
+      }
+      const response = await postJson(url, body, headers, request.signal, id);
+      if (response.status < 200 || response.status >= 300) {
+        throw errorFromResponse(response.status, response.body, response.headers, id, apiKey);
+      }
+      return parseMessage(response.body, response.status, id);
+    },
+  };
+}
+
+/**
+ * The request body: system messages joined into the top-level `system`, `stop` renamed to
+ * `stop_sequences`, `max_tokens` defaulted; other config keys pass through unchanged.
+ */
+export function messagesBody(
+  model: string,
+  request: Pick<ProviderRequest, 'messages' | 'config'>,
+  stream: boolean,
+): Record<string, unknown> {
+  const { max_tokens: maxTokens, stop, ...rest } = request.config;
+  const system = request.messages.filter((message) => message.role === 'system');
+  const body: Record<string, unknown> = {
+    ...rest,
+    model,
+    max_tokens: maxTokens ?? DEFAULT_MAX_TOKENS,
+    messages: request.messages
+      .filter((message) => message.role !== 'system')
+      .map(({ role, content }) => ({ role, content })),
+  };
+  if (system.length > 0) body.system = system.map((message) => message.content).join('\n\n');
+  if (stop !== undefined) body.stop_sequences = typeof stop === 'string' ? [stop] : stop;
+  // The transport decides how the answer is read, so a `stream` key in the config never reaches the wire.
+  if (stream) body.stream = true;
+  else delete body.stream;
+  return body;
+}
+
+function parseMessage(body: unknown, status: number, label: string): ProviderResponse {
+  const parsed = messageSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]?.message ?? 'unexpected shape';
+    throw new ProviderError('transient', `${label}: malformed response: ${issue}`, { status });
+  }
+  const message = parsed.data;
+  // Text blocks split at citations mid-sentence, so they are joined as they are.
+  const output = message.content
+    .filter((block) => block.type === 'text')
+    .map((block) => block.text ?? '')
+    .join('');
+  return {
+    output,
+    usage: parseUsage(message.usage ?? undefined),
+    ...(message.model ? { model: message.model } : {}),
+    ...(message.stop_reason ? { finishReason: message.stop_reason } : {}),
+  };
+}

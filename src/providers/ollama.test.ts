@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ProviderError, UserError } from '../errors.js';
+import { type MockServer, startMockServer } from '../mock/server.js';
+import type { ChatMessage, GenerationConfig } from '../types.js';
+import { createOllamaProvider, ollamaBaseUrl } from './ollama.js';
+import type { Provider } from './provider.js';
+
+let server: MockServer;
+beforeAll(async () => {
+  // A key on the server proves Ollama needs none: its dialect accepts every request.
+  server = await startMockServer({ port: 0, apiKey: 'sk-not-for-ollama' });
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  server.reset();
+});
+
+interface Options {
+  stream?: boolean;
+  headers?: Record<string, string>;
+}
+
+function create({ stream, headers }: Options = {}, model = 'llama3.2'): Provider {
+  return createOllamaProvider({
+    rest: model,
+    options: {
+      base_url: server.url,
+      ...(stream !== undefined ? { stream } : {}),
+      ...(headers ? { headers } : {}),
+    },
+    env: { OPENAI_API_KEY: 'sk-must-not-leak' },
+    baseDir: '.',
+  });
+}
+
+const QUESTION: ChatMessage[] = [
+  { role: 'system', content: 'Answer with a number.' },
+  { role: 'user', content: 'What is 6 * 7?' },
+];
+const LONG: ChatMessage[] = [
+  { role: 'user', content: 'Reply with exactly: the quick brown fox jumps over the lazy dog' },
+];
+const promptTokens = Math.ceil(QUESTION.reduce((sum, message) => sum + message.content.length, 0) / 4);
+
+function call(provider: Provider, messages = QUESTION, config: GenerationConfig = {}) {
+  return provider.call({ messages, config, signal: AbortSignal.timeout(10_000) });
+}
+
+async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+function userError(action: () => unknown): UserError {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    return error as UserError;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe.each([false, true])('ollama adapter (stream: %s)', (stream) => {
+  it('answers with output, model, done_reason, eval counts as usage, and cost 0', async () => {
+    const response = await call(create({ stream }));
+    expect(response.output).toBe('42');
+    expect(response.model).toBe('llama3.2');
+    expect(response.finishReason).toBe('stop');
+    expect(response.costUsd).toBe(0);
+    expect(response.usage).toEqual({
+      inputTokens: promptTokens,
+      outputTokens: 1,
+      raw: {
+        prompt_eval_count: promptTokens,
+        prompt_eval_duration: expect.any(Number),
+        eval_count: 1,
+        eval_duration: expect.any(Number),
+        total_duration: expect.any(Number),
+        load_duration: expect.any(Number),
+      },
+    });
+    if (stream) expect(response.ttftMs).toBeGreaterThanOrEqual(0);
+    else expect(response.ttftMs).toBeUndefined();
+  });
+
+  it('posts to /api/chat with stream explicit and the config as model options', async () => {
+    await call(create({ stream }), QUESTION, {
+      temperature: 0,
+      top_p: 0.9,
+      seed: 7,
+      max_tokens: 64,
+      stop: ['\n'],
+    });
+    const [entry] = server.journal();
+    expect(entry?.path).toBe('/api/chat');
+    expect(entry?.headers).not.toHaveProperty('authorization');
+    expect(entry?.body).toEqual({
+      model: 'llama3.2',
+      messages: QUESTION,
+      stream,
+      options: { temperature: 0, top_p: 0.9, seed: 7, num_predict: 64, stop: ['\n'] },
+    });
+  });
+
+  it('reads a multi-piece answer and a length stop', async () => {
+    expect((await call(create({ stream }), LONG)).output).toBe('the quick brown fox jumps over the lazy dog');
+    const cut = await call(create({ stream }), LONG, { max_tokens: 3 });
+    expect(cut.output).toBe('the quick br');
+    expect(cut.finishReason).toBe('length');
+    expect(cut.usage.outputTokens).toBe(3);
+  });
+
+  it('leaves inputTokens unknown (not 0) when prompt_eval_count is missing', async () => {
+    const response = await call(create({ stream, headers: { 'x-mock-omit-prompt-count': '1' } }));
+    expect(response.output).toBe('42');
+    expect(response.usage).not.toHaveProperty('inputTokens');
+    expect(response.usage.outputTokens).toBe(1);
+    expect(response.usage.raw).not.toHaveProperty('prompt_eval_count');
+  });
+
+  it('classifies a 404 as permanent with a hint to pull the model', async () => {
+    const error = await providerError(
+      call(create({ stream, headers: { 'x-mock-status': '404' } }, 'qwen3:4b')),
+    );
+    expect(error.kind).toBe('permanent');
+    expect(error.status).toBe(404);
+    expect(error.message).toBe(
+      'ollama:qwen3:4b: HTTP 404: model "qwen3:4b" not found, try pulling it first (run `ollama pull qwen3:4b` on the server)',
+    );
+  });
+
+  it('classifies a 500 as transient', async () => {
+    const error = await providerError(call(create({ stream, headers: { 'x-mock-status': '500' } })));
+    expect(error.kind).toBe('transient');
+    expect(error.status).toBe(500);
+    expect(error.message).toContain('an error was encountered while running the model');
+  });
+});
+
+describe('ollama adapter streaming faults', () => {
+  it('classifies an {"error"} line after the 200 as transient', async () => {
+    const error = await providerError(
+      call(create({ stream: true, headers: { 'x-mock-stream-error': '1' } }), LONG),
+    );
+    expect(error.kind).toBe('transient');
+    expect(error.message).toMatch(
+      /^ollama:llama3\.2: stream error: an error was encountered while running the model/,
+    );
+    expect(server.journal()[0]?.status).toBe(200);
+  });
+
+  it('classifies a stream that ends without done:true as transient (truncated)', async () => {
+    const error = await providerError(
+      call(create({ stream: true, headers: { 'x-mock-truncate': '1' } }), LONG),
+    );
+    expect(error.kind).toBe('transient');
+    expect(error.message).toBe('ollama:llama3.2: stream ended before done:true (truncated)');
+  });
+});
+
+describe('ollama adapter configuration', () => {
+  it('sends Ollama request fields at the top level and other settings as model options', async () => {
+    await call(create(), QUESTION, { format: 'json', keep_alive: '5m', num_ctx: 8192 });
+    expect(server.journal()[0]?.body).toMatchObject({
+      format: 'json',
+      keep_alive: '5m',
+      options: { num_ctx: 8192 },
+    });
+    expect(server.journal()[0]?.body).not.toHaveProperty('options.format');
+  });
+
+  it('reads the host from OLLAMA_HOST written as host:port', async () => {
+    const provider = createOllamaProvider({
+      rest: 'llama3.2',
+      options: {},
+      env: { OLLAMA_HOST: `127.0.0.1:${server.port}` },
+      baseDir: '.',
+    });
+    expect(provider.cacheScope()).toBe(`ollama http://127.0.0.1:${server.port}`);
+    expect((await call(provider)).output).toBe('42');
+  });
+
+  it('points at a wrong base_url (plain 404) rather than a missing model', async () => {
+    const provider = createOllamaProvider({
+      rest: 'llama3.2',
+      options: { base_url: `${server.url}/ollama` },
+      env: {},
+      baseDir: '.',
+    });
+    const error = await providerError(call(provider));
+    expect(error.kind).toBe('permanent');
+    expect(error.message).toContain('check base_url');
+    expect(error.message).not.toContain('ollama pull');
+  });
+
+  it('rejects the /v1 endpoint as base_url and names the right provider', () => {
+    const error = userError(() =>
+      createOllamaProvider({
+        rest: 'llama3.2',
+        options: { base_url: 'http://localhost:11434/v1' },
+        env: {},
+        baseDir: '.',
+      }),
+    );
+    expect(error.message).toBe(
+      "ollama:llama3.2: base_url http://localhost:11434/v1 is Ollama's OpenAI-compatible endpoint",
+    );
+    expect(error.hint).toBe(
+      'use the server root (http://localhost:11434) for ollama:, or openai-compatible:llama3.2 for /v1',
+    );
+  });
+
+  it('sends a bearer key only when api_key_env names one', async () => {
+    const options = { base_url: server.url, api_key_env: 'OLLAMA_API_KEY' };
+    expect(
+      userError(() => createOllamaProvider({ rest: 'llama3.2', options, env: {}, baseDir: '.' })).message,
+    ).toBe('OLLAMA_API_KEY is not set (needed by ollama:llama3.2)');
+    const provider = createOllamaProvider({
+      rest: 'llama3.2',
+      options,
+      env: { OLLAMA_API_KEY: 'ollama-key-123' },
+      baseDir: '.',
+    });
+    await call(provider);
+    expect(server.journal()[0]?.headers.authorization).toBe('Bearer ollama-key-123');
+  });
+
+  it('has no pricing provider: local models cost 0', () => {
+    const provider = create();
+    expect(provider.id).toBe('ollama:llama3.2');
+    expect(provider.model).toBe('llama3.2');
+    expect(provider.pricingProvider).toBeUndefined();
+  });
+});
+
+describe('ollamaBaseUrl', () => {
+  it.each([
+    [undefined, 'http://127.0.0.1:11434'],
+    ['', 'http://127.0.0.1:11434'],
+    ['0.0.0.0', 'http://0.0.0.0:11434'],
+    ['gpu-box:8080', 'http://gpu-box:8080'],
+    ['https://ollama.example.com/', 'https://ollama.example.com'],
+    ['http://localhost:11434', 'http://localhost:11434'],
+  ])('%j → %s', (value, expected) => {
+    expect(ollamaBaseUrl(value)).toBe(expected);
+  });
+});

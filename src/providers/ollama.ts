@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { ProviderError, UserError } from '../errors.js';
+import type { Usage } from '../types.js';
+import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
+import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
+import { ndjsonLines, postStream, truncatedStream } from './stream.js';
+
+const DEFAULT_HOST = 'http://127.0.0.1:11434';
+const DEFAULT_PORT = '11434';
+/** Config keys that are top-level `/api/chat` fields; every other unknown key is a model option. */
+const TOP_LEVEL_KEYS = new Set(['format', 'keep_alive', 'think', 'tools']);
+/** The metrics Ollama reports on its final object, kept as the raw usage. */
+const METRIC_KEYS = [
+  'prompt_eval_count',
+  'prompt_eval_duration',
+  'eval_count',
+  'eval_duration',
+  'total_duration',
+  'load_duration',
+] as const;
+
+/** Only the fields we read, from the one non-streamed object or one NDJSON line. */
+const messageSchema = z.object({
+  model: z.string().optional(),
+  message: z.object({ content: z.string().nullable().optional() }).nullable().optional(),
+  done: z.boolean().optional(),
+  done_reason: z.string().optional(),
+  prompt_eval_count: z.number().optional(),
+  eval_count: z.number().optional(),
+  error: z.unknown().optional(),
+});
+type OllamaMessage = z.infer<typeof messageSchema>;
+
+/**
+ * `ollama:<model>`: Ollama's native `/api/chat`. Host from `base_url`, else OLLAMA_HOST, else
+ * 127.0.0.1:11434. Local, so the cost is 0; `api_key_env` is only for servers behind an auth proxy.
+ */
+export function createOllamaProvider(context: ProviderContext): Provider {
+  const id = `ollama:${context.rest}`;
+  const baseUrl = ollamaBaseUrl((context.options.base_url as string | undefined) ?? context.env.OLLAMA_HOST);
+  if (/\/v1$/.test(baseUrl)) {
+    throw new UserError(
+      `${id}: base_url ${baseUrl} is Ollama's OpenAI-compatible endpoint`,
+      undefined,
+      `use the server root (${baseUrl.slice(0, -3)}) for ollama:, or openai-compatible:${context.rest} for /v1`,
+    );
+  }
+  const keyEnv = context.options.api_key_env as string | undefined;
+  const apiKey = keyEnv ? context.env[keyEnv] : undefined;
+  if (keyEnv && !apiKey) {
+    throw new UserError(
+      `${keyEnv} is not set (needed by ${id})`,
+      undefined,
+      `set ${keyEnv} or remove api_key_env`,
+    );
+  }
+  const headers: Record<string, string> = { ...((context.options.headers as Record<string, string>) ?? {}) };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  const url = `${baseUrl}/api/chat`;
+  const stream = context.options.stream === true;
+  const fail = (message: string) => new ProviderError('transient', redact(`${id}: ${message}`, [apiKey]));
+
+  async function callOnce(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {
+    const response = await postJson(url, body, headers, signal, id);
+    if (response.status < 200 || response.status >= 300)
+      throw errorFromResponse(response, id, context.rest, apiKey);
+    const parsed = messageSchema.safeParse(response.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]?.message ?? 'unexpected shape';
+      throw new ProviderError('transient', `${id}: malformed response: ${issue}`, {
+        status: response.status,
+      });
+    }
+    if (parsed.data.error !== undefined) throw fail(`error: ${String(parsed.data.error)}`);
+    return toResponse(parsed.data, parsed.data.message?.content ?? '', response.body);
+  }
+
+  async function callStreaming(
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<ProviderResponse> {
+    const startedAt = performance.now();
+    const response = await postStream(url, body, headers, signal, id, 'application/x-ndjson');
+    if (!response.ok) throw errorFromResponse(response.response, id, context.rest, apiKey);
+    let output = '';
+    let ttftMs: number | undefined;
+    for await (const line of ndjsonLines(response.chunks, id)) {
+      const parsed = messageSchema.safeParse(line);
+      if (!parsed.success) throw fail(`malformed stream line: ${JSON.stringify(line).slice(0, 120)}`);
+      if (parsed.data.error !== undefined) throw fail(`stream error: ${String(parsed.data.error)}`);
+      const piece = parsed.data.message?.content ?? '';
+      if (piece && ttftMs === undefined) ttftMs = performance.now() - startedAt;
+      output += piece;
+      if (parsed.data.done === true) {
+        return { ...toResponse(parsed.data, output, line), ...(ttftMs !== undefined ? { ttftMs } : {}) };
+      }
+    }
+    throw truncatedStream(id, 'done:true');
+  }
+
+  return {
+    id,
+    model: context.rest,
+    cacheScope: () => `ollama ${baseUrl}`,
+    call(request: ProviderRequest): Promise<ProviderResponse> {
+      const body = requestBody(context.rest, request, stream);
+      return stream ? callStreaming(body, request.signal) : callOnce(body, request.signal);
+    },
+  };
+}
+
+/**
+ * Normalises OLLAMA_HOST the way the Ollama CLI reads it: `host:port` or a bare host gets `http://`,
+ * and a missing port is 11434.
+ */
+export function ollamaBaseUrl(value: string | undefined): string {
+  const text = value?.trim();
+  if (!text) return DEFAULT_HOST;
+  if (text.includes('://')) return text.replace(/\/+$/, '');
+  const url = new URL(`http://${text}`);
+  if (!url.port) url.port = DEFAULT_PORT;
+  return url.toString().replace(/\/+$/, '');
+}
+
+function requestBody(model: string, request: ProviderRequest, stream: boolean): Record<string, unknown> {
+  const { max_tokens: maxTokens, stream: _stream, ...config } = request.config;
+  const topLevel: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== undefined) (TOP_LEVEL_KEYS.has(key) ? topLevel : options)[key] = value;
+  }
+  if (maxTokens !== undefined) options.num_predict = maxTokens;
+  // Ollama streams unless told otherwise, so `stream` is always explicit.
+  return {
+    model,
+    messages: request.messages,
+    stream,
+    ...topLevel,
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+  };
+}
+
+function toResponse(final: OllamaMessage, output: string, source: unknown): ProviderResponse {
+  return {
+    output,
+    usage: usageOf(final, source),
+    ...(final.model ? { model: final.model } : {}),
+    ...(final.done_reason ? { finishReason: final.done_reason } : {}),
+    costUsd: 0,
+  };
+}
+
+// A missing prompt_eval_count (prompt served from Ollama's cache) is unknown, never 0.
+function usageOf(final: OllamaMessage, source: unknown): Usage {
+  const raw: Record<string, unknown> = {};
+  if (typeof source === 'object' && source !== null) {
+    for (const key of METRIC_KEYS) if (key in source) raw[key] = (source as Record<string, unknown>)[key];
+  }
+  return {
+    ...(final.prompt_eval_count !== undefined ? { inputTokens: final.prompt_eval_count } : {}),
+    ...(final.eval_count !== undefined ? { outputTokens: final.eval_count } : {}),
+    raw,
+  };
+}
+
+function errorFromResponse(
+  response: JsonResponse,
+  id: string,
+  model: string,
+  secret?: string,
+): ProviderError {
+  const { status, body, headers } = response;
+  const detail =
+    typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string'
+      ? body.error
+      : undefined;
+  const text = detail ?? (typeof body === 'string' && body ? body.slice(0, 200) : 'no error message');
+  let hint = '';
+  if (status === 404) {
+    // A JSON error names the model; Go's plain-text 404 means the URL is wrong.
+    hint = detail
+      ? ` (run \`ollama pull ${model}\` on the server)`
+      : ' (check base_url: it should be the server root, e.g. http://127.0.0.1:11434)';
+  }
+  const retryAfter = retryAfterMs(headers);
+  return new ProviderError(
+    classifyStatus(status),
+    redact(`${id}: HTTP ${status}: ${text}${hint}`, [secret]),
+    {
+      status,
+      ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+    },
+  );
+}

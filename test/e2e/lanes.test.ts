@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { arithmeticTasks, makeProject, mockEnv, parseReport, questionOf, runCli } from './helpers.js';
+
+let mock: MockServer;
+beforeAll(async () => {
+  mock = await startMockServer({ port: 0 });
+});
+afterAll(async () => {
+  await mock.close();
+});
+beforeEach(() => mock.reset());
+
+describe('provider lanes', () => {
+  it('a quota error stops its lane with one message; other lanes go on', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets:
+  - id: openai:gpt-4o-mini
+    label: broke
+    headers: { x-mock-quota: "1" }
+    rate_limit: { concurrency: 1 }
+  - id: openai-compatible:mock-model
+    label: local
+    base_url: \${ASSAY_MOCK_URL}/v1
+tasks: [tasks/gen.jsonl]
+defaults: { concurrency: 4, retries: 3 }
+`,
+      'prompts/q.njk': '{{ question }}',
+      'tasks/gen.jsonl': arithmeticTasks(6),
+    });
+    try {
+      const result = await runCli(['run', '--json'], {
+        cwd: dir,
+        env: { ...mockEnv(mock.url, dir), ASSAY_MOCK_URL: mock.url },
+      });
+      expect(result.code).toBe(1);
+      const report = parseReport(result.stdout);
+      const broke = report.results?.filter((item) => item.target === 'broke') ?? [];
+      expect(broke).toHaveLength(6);
+      expect(broke.every((item) => item.status === 'error' && item.error?.category === 'quota')).toBe(true);
+      expect(broke.filter((item) => item.error?.message.startsWith('lane stopped'))).toHaveLength(5);
+      // Quota errors are never retried, and the stopped lane made no further calls.
+      expect(mock.journal().filter((entry) => entry.status === 429)).toHaveLength(1);
+      expect(
+        report.results?.filter((item) => item.target === 'local' && item.status === 'passed'),
+      ).toHaveLength(6);
+      expect(result.stderr.match(/stopping this provider lane/g)).toHaveLength(1);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a throttled lane does not hold back an unthrottled one', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets:
+  - id: openai:gpt-4o-mini
+    label: slow
+    rate_limit: { rpm: 60 }
+  - id: openai-compatible:mock-model
+    label: fast
+    base_url: \${ASSAY_MOCK_URL}/v1
+tasks: [tasks/gen.jsonl]
+defaults: { concurrency: 2 }
+`,
+      'prompts/q.njk': '{{ question }}',
+      'tasks/gen.jsonl': arithmeticTasks(4),
+    });
+    try {
+      const result = await runCli(['run', '--json', '--no-cache'], {
+        cwd: dir,
+        env: { ...mockEnv(mock.url, dir), ASSAY_MOCK_URL: mock.url },
+      });
+      expect(result.code).toBe(0);
+      const journal = mock.journal();
+      const slow = journal.filter((entry) => (entry.body as { model: string }).model === 'gpt-4o-mini');
+      const fast = journal.filter((entry) => (entry.body as { model: string }).model === 'mock-model');
+      expect(slow).toHaveLength(4);
+      expect(fast).toHaveLength(4);
+      // 60 RPM admits one call a second: every fast call is done before the slow lane's second one.
+      const lastFast = Math.max(...fast.map((entry) => entry.id));
+      expect(lastFast).toBeLessThan(slow[1]!.id);
+      // And the slow lane really was paced (about a second apart; allow scheduling slack).
+      expect(slow[3]!.receivedAt - slow[0]!.receivedAt).toBeGreaterThanOrEqual(2900);
+      expect(new Set(journal.map((entry) => questionOf(entry.body))).size).toBe(4);
+    } finally {
+      await cleanup();
+    }
+  });
+});
