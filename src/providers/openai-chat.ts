@@ -4,6 +4,7 @@ import type { Usage } from '../types.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
 import { readChatStream } from './openai-chat-stream.js';
 import type { Provider, ProviderRequest, ProviderResponse } from './provider.js';
+import { openAiRateLimit } from './rate-limit-headers.js';
 import { postStream, sseEvents } from './stream.js';
 
 // Loose: `Usage.raw` keeps the usage object exactly as received (total_tokens, audio tokens, cost…).
@@ -137,8 +138,10 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
       );
     }
     const choice = parsed.data.choices[0]!;
+    const rateLimit = openAiRateLimit(response.headers);
     return {
       output: choice.message.content ?? choice.message.refusal ?? '',
+      ...(rateLimit ? { rateLimit } : {}),
       ...withCost(parseUsage(parsed.data.usage)),
       ...(parsed.data.model ? { model: parsed.data.model } : {}),
       ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
@@ -155,6 +158,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
       startedAt,
       secret: options.apiKey,
     });
+    const rateLimit = openAiRateLimit(response.headers);
     const parsed = usageSchema.safeParse(result.rawUsage);
     // No usage chunk (or one that does not parse) leaves the counts undefined: "not reported".
     const usage = parsed.success ? parseUsage(parsed.data) : result.rawUsage ? { raw: result.rawUsage } : {};
@@ -164,6 +168,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
       ...(result.model ? { model: result.model } : {}),
       ...(result.finishReason ? { finishReason: result.finishReason } : {}),
       ...(result.ttftMs !== undefined ? { ttftMs: result.ttftMs } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
     };
   }
 

@@ -1,0 +1,51 @@
+import type { RateLimitSnapshot } from '../resilience/rate-limiter.js';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function count(headers: Headers, name: string): number | undefined {
+  const value = Number(header(headers, name));
+  return Number.isFinite(value) && value >= 0 && header(headers, name) !== undefined ? value : undefined;
+}
+
+const GO_UNITS: Record<string, number> = {
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+  us: 0.001,
+  µs: 0.001,
+  ns: 0.000_001,
+};
+
+/** Go-style durations as OpenAI sends them: `1s`, `6m0s`, `12ms`, `1h2m3.5s`. */
+export function parseGoDuration(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const parts = text.trim().match(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g);
+  if (!parts || parts.join('') !== text.trim()) return undefined;
+  let total = 0;
+  for (const part of parts) {
+    const [, amount, unit] = /^(\d+(?:\.\d+)?)(.+)$/.exec(part)!;
+    total += Number(amount) * GO_UNITS[unit!]!;
+  }
+  return total;
+}
+
+/** OpenAI's `x-ratelimit-*` headers (also sent by many compatible servers). */
+export function openAiRateLimit(headers: Headers): RateLimitSnapshot | undefined {
+  const snapshot: RateLimitSnapshot = {};
+  const set = <K extends keyof RateLimitSnapshot>(key: K, value: number | undefined) => {
+    if (value !== undefined) snapshot[key] = value;
+  };
+  set('limitRequests', count(headers, 'x-ratelimit-limit-requests'));
+  set('remainingRequests', count(headers, 'x-ratelimit-remaining-requests'));
+  set('resetRequestsMs', parseGoDuration(header(headers, 'x-ratelimit-reset-requests')));
+  set('limitTokens', count(headers, 'x-ratelimit-limit-tokens'));
+  set('remainingTokens', count(headers, 'x-ratelimit-remaining-tokens'));
+  set('resetTokensMs', parseGoDuration(header(headers, 'x-ratelimit-reset-tokens')));
+  return Object.keys(snapshot).length > 0 ? snapshot : undefined;
+}
