@@ -43,6 +43,18 @@ export class ProviderError extends Error {
   }
 }
 
+/** A call refused because its lane's circuit breaker is open. Never retried on the same lane. */
+export class CircuitOpenError extends ProviderError {
+  override name = 'CircuitOpenError';
+  constructor(lane: string) {
+    super('transient', `${lane}: circuit open after repeated server errors; not calling it for now`);
+  }
+
+  override get retryable(): boolean {
+    return false;
+  }
+}
+
 /** The run was stopped before it finished (SIGINT, or a fatal store error). */
 export class RunAbortedError extends Error {
   override name = 'RunAbortedError';

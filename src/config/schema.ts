@@ -63,6 +63,12 @@ const targetSchema = z
       .describe('Extra request headers (no secrets: use api_key_env).'),
     price: priceSchema.optional().describe('Price override; otherwise the bundled price registry is used.'),
     timeout: duration.optional().describe('Per-attempt timeout. @default defaults.timeout'),
+    fallback: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Target names to try in order when this one keeps failing with server errors or its circuit is open.',
+      ),
     rate_limit: z
       .object({
         rpm: z.number().positive().optional().describe('Requests per minute this model allows you.'),

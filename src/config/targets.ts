@@ -73,6 +73,7 @@ export function resolveTargets(
         options,
         ...(input.price ? { price: input.price } : {}),
         ...(input.rate_limit ? { rateLimit: input.rate_limit } : {}),
+        ...(input.fallback ? { fallback: input.fallback } : {}),
         timeoutMs,
         version: contentHash({
           providerId: input.id,
@@ -87,5 +88,18 @@ export function resolveTargets(
       });
     }
   });
+  for (const target of targets) {
+    for (const name of target.fallback ?? []) {
+      if (name === target.name || !names.has(name)) {
+        throw new UserError(
+          name === target.name
+            ? `target "${target.name}" lists itself as its fallback`
+            : `target "${target.name}" has unknown fallback "${name}"`,
+          names.get(target.name),
+          `fallback names other targets: ${[...names.keys()].filter((other) => other !== target.name).join(', ') || '(none)'}`,
+        );
+      }
+    }
+  }
   return targets;
 }

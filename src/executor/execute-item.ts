@@ -1,14 +1,14 @@
 import type { Cache, CachedResponse } from '../cache/cache.js';
-import { ProviderError } from '../errors.js';
+import { CircuitOpenError, ProviderError } from '../errors.js';
 import type { Pricer } from '../pricing/price.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
 import type { Permit } from '../resilience/rate-limiter.js';
 import { RetryError, type RetryPolicy, withRetry } from '../resilience/retry.js';
 import { type Semaphore, sleep } from '../resilience/semaphore.js';
 import type { TaskScorer } from '../scorers/aggregate.js';
-import type { ItemResult } from '../types.js';
+import type { ItemResult, Target } from '../types.js';
 import type { Lane } from './lanes.js';
-import type { PlannedItem } from './plan.js';
+import { cacheKey, type PlannedItem } from './plan.js';
 
 /** Everything one target needs to execute its items; built once per target. */
 export interface TargetLane {
@@ -32,6 +32,9 @@ export interface ItemContext {
   activeCalls: Set<AbortController>;
   /** Global cap on calls in flight, taken only once a lane has admitted a call. */
   slots: Semaphore;
+  /** Every target a run may call (selected ones and their fallbacks), by name. */
+  lanes: Map<string, TargetLane>;
+  targets: Map<string, Target>;
   onLaneStopped: (targetName: string, message: string) => void;
   onRetry: (itemId: string, attempt: number, delayMs: number, error: ProviderError) => void;
 }
@@ -72,6 +75,11 @@ async function callOnce(
   const tokens = estimateTokens(item);
   const permit = await admit(lane, tokens, context.hardSignal);
   const release = await context.slots.acquire();
+  if (!lane.breaker.tryPass()) {
+    release();
+    permit.settle(0);
+    throw new CircuitOpenError(item.target.name);
+  }
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimeoutReason(`timed out after ${item.target.timeoutMs} ms`)),
@@ -91,9 +99,15 @@ async function callOnce(
         : undefined,
     );
     lane.limiter.onSuccess(response.rateLimit);
+    lane.breaker.onSuccess();
     return response;
   } catch (error) {
     permit.settle(undefined);
+    // Only server-side trouble says something about the provider's health; a 4xx or 429 does not.
+    const unhealthy =
+      error instanceof ProviderError && (error.kind === 'transient' || error.kind === 'timeout');
+    if (unhealthy && !context.hardSignal.aborted) lane.breaker.onFailure();
+    else lane.breaker.onNeutral();
     if (error instanceof ProviderError) {
       if (error.kind === 'rate_limit') lane.limiter.onRateLimited(error.retryAfterMs);
       if (error.kind === 'quota' && !lane.stopped) {
@@ -167,6 +181,48 @@ async function obtainAnswer(item: PlannedItem, lane: TargetLane, context: ItemCo
   }
 }
 
+/** Server trouble (after retries) or an open circuit: the cases a fallback target is for. */
+function wantsFallback(error: unknown): boolean {
+  const failure = error instanceof RetryError ? error.error : error;
+  return failure instanceof ProviderError && (failure.kind === 'transient' || failure.kind === 'timeout');
+}
+
+/**
+ * The target's own answer, or on server trouble the first fallback target that answers. The
+ * fallback gets the same rendered messages, with its own model and settings; `servedBy` says who.
+ */
+async function answerWithFallback(
+  item: PlannedItem,
+  lane: TargetLane,
+  context: ItemContext,
+): Promise<Answer & { servedBy: string }> {
+  try {
+    return { ...(await obtainAnswer(item, lane, context)), servedBy: item.target.name };
+  } catch (error) {
+    if (!wantsFallback(error) || !item.target.fallback?.length) throw error;
+    let last = error;
+    let attempts = error instanceof RetryError ? error.attempts : 1;
+    for (const name of item.target.fallback) {
+      const fallbackLane = context.lanes.get(name)!;
+      const target = context.targets.get(name)!;
+      const fallbackItem: PlannedItem = {
+        ...item,
+        target,
+        cacheKey: cacheKey(fallbackLane.provider, target, item.messages, item.repeat),
+      };
+      try {
+        const answer = await obtainAnswer(fallbackItem, fallbackLane, context);
+        return { ...answer, attempts: attempts + answer.attempts, servedBy: name };
+      } catch (fallbackError) {
+        attempts += fallbackError instanceof RetryError ? fallbackError.attempts : 1;
+        last = fallbackError;
+        if (!wantsFallback(fallbackError)) break;
+      }
+    }
+    throw last instanceof RetryError ? new RetryError(last.error, attempts) : last;
+  }
+}
+
 /**
  * Runs one work item: answer, price, score. Never throws for a provider or scorer failure:
  * those become a result with status `error`.
@@ -188,9 +244,9 @@ export async function executeItem(
     servedBy: item.target.name,
   };
   const started = performance.now();
-  let answer: Answer;
+  let answer: Answer & { servedBy: string };
   try {
-    answer = await obtainAnswer(item, lane, context);
+    answer = await answerWithFallback(item, lane, context);
   } catch (error) {
     const failure = error instanceof RetryError ? error.error : error;
     return {
@@ -237,6 +293,7 @@ export async function executeItem(
       costUsd,
       attempts: answer.attempts,
       cached: answer.reused,
+      servedBy: answer.servedBy,
       error: null,
       createdAt: Date.now(),
     },

@@ -1,5 +1,6 @@
 import type { ProviderError } from '../errors.js';
 import type { Provider } from '../providers/provider.js';
+import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { AdaptiveRateLimiter, type RateLimiter } from '../resilience/rate-limiter.js';
 import type { Target } from '../types.js';
 
@@ -14,6 +15,8 @@ export interface Lane {
   concurrency: number;
   /** Set by the first quota error; later items fail at once with this reason. */
   stopped: ProviderError | null;
+  /** Opens after repeated server errors or timeouts; then calls fail fast or go to a fallback. */
+  breaker: CircuitBreaker;
 }
 
 function laneKey(provider: Provider, target: Target): string {
@@ -48,6 +51,7 @@ export function buildLanes(
         smallest(group.map((target) => target.rateLimit?.concurrency)) ?? globalConcurrency,
       ),
       stopped: null,
+      breaker: new CircuitBreaker(),
     };
     for (const target of group) byTarget.set(target.name, lane);
   }

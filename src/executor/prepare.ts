@@ -18,6 +18,8 @@ import { selectTargets, selectTasks } from './select.js';
 export interface PreparedRun {
   tasks: Task[];
   targets: Target[];
+  /** Selected targets and their fallbacks, by name. */
+  callable: Map<string, Target>;
   items: PlannedItem[];
   lanes: Map<string, TargetLane>;
   scorers: Map<string, TaskScorer>;
@@ -41,8 +43,17 @@ export async function prepareRun(
   }
   const targets = selectTargets(project.targets, options.targets);
 
+  // Fallback targets need providers and lanes too, even when not selected to run themselves.
+  const callable = new Map(targets.map((target) => [target.name, target]));
+  for (let index = 0; index < callable.size; index++) {
+    const target = [...callable.values()][index]!;
+    for (const name of target.fallback ?? []) {
+      if (!callable.has(name))
+        callable.set(name, project.targets.find((candidate) => candidate.name === name)!);
+    }
+  }
   const providers = new Map<string, Provider>();
-  for (const target of targets) {
+  for (const target of callable.values()) {
     const where = `target "${target.name}"`;
     let provider: Provider;
     try {
@@ -61,9 +72,9 @@ export async function prepareRun(
     }
     providers.set(target.name, provider);
   }
-  const providerLanes = buildLanes(targets, providers, concurrency);
+  const providerLanes = buildLanes([...callable.values()], providers, concurrency);
   const lanes = new Map<string, TargetLane>();
-  for (const target of targets) {
+  for (const target of callable.values()) {
     const provider = providers.get(target.name)!;
     lanes.set(target.name, {
       provider,
@@ -97,5 +108,5 @@ export async function prepareRun(
     gitCommit: await gitCommit,
     assayVersion: VERSION,
   };
-  return { tasks, targets, items, lanes, scorers, fingerprint };
+  return { tasks, targets, callable, items, lanes, scorers, fingerprint };
 }

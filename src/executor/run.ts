@@ -103,6 +103,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     retry: retryPolicy({ maxRetries: project.config.defaults.retries }),
     hardSignal: request.hardSignal,
     slots: new Semaphore(request.concurrency),
+    lanes,
+    targets: prepared.callable,
     onLaneStopped: (target: string, message: string) => request.bus.emit('lane-stopped', { target, message }),
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
       request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),

@@ -43,3 +43,24 @@ describe('createPricer', () => {
     expect(local({ inputTokens: 10, outputTokens: 10 })).toBeNull();
   });
 });
+
+describe('prompt-cache writes', () => {
+  it('are priced at the cache-write rate, as genai-prices does (Anthropic)', async () => {
+    const pricer = await createPricer('claude-3-5-haiku-latest', 'anthropic', undefined);
+    const usage = {
+      inputTokens: 10_000,
+      outputTokens: 500,
+      cachedInputTokens: 2000,
+      cacheWriteInputTokens: 3000,
+    };
+    const reference = calcPrice(
+      { input_tokens: 10_000, output_tokens: 500, cache_read_tokens: 2000, cache_write_tokens: 3000 },
+      'claude-3-5-haiku-latest',
+      { providerId: 'anthropic' },
+    );
+    expect(reference).not.toBeNull();
+    expect(pricer(usage)).toBeCloseTo(reference!.total_price, 12);
+    const withoutWrites = pricer({ ...usage, cacheWriteInputTokens: 0 });
+    expect(pricer(usage)).toBeGreaterThan(withoutWrites!);
+  });
+});

@@ -31,16 +31,20 @@ export async function createPricer(
   return (usage) => {
     if (usage.inputTokens === undefined || usage.outputTokens === undefined) return null;
     const cached = usage.cachedInputTokens ?? 0;
+    const written = usage.cacheWriteInputTokens ?? 0;
     // Flat per-token prices (most models): compute directly; the library's matching costs ~40 µs a call.
     if (
       flat(prices.input_mtok) &&
       flat(prices.output_mtok) &&
-      (cached === 0 || flat(prices.cache_read_mtok))
+      (cached === 0 || flat(prices.cache_read_mtok)) &&
+      (written === 0 || flat(prices.cache_write_mtok))
     ) {
-      const cachedPrice = cached === 0 ? 0 : (prices.cache_read_mtok as number);
+      const readPrice = cached === 0 ? 0 : (prices.cache_read_mtok as number);
+      const writePrice = written === 0 ? 0 : (prices.cache_write_mtok as number);
       return (
-        ((usage.inputTokens - cached) * prices.input_mtok +
-          cached * cachedPrice +
+        ((usage.inputTokens - cached - written) * prices.input_mtok +
+          cached * readPrice +
+          written * writePrice +
           usage.outputTokens * prices.output_mtok) /
         1_000_000
       );
@@ -50,6 +54,7 @@ export async function createPricer(
         input_tokens: usage.inputTokens,
         output_tokens: usage.outputTokens,
         ...(cached ? { cache_read_tokens: cached } : {}),
+        ...(written ? { cache_write_tokens: written } : {}),
       },
       model,
       { providerId: pricingProvider },

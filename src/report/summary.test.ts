@@ -125,3 +125,20 @@ describe('nearestRank', () => {
     expect(nearestRank([], 50)).toBeNull();
   });
 });
+
+describe('fallback-served results', () => {
+  it('are counted per target and in total, and the table says so', async () => {
+    const { renderSummaryTable } = await import('./table.js');
+    const summary = summarizeRun([
+      makeResult({ targetName: 'a', servedBy: 'a' }),
+      makeResult({ targetName: 'a', servedBy: 'backup' }),
+      makeResult({ targetName: 'b', servedBy: 'b' }),
+    ]);
+    expect(summary.byTarget.map((row) => [row.target, row.fallbackCount])).toEqual([
+      ['a', 1],
+      ['b', 0],
+    ]);
+    expect(summary.fallbackCount).toBe(1);
+    expect(renderSummaryTable(summary, { color: false })).toContain('1 served by a fallback target');
+  });
+});

@@ -22,6 +22,8 @@ export interface TargetSummary {
   /** Non-error results whose cost is unknown (no price for the model). */
   costUnknown: number;
   cachedCount: number;
+  /** Results answered by a fallback target instead of their own. */
+  fallbackCount: number;
   /** Error results by category, e.g. `{ rate_limit: 2 }`. */
   errorsByCategory: Record<string, number>;
 }
@@ -41,6 +43,8 @@ export interface RunSummary {
   inputTokens: number | null;
   outputTokens: number | null;
   cachedCount: number;
+  /** Results answered by a fallback target instead of their own. */
+  fallbackCount: number;
   errorsByCategory: Record<string, number>;
   byTarget: TargetSummary[];
 }
@@ -58,6 +62,8 @@ interface Accumulator {
   costUsd: number | null;
   costUnknown: number;
   cachedCount: number;
+  /** Results answered by a fallback target instead of their own. */
+  fallbackCount: number;
   errorsByCategory: Record<string, number>;
 }
 
@@ -82,6 +88,7 @@ export function summarizeRun(results: readonly ItemResult[]): RunSummary {
     totals.errors += row.errors;
     totals.costUnknown += row.costUnknown;
     totals.cachedCount += row.cachedCount;
+    totals.fallbackCount += row.fallbackCount;
     totals.inputTokens = addKnown(totals.inputTokens, row.inputTokens ?? undefined);
     totals.outputTokens = addKnown(totals.outputTokens, row.outputTokens ?? undefined);
     totals.costUsd = addKnown(totals.costUsd, row.costUsd ?? undefined);
@@ -100,6 +107,7 @@ export function summarizeRun(results: readonly ItemResult[]): RunSummary {
     inputTokens: totals.inputTokens,
     outputTokens: totals.outputTokens,
     cachedCount: totals.cachedCount,
+    fallbackCount: totals.fallbackCount,
     errorsByCategory: totals.errorsByCategory,
     byTarget,
   };
@@ -119,6 +127,7 @@ function newAccumulator(target: string): Accumulator {
     costUsd: null,
     costUnknown: 0,
     cachedCount: 0,
+    fallbackCount: 0,
     errorsByCategory: {},
   };
 }
@@ -126,6 +135,7 @@ function newAccumulator(target: string): Accumulator {
 function add(acc: Accumulator, result: ItemResult): void {
   acc.total++;
   if (result.cached) acc.cachedCount++;
+  if (result.servedBy !== result.targetName) acc.fallbackCount++;
   acc.inputTokens = addKnown(acc.inputTokens, result.usage.inputTokens);
   acc.outputTokens = addKnown(acc.outputTokens, result.usage.outputTokens);
   acc.costUsd = addKnown(acc.costUsd, result.costUsd ?? undefined);
@@ -165,6 +175,7 @@ function finishTarget(acc: Accumulator): TargetSummary {
     costUsd: finishCost(acc),
     costUnknown: acc.costUnknown,
     cachedCount: acc.cachedCount,
+    fallbackCount: acc.fallbackCount,
     errorsByCategory: acc.errorsByCategory,
   };
 }

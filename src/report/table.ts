@@ -121,6 +121,7 @@ function renderTotals(summary: RunSummary, colors: Colors): string {
     `cost ${formatCost(summary.costUsd, summary.costUnknown)}`,
   ];
   if (summary.cachedCount > 0) parts.push(`${summary.cachedCount} cached`);
+  if (summary.fallbackCount > 0) parts.push(`${summary.fallbackCount} served by a fallback target`);
   return `${colors.bold('total')}  ${parts.join(colors.dim(' · '))}`;
 }
 

@@ -89,3 +89,67 @@ defaults: { concurrency: 2 }
     }
   });
 });
+
+describe('circuit breaker and fallback', () => {
+  it('serves from the fallback target after server errors, and stops calling a lane whose circuit opened', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets:
+  - id: openai:gpt-4o-mini
+    label: primary
+    headers: { x-mock-status: "503" }
+    rate_limit: { concurrency: 1 }
+    fallback: [backup]
+  - id: openai-compatible:mock-model
+    label: backup
+    base_url: \${ASSAY_MOCK_URL}/v1
+tasks: [tasks/gen.jsonl]
+defaults: { concurrency: 1, retries: 0 }
+`,
+      'prompts/q.njk': '{{ question }}',
+      'tasks/gen.jsonl': arithmeticTasks(10),
+    });
+    try {
+      const result = await runCli(['run', '--json', '--target', 'primary', '--no-cache'], {
+        cwd: dir,
+        env: { ...mockEnv(mock.url, dir), ASSAY_MOCK_URL: mock.url },
+      });
+      expect(result.code).toBe(0);
+      const report = parseReport(result.stdout);
+      expect(report.results).toHaveLength(10);
+      for (const item of report.results ?? []) {
+        expect(item).toMatchObject({ target: 'primary', servedBy: 'backup', status: 'passed' });
+      }
+      const journal = mock.journal();
+      const primaryCalls = journal.filter(
+        (entry) => (entry.body as { model: string }).model === 'gpt-4o-mini',
+      );
+      const backupCalls = journal.filter((entry) => (entry.body as { model: string }).model === 'mock-model');
+      // Five consecutive 503s open the breaker; the other five items never reach the primary.
+      expect(primaryCalls).toHaveLength(5);
+      expect(backupCalls).toHaveLength(10);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('an unknown fallback name is a config error', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets:
+  - id: echo
+    fallback: [nobody]
+tasks: [tasks/gen.jsonl]
+`,
+      'prompts/q.njk': '{{ question }}',
+      'tasks/gen.jsonl': arithmeticTasks(1),
+    });
+    try {
+      const result = await runCli(['run'], { cwd: dir, env: mockEnv(mock.url, dir) });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/unknown fallback "nobody"/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
