@@ -118,6 +118,27 @@ export function buildProgram(): Command {
     )
     .action(lazy(async () => (await import('./commands/mock-server.js')).mockServerCommand));
 
+  const providers = program
+    .command('providers')
+    .description('list the providers and their environment variables, or test a configured target');
+  providers
+    .command('list')
+    .description('each provider, the environment variables it reads, and whether they are set')
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ assay providers list')
+    .action(lazy(async () => (await import('./commands/providers.js')).providersListCommand));
+  providers
+    .command('test')
+    .description('make one call to a target: latency, usage, cost and rate-limit headers')
+    .argument('<target>', 'target name from assay.yaml')
+    .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay providers test openai:gpt-4o-mini\n\nExit code 0 when the call works, 1 when the provider answered with an error.',
+    )
+    .action(lazy(async () => (await import('./commands/providers.js')).providersTestCommand));
+
   program
     .command('schema')
     .description('print the JSON Schema of assay.yaml (for editor autocompletion)')

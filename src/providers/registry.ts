@@ -9,37 +9,77 @@ export interface ParsedProviderId {
 }
 
 /** Factories are imported lazily so a run only loads the adapters it uses. */
-const FACTORIES: Record<string, { load: () => Promise<ProviderFactory>; needsRest: string | null }> = {
+interface FactoryEntry {
+  load: () => Promise<ProviderFactory>;
+  needsRest: string | null;
+  /** Environment variables the adapter reads (the first is the key, when it needs one). */
+  env?: string[];
+  description: string;
+}
+
+const FACTORIES: Record<string, FactoryEntry> = {
   openai: {
     load: async () => (await import('./openai.js')).createOpenAiProvider,
     needsRest: 'a model name, e.g. openai:gpt-4o-mini',
+    env: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
+    description: 'OpenAI Chat Completions',
   },
   'openai-compatible': {
     load: async () => (await import('./openai-compatible.js')).createOpenAiCompatibleProvider,
     needsRest: 'a model name, e.g. openai-compatible:llama3.2',
+    description:
+      'any Chat Completions server (vLLM, llama.cpp, LM Studio, Ollama /v1); base_url, api_key_env',
   },
-  echo: { load: async () => (await import('./echo.js')).createEchoProvider, needsRest: null },
+  echo: {
+    load: async () => (await import('./echo.js')).createEchoProvider,
+    needsRest: null,
+    description: 'answers with the prompt; free',
+  },
   file: {
     load: async () => (await import('./function.js')).createFileProvider,
     needsRest: 'a module path, e.g. file:./provider.ts',
+    description: 'your own JS/TS module',
   },
   anthropic: {
     load: async () => (await import('./anthropic.js')).createAnthropicProvider,
     needsRest: 'a model name, e.g. anthropic:claude-3-5-haiku-latest',
+    env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL'],
+    description: 'Anthropic Messages',
   },
   google: {
     load: async () => (await import('./gemini.js')).createGeminiProvider,
     needsRest: 'a model name, e.g. google:gemini-2.5-flash',
+    env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GEMINI_BASE_URL'],
+    description: 'Google Gemini generateContent',
   },
   openrouter: {
     load: async () => (await import('./openrouter.js')).createOpenRouterProvider,
     needsRest: 'a vendor/model name, e.g. openrouter:openai/gpt-4o-mini',
+    env: ['OPENROUTER_API_KEY', 'OPENROUTER_BASE_URL'],
+    description: 'OpenRouter (reports its own cost)',
   },
   ollama: {
     load: async () => (await import('./ollama.js')).createOllamaProvider,
     needsRest: 'a model name, e.g. ollama:llama3.2',
+    env: ['OLLAMA_HOST'],
+    description: 'Ollama native /api/chat (local, free)',
   },
 };
+
+/** Each provider kind with what it is and which environment variables it reads (set or not; never values). */
+export function describeProviders(env: NodeJS.ProcessEnv): Array<{
+  kind: string;
+  example: string;
+  description: string;
+  env: Array<{ name: string; set: boolean }>;
+}> {
+  return Object.entries(FACTORIES).map(([kind, entry]) => ({
+    kind,
+    example: entry.needsRest?.replace(/^.*e\.g\. /, '') ?? kind,
+    description: entry.description,
+    env: (entry.env ?? []).map((name) => ({ name, set: Boolean(env[name]) })),
+  }));
+}
 
 /** The provider kinds this build knows. */
 export function providerKinds(): string[] {

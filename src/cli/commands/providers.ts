@@ -1,0 +1,108 @@
+import { loadProject } from '../../config/load.js';
+import { ProviderError, UserError } from '../../errors.js';
+import { createPricer } from '../../pricing/price.js';
+import { describeProviders } from '../../providers/registry.js';
+import { formatMs, formatUsd } from '../../report/format.js';
+import { EXIT } from '../exit-codes.js';
+
+export async function providersListCommand(flags: { json?: boolean }): Promise<number> {
+  const rows = describeProviders(process.env);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+    return EXIT.ok;
+  }
+  const width = Math.max(...rows.map((row) => row.example.length));
+  const lines = rows.map((row) => {
+    const env = row.env.map((entry) => `${entry.name} ${entry.set ? '(set)' : '(not set)'}`).join(', ');
+    return `${row.example.padEnd(width)}  ${row.description}${env ? `\n${' '.repeat(width + 2)}env: ${env}` : ''}`;
+  });
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+/**
+ * One real call to a configured target: latency, usage, cost, rate-limit headers. The key is read
+ * from the environment as in a run, and never printed.
+ */
+export async function providersTestCommand(
+  targetName: string,
+  flags: { config?: string; json?: boolean },
+): Promise<number> {
+  const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
+  const target = project.targets.find((candidate) => candidate.name === targetName);
+  if (!target) {
+    throw new UserError(
+      `unknown target "${targetName}"`,
+      project.configPath,
+      `known targets: ${project.targets.map((candidate) => candidate.name).join(', ')}`,
+    );
+  }
+  const { createProvider } = await import('../../providers/registry.js');
+  const provider = await createProvider(
+    target.providerId,
+    { options: target.options, env: process.env, baseDir: project.baseDir },
+    `target "${target.name}"`,
+  );
+  const pricer = await createPricer(provider.model, provider.pricingProvider, target.price);
+  const started = performance.now();
+  try {
+    const response = await provider.call({
+      messages: [{ role: 'user', content: 'Reply with exactly: ok' }],
+      config: { ...target.config, max_tokens: 16 },
+      signal: AbortSignal.timeout(target.timeoutMs),
+    });
+    const latencyMs = Math.round(performance.now() - started);
+    const costUsd = response.costUsd ?? pricer(response.usage);
+    const report = {
+      target: target.name,
+      ok: true,
+      latencyMs,
+      ttftMs: response.ttftMs ?? null,
+      model: response.model ?? provider.model,
+      output: response.output,
+      usage: {
+        inputTokens: response.usage.inputTokens ?? null,
+        outputTokens: response.usage.outputTokens ?? null,
+      },
+      costUsd,
+      rateLimit: response.rateLimit ?? null,
+    };
+    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else {
+      const usage = `${report.usage.inputTokens ?? '–'} in / ${report.usage.outputTokens ?? '–'} out`;
+      const limits = response.rateLimit
+        ? Object.entries(response.rateLimit)
+            .map(([key, value]) => `${key} ${value}`)
+            .join(', ')
+        : 'none reported';
+      process.stdout.write(
+        [
+          `${target.name}: ok in ${formatMs(latencyMs)} (model ${report.model})`,
+          `  answer: ${JSON.stringify(response.output.slice(0, 80))}`,
+          `  usage: ${usage} · cost ${costUsd === null ? 'unknown' : formatUsd(costUsd)}`,
+          `  rate limits: ${limits}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    const report = {
+      target: target.name,
+      ok: false,
+      category: error.kind,
+      status: error.status ?? null,
+      message: error.message,
+    };
+    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else
+      process.stdout.write(
+        `${target.name}: failed (${error.kind}${error.status ? `, HTTP ${error.status}` : ''}): ${error.message}\n`,
+      );
+    return EXIT.failures;
+  } finally {
+    const http = await import('../../providers/http.js');
+    await http.closeHttpAgent();
+  }
+}
