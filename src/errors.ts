@@ -55,6 +55,11 @@ export class CircuitOpenError extends ProviderError {
   }
 }
 
+/** A call not made because its projected cost would cross a budget. */
+export class BudgetExceededError extends Error {
+  override name = 'BudgetExceededError';
+}
+
 /** The run was stopped before it finished (SIGINT, or a fatal store error). */
 export class RunAbortedError extends Error {
   override name = 'RunAbortedError';

@@ -102,7 +102,9 @@ export type ErrorCategory =
   | 'quota'
   | 'timeout'
   | 'scorer'
-  | 'internal';
+  | 'internal'
+  /** Not called: the call would have crossed the run's or the day's budget. */
+  | 'skipped_budget';
 
 export interface ScoreResult {
   name: string;
@@ -140,7 +142,7 @@ export interface ItemResult {
   createdAt: number;
 }
 
-export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed' | 'budget_exceeded';
 
 export interface RunFingerprint {
   configHash: string;

@@ -8,4 +8,6 @@ export const EXIT = {
   usage: 2,
   /** The run was stopped before it finished (Ctrl-C, or the store failed). */
   aborted: 3,
+  /** The run stopped at its budget: calls that would have crossed it were skipped. */
+  budget: 4,
 } as const;

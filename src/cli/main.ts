@@ -8,7 +8,8 @@ Exit codes:
   0  every item passed
   1  some items failed or errored
   2  bad config, flags or input files
-  3  run aborted (Ctrl-C or a storage failure)`;
+  3  run aborted (Ctrl-C or a storage failure)
+  4  budget reached: the remaining calls were skipped`;
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -32,6 +33,20 @@ function positiveInt(name: string) {
         `${name} must be a whole number from 1 up, got "${value}"`,
         name,
         `e.g. ${name} 10`,
+      );
+    }
+    return parsed;
+  };
+}
+
+function nonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) {
+      throw new UserError(
+        `${name} must be a number of dollars from 0 up, got "${value}"`,
+        name,
+        `e.g. ${name} 2.50`,
       );
     }
     return parsed;
@@ -68,6 +83,11 @@ export function buildProgram(): Command {
     )
     .option('--repeat <n>', 'run each task N times', positiveInt('--repeat'))
     .option('--no-cache', 'neither read nor write the response cache')
+    .option(
+      '--max-cost <usd>',
+      'stop making calls before this run spends more (USD)',
+      nonNegativeNumber('--max-cost'),
+    )
     .option('--resume [run]', 'finish an interrupted run (id or "latest") instead of starting a new one')
     .option('--json', 'print a JSON report on stdout (nothing else goes to stdout)')
     .option('--db <path>', 'database file (default: database in config, .assay/assay.db)')
@@ -112,9 +132,11 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed for the fault probabilities', '1')
     .option('--api-key <key>', 'require this bearer token')
     .option('--no-journal', 'do not keep the request journal (for long benchmarks)')
+    .option('--rpm <n>', 'requests per minute per API key; more get 429 (default: unlimited)')
+    .option('--tpm <n>', 'tokens per minute per API key; more get 429 (default: unlimited)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n\nPoint a target at it with base_url: http://127.0.0.1:8787/v1',
+      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n\nPoint a target at it with base_url: http://127.0.0.1:8787/v1',
     )
     .action(lazy(async () => (await import('./commands/mock-server.js')).mockServerCommand));
 

@@ -131,6 +131,22 @@ export const configSchema = z
       .describe('Inline tasks, or task files / globs (.yaml, .json, .jsonl, .csv).'),
     suites: z.record(z.string(), suiteSchema).default({}),
     defaults: defaultsSchema.default(defaultsSchema.parse({})),
+    budget: z
+      .object({
+        run_usd: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe('Most one run may spend, in USD (`--max-cost` overrides).'),
+        daily_usd: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe('Most all runs of a day may spend, counting what the store already holds.'),
+      })
+      .strict()
+      .optional()
+      .describe('Spending caps: a call that would cross one is not made; the rest of the run is skipped.'),
     env_files: z
       .array(z.string())
       .default(['.env'])

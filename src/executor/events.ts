@@ -2,7 +2,17 @@ import type { ItemResult, RunRecord, RunStatus } from '../types.js';
 
 /** Events the executor emits. Renderers, metrics and reports subscribe; the executor knows none of them. */
 export interface RunEvents {
-  'run-start': { run: RunRecord; total: number; skipped: number };
+  'run-start': {
+    run: RunRecord;
+    total: number;
+    skipped: number;
+    /** Upper bound of what the pending calls could cost; null when a price is unknown. */
+    projectedCostUsd?: number | null;
+    /** Money left under the tightest budget; null without a budget. */
+    budgetUsd?: number | null;
+  };
+  /** Spending crossed 80 % of a budget (once per budget). */
+  'budget-warning': { capUsd: number; spentUsd: number };
   'item-end': { result: ItemResult; done: number; total: number };
   'retry-scheduled': { itemId: string; attempt: number; delayMs: number; reason: string };
   /** A quota error stopped a provider lane; its remaining items fail without calls. */

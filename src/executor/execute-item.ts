@@ -1,7 +1,8 @@
 import type { Cache, CachedResponse } from '../cache/cache.js';
-import { CircuitOpenError, ProviderError } from '../errors.js';
+import { BudgetExceededError, CircuitOpenError, ProviderError } from '../errors.js';
 import type { Pricer } from '../pricing/price.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
+import type { Budget } from '../resilience/budget.js';
 import type { Permit } from '../resilience/rate-limiter.js';
 import { RetryError, type RetryPolicy, withRetry } from '../resilience/retry.js';
 import { type Semaphore, sleep } from '../resilience/semaphore.js';
@@ -32,6 +33,9 @@ export interface ItemContext {
   activeCalls: Set<AbortController>;
   /** Global cap on calls in flight, taken only once a lane has admitted a call. */
   slots: Semaphore;
+  /** Spending caps (run, day); every call must fit in all of them. */
+  budgets: Budget[];
+  onBudgetWarning: (budget: Budget) => void;
   /** Every target a run may call (selected ones and their fallbacks), by name. */
   lanes: Map<string, TargetLane>;
   targets: Map<string, Target>;
@@ -70,9 +74,53 @@ async function callOnce(
   target: TargetLane,
   context: ItemContext,
 ): Promise<ProviderResponse> {
-  const { lane } = target;
-  if (lane.stopped) throw lane.stopped;
+  if (target.lane.stopped) throw target.lane.stopped;
   const tokens = estimateTokens(item);
+  const projected = projectCost(item, target, tokens);
+  const budget = reserveBudget(context.budgets, projected);
+  let actualCost: number | null = 0;
+  try {
+    const response = await admittedCall(item, target, context, tokens);
+    actualCost = response.costUsd ?? target.pricer(response.usage);
+    return response;
+  } finally {
+    budget.settle(actualCost, context.onBudgetWarning);
+  }
+}
+
+/** Upper bound of a call's cost: the prompt estimate in, max_tokens (or 256) out; 0 when the price is unknown. */
+function projectCost(item: PlannedItem, target: TargetLane, tokens: number): number {
+  const maxTokens = typeof item.target.config.max_tokens === 'number' ? item.target.config.max_tokens : 0;
+  return target.pricer({ inputTokens: Math.max(0, tokens - maxTokens), outputTokens: maxTokens || 256 }) ?? 0;
+}
+
+/** Reserves a call's projected cost on every budget, or throws BudgetExceededError. */
+function reserveBudget(budgets: Budget[], projected: number) {
+  const reserved: Budget[] = [];
+  for (const budget of budgets) {
+    if (!budget.tryReserve(projected)) {
+      for (const held of reserved) held.settle(projected, 0);
+      throw new BudgetExceededError(
+        `skipped: the call could cost up to $${projected.toPrecision(3)}, over the $${budget.capUsd} budget`,
+      );
+    }
+    reserved.push(budget);
+  }
+  return {
+    settle(actual: number | null, warn: (budget: Budget) => void) {
+      for (const budget of reserved) if (budget.settle(projected, actual)) warn(budget);
+    },
+  };
+}
+
+/** The call itself, once the budget allows it: lane admission, a global slot, the timeout. */
+async function admittedCall(
+  item: PlannedItem,
+  target: TargetLane,
+  context: ItemContext,
+  tokens: number,
+): Promise<ProviderResponse> {
+  const { lane } = target;
   const permit = await admit(lane, tokens, context.hardSignal);
   const release = await context.slots.acquire();
   if (!lane.breaker.tryPass()) {
@@ -259,10 +307,15 @@ export async function executeItem(
         latencyMs: Math.round(performance.now() - started),
         usage: {},
         costUsd: null,
-        attempts: error instanceof RetryError ? error.attempts : 1,
+        attempts: error instanceof RetryError ? error.attempts : error instanceof BudgetExceededError ? 0 : 1,
         cached: false,
         error: {
-          category: failure instanceof ProviderError ? failure.kind : 'internal',
+          category:
+            failure instanceof BudgetExceededError
+              ? 'skipped_budget'
+              : failure instanceof ProviderError
+                ? failure.kind
+                : 'internal',
           message: failure instanceof Error ? failure.message : String(failure),
         },
         createdAt: Date.now(),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Cache } from '../cache/cache.js';
 import type { Project } from '../config/load.js';
 import { UserError } from '../errors.js';
+import { Budget } from '../resilience/budget.js';
 import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
@@ -9,7 +10,7 @@ import type { RunOptions, RunRecord, RunStatus } from '../types.js';
 import { parseDuration } from '../util/duration.js';
 import { lastCommitOf, runUser } from '../util/git.js';
 import type { RunEventBus } from './events.js';
-import { executeItem } from './execute-item.js';
+import { executeItem, type TargetLane } from './execute-item.js';
 import type { Lane } from './lanes.js';
 import type { PlannedItem } from './plan.js';
 import { runPool } from './pool.js';
@@ -28,6 +29,8 @@ export interface RunRequest {
   bus: RunEventBus;
   /** Graceful stop: take no new items, let calls in flight finish. */
   stopSignal: AbortSignal;
+  /** USD cap for this run (`--max-cost`); overrides `budget.run_usd`. */
+  maxCostUsd?: number;
   /** Hard stop: abort calls in flight (their items stay unrecorded and run again on resume). */
   hardSignal: AbortSignal;
   env?: NodeJS.ProcessEnv;
@@ -38,6 +41,47 @@ export interface RunOutcome {
   status: RunStatus;
   /** Items executed by this invocation (not counting those done before a resume). */
   executed: number;
+}
+
+/** The run's budgets: its own cap and the day's (which counts what the store already holds). */
+async function makeBudgets(request: RunRequest, run: RunRecord): Promise<Budget[]> {
+  const config = request.project.config.budget;
+  const budgets: Budget[] = [];
+  const runCap = request.maxCostUsd ?? config?.run_usd;
+  if (runCap !== undefined) {
+    // A resumed run has already spent what its stored results cost.
+    const spent = request.resume
+      ? (await request.store.listResults({ runId: run.id })).reduce(
+          (sum, result) => sum + (result.costUsd ?? 0),
+          0,
+        )
+      : 0;
+    budgets.push(new Budget({ capUsd: runCap, spentUsd: spent }));
+  }
+  if (config?.daily_usd !== undefined) {
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    budgets.push(
+      new Budget({ capUsd: config.daily_usd, spentUsd: await request.store.spentSince(midnight.getTime()) }),
+    );
+  }
+  return budgets;
+}
+
+/** The most the pending calls could cost (cache hits cost nothing, so this is an upper bound); null if a price is unknown. */
+function projectRunCost(items: PlannedItem[], lanes: Map<string, TargetLane>): number | null {
+  let total = 0;
+  for (const item of items) {
+    let chars = 0;
+    for (const message of item.messages) chars += message.content.length;
+    const maxTokens = typeof item.target.config.max_tokens === 'number' ? item.target.config.max_tokens : 256;
+    const cost = lanes
+      .get(item.target.name)!
+      .pricer({ inputTokens: Math.ceil(chars / 4), outputTokens: maxTokens });
+    if (cost === null) return null;
+    total += cost;
+  }
+  return total;
 }
 
 /** Plans, executes and records one run. Renderers follow it through `bus`. */
@@ -84,10 +128,17 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     await store.createRun(run);
   }
 
+  const budgets = await makeBudgets(request, run);
   const done = await store.completedItemIds(run.id);
   const pending = items.filter((item) => !done.has(item.id));
   const started = performance.now();
-  request.bus.emit('run-start', { run, total: items.length, skipped: items.length - pending.length });
+  request.bus.emit('run-start', {
+    run,
+    total: items.length,
+    skipped: items.length - pending.length,
+    projectedCostUsd: projectRunCost(pending, lanes),
+    budgetUsd: budgets.length ? Math.min(...budgets.map((budget) => budget.capUsd - budget.spentUsd)) : null,
+  });
 
   const writer = new ResultWriter(store, request.cache, {
     batchSize: 250,
@@ -103,6 +154,9 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     retry: retryPolicy({ maxRetries: project.config.defaults.retries }),
     hardSignal: request.hardSignal,
     slots: new Semaphore(request.concurrency),
+    budgets,
+    onBudgetWarning: (budget: Budget) =>
+      request.bus.emit('budget-warning', { capUsd: budget.capUsd, spentUsd: budget.spentUsd }),
     lanes,
     targets: prepared.callable,
     onLaneStopped: (target: string, message: string) => request.bus.emit('lane-stopped', { target, message }),
@@ -140,7 +194,9 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   await Promise.all([...byLane].map(([lane, laneItems]) => runPool(laneItems, lane.concurrency, stop, work)));
 
   request.hardSignal.removeEventListener('abort', abortActive);
-  let status: RunStatus = completed >= items.length ? 'completed' : 'interrupted';
+  const overBudget = budgets.some((budget) => budget.exhausted);
+  let status: RunStatus =
+    completed < items.length ? 'interrupted' : overBudget ? 'budget_exceeded' : 'completed';
   try {
     await writer.flush();
   } catch (error) {

@@ -167,6 +167,38 @@ export function describeStoreContract(
       });
     });
 
+    it('sums spend since a time, and lets the real result replace a budget skip', async () => {
+      const run = await withRun();
+      // Far-future timestamps keep other tests' results (sharing a database) out of the sum.
+      const since = Date.now() + 10 * 365 * 86_400_000;
+      await store.saveResults([
+        makeResult(run.id, { itemId: 'spend-1', costUsd: 0.25, createdAt: since + 1 }),
+        makeResult(run.id, { itemId: 'spend-2', costUsd: null, createdAt: since + 2 }),
+        makeResult(run.id, { itemId: 'spend-3', costUsd: 0.5, createdAt: since - 1 }),
+        makeResult(run.id, {
+          itemId: 'skipped',
+          status: 'error',
+          output: null,
+          costUsd: null,
+          scores: [],
+          error: { category: 'skipped_budget', message: 'over budget' },
+          createdAt: since + 3,
+        }),
+      ]);
+      expect(await store.spentSince(since)).toBeCloseTo(0.25, 12);
+      expect((await store.completedItemIds(run.id)).has('skipped')).toBe(false);
+      await store.saveResults([
+        makeResult(run.id, { itemId: 'skipped', costUsd: 0.125, createdAt: since + 4 }),
+      ]);
+      const replaced = (await store.listResults({ runId: run.id })).find(
+        (result) => result.itemId === 'skipped',
+      );
+      expect(replaced).toMatchObject({ status: 'passed', error: null, costUsd: 0.125 });
+      expect(replaced?.scores.length).toBeGreaterThan(0);
+      expect((await store.completedItemIds(run.id)).has('skipped')).toBe(true);
+      expect(await store.spentSince(since)).toBeCloseTo(0.375, 12);
+    });
+
     it('round-trips results with every field', async () => {
       const run = await withRun();
       const base = Date.now();

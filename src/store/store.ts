@@ -23,5 +23,7 @@ export interface Store {
   /** Writes results in one transaction; a result already stored for (run, item) is left as is. */
   saveResults(results: ItemResult[]): Promise<void>;
   listResults(query: ResultQuery): Promise<ItemResult[]>;
+  /** USD spent by results recorded since `since` (ms), across all runs: for daily budgets. */
+  spentSince(since: number): Promise<number>;
   close(): Promise<void>;
 }

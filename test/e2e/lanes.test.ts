@@ -153,3 +153,53 @@ tasks: [tasks/gen.jsonl]
     }
   });
 });
+
+describe('budgets', () => {
+  it('stops making calls before crossing --max-cost (exit 4), and a resume with more budget finishes without paying twice', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets:
+  - id: openai:gpt-4o-mini
+    config: { temperature: 0, max_tokens: 16 }
+    price: { input_per_mtok: 1000, output_per_mtok: 1000 }
+tasks: [tasks/gen.jsonl]
+defaults: { concurrency: 1 }
+`,
+      'prompts/q.njk': '{{ question }}',
+      'tasks/gen.jsonl': arithmeticTasks(10),
+    });
+    try {
+      const env = mockEnv(mock.url, dir);
+      const first = await runCli(['run', '--json', '--max-cost', '0.05', '--progress', 'lines'], {
+        cwd: dir,
+        env,
+      });
+      expect(first.code).toBe(4);
+      expect(first.stderr).toMatch(/projected cost: at most \$\d/);
+      const report = parseReport(first.stdout);
+      expect(report.run.status).toBe('budget_exceeded');
+      const paid = report.results?.filter((item) => item.status === 'passed') ?? [];
+      const skipped = report.results?.filter((item) => item.error?.category === 'skipped_budget') ?? [];
+      expect(paid.length).toBeGreaterThan(0);
+      expect(paid.length + skipped.length).toBe(10);
+      expect(skipped.length).toBeGreaterThan(0);
+      expect(skipped.every((item) => item.attempts === 0 && item.costUsd === null)).toBe(true);
+      expect(mock.journal()).toHaveLength(paid.length);
+      const spent = paid.reduce((sum, item) => sum + (item.costUsd ?? 0), 0);
+      expect(spent).toBeLessThanOrEqual(0.05);
+
+      const resumed = await runCli(['run', '--resume', 'latest', '--json', '--max-cost', '10'], {
+        cwd: dir,
+        env,
+      });
+      expect(resumed.code).toBe(0);
+      const finished = parseReport(resumed.stdout);
+      expect(finished.run.status).toBe('completed');
+      expect(finished.results?.filter((item) => item.status === 'passed')).toHaveLength(10);
+      // The skipped items were called once each now; the paid ones were not called again.
+      expect(mock.journal()).toHaveLength(10);
+    } finally {
+      await cleanup();
+    }
+  });
+});

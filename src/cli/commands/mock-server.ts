@@ -11,6 +11,8 @@ export interface MockServerFlags {
   seed: string;
   apiKey?: string;
   journal: boolean;
+  rpm?: string;
+  tpm?: string;
 }
 
 function number(flag: string, value: string, min: number, max: number): number {
@@ -36,8 +38,14 @@ export async function mockServerCommand(flags: MockServerFlags): Promise<number>
     seed: number('--seed', flags.seed, 0, 2 ** 32),
     journal: flags.journal,
     ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
+    ...(flags.rpm === undefined ? {} : { rpm: number('--rpm', flags.rpm, 1, 1e9) }),
+    ...(flags.tpm === undefined ? {} : { tpm: number('--tpm', flags.tpm, 1, 1e12) }),
   });
   process.stdout.write(`mock LLM server listening on ${server.url}\nOpenAI base URL: ${server.url}/v1\n`);
+  if (flags.rpm !== undefined || flags.tpm !== undefined) {
+    const limits = [flags.rpm && `${flags.rpm} RPM`, flags.tpm && `${flags.tpm} TPM`].filter(Boolean);
+    process.stdout.write(`rate limits per API key: ${limits.join(', ')}\n`);
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -3,6 +3,7 @@ import { loadProject } from '../../config/load.js';
 import { UserError } from '../../errors.js';
 import { RunEventBus } from '../../executor/events.js';
 import { executeRun, type RunOutcome } from '../../executor/run.js';
+import { formatUsd } from '../../report/format.js';
 import { toJsonReport } from '../../report/json.js';
 import { attachProgress } from '../../report/progress.js';
 import { summarizeRun } from '../../report/summary.js';
@@ -19,6 +20,7 @@ export interface RunFlags {
   concurrency?: number;
   repeat?: number;
   cache: boolean;
+  maxCost?: number;
   resume?: string | true;
   json?: boolean;
   db?: string;
@@ -62,6 +64,19 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     const stderr = process.stderr;
     const collected: ItemResult[] = [];
     bus.on('item-end', ({ result }) => collected.push(result));
+    bus.on('run-start', ({ projectedCostUsd, budgetUsd, total, skipped }) => {
+      if (total === skipped) return;
+      const projected =
+        projectedCostUsd === null || projectedCostUsd === undefined
+          ? 'unknown (no price for some targets)'
+          : `at most ${formatUsd(projectedCostUsd)} (cached answers cost nothing)`;
+      const budget =
+        budgetUsd === null || budgetUsd === undefined ? '' : `; budget left ${formatUsd(budgetUsd)}`;
+      stderr.write(`projected cost: ${projected}${budget}\n`);
+    });
+    bus.on('budget-warning', ({ capUsd, spentUsd }) =>
+      stderr.write(`\nwarning: ${formatUsd(spentUsd)} spent of the ${formatUsd(capUsd)} budget\n`),
+    );
     bus.on('lane-stopped', ({ target, message }) =>
       stderr.write(`\n${target}: stopping this provider lane for the rest of the run: ${message}\n`),
     );
@@ -92,6 +107,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
         cache: useCache ? cache : null,
         options,
         concurrency: flags.concurrency ?? project.config.defaults.concurrency,
+        ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
         ...(resume ? { resume } : {}),
         bus,
         stopSignal: stop.signal,
@@ -119,6 +135,15 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       if (outcome.status === 'interrupted')
         out.push(pc.yellow(`resume with: assay run --resume ${outcome.run.id}`));
       process.stdout.write(`${out.join('\n')}\n`);
+    }
+    if (outcome.status === 'budget_exceeded') {
+      if (!flags.json)
+        process.stdout.write(
+          pc.yellow(
+            `budget reached; finish later with: assay run --resume ${outcome.run.id} --max-cost <more>\n`,
+          ),
+        );
+      return EXIT.budget;
     }
     if (outcome.status !== 'completed') return EXIT.aborted;
     return summary.failed + summary.errors > 0 ? EXIT.failures : EXIT.ok;

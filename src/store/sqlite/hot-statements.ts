@@ -85,14 +85,23 @@ export class HotStatements {
   readonly upsertCache: BetterSqlite3.Statement;
 
   constructor(readonly sqlite: BetterSqlite3.Database) {
+    const replace = RESULT_COLUMNS.filter((column) => column !== 'run_id' && column !== 'item_id')
+      .map((column) => `"${column}" = excluded."${column}"`)
+      .join(', ');
+    // A stored result is final, except a budget skip, which the real outcome replaces on resume.
     this.insertResult = sqlite.prepare(
-      `${insertSql('results', RESULT_COLUMNS)} on conflict (run_id, item_id) do nothing`,
+      `${insertSql('results', RESULT_COLUMNS)} on conflict (run_id, item_id) do update set ${replace} where results.error_category = 'skipped_budget'`,
     );
     this.insertScore = sqlite.prepare(insertSql('scores', SCORE_COLUMNS));
     this.insertTaskVersion = sqlite.prepare(
       `${insertSql('task_versions', TASK_VERSION_COLUMNS)} on conflict do nothing`,
     );
-    this.completedItemIds = sqlite.prepare('select item_id from results where run_id = ?').pluck();
+    // An item skipped for budget is not done: a resume with a larger budget runs it.
+    this.completedItemIds = sqlite
+      .prepare(
+        "select item_id from results where run_id = ? and (error_category is null or error_category <> 'skipped_budget')",
+      )
+      .pluck();
     this.getCache = sqlite.prepare('select * from cache_entries where key = ? and expires_at > ?');
     const updates = CACHE_COLUMNS.filter((column) => column !== 'key')
       .map((column) => `"${column}" = excluded."${column}"`)

@@ -165,6 +165,15 @@ export class SqliteStore implements Store {
     return rows.map((row) => fromResultRow(row, scores.get(row.item_id) ?? []));
   }
 
+  async spentSince(since: number): Promise<number> {
+    const row = await this.#db
+      .selectFrom('results')
+      .select((eb) => eb.fn.sum<number | null>('cost_usd').as('spent'))
+      .where('created_at', '>=', since)
+      .executeTakeFirst();
+    return Number(row?.spent ?? 0);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

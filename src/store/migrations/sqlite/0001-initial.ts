@@ -39,7 +39,7 @@ CREATE TABLE target_versions (
 CREATE TABLE runs (
   id TEXT PRIMARY KEY NOT NULL,
   config_path TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed', 'budget_exceeded')),
   fingerprint_json TEXT NOT NULL,
   options_json TEXT NOT NULL,
   total_items INTEGER NOT NULL,
