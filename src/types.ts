@@ -80,6 +80,8 @@ export interface Target {
   /** Provider-specific options (base_url, api_key_env, headers…). Never holds a secret value. */
   options: Record<string, unknown>;
   price?: PriceOverride;
+  /** Connect / first-byte / idle limits inside `timeoutMs`. */
+  timeouts?: { connectMs?: number; firstByteMs?: number; idleMs?: number };
   /** Targets to try, in order, when this one fails with server errors or its circuit is open. */
   fallback?: string[];
   /** Client-side limits for the provider lane (they do not change answers, so not in the version). */

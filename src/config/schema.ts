@@ -63,6 +63,15 @@ const targetSchema = z
       .describe('Extra request headers (no secrets: use api_key_env).'),
     price: priceSchema.optional().describe('Price override; otherwise the bundled price registry is used.'),
     timeout: duration.optional().describe('Per-attempt timeout. @default defaults.timeout'),
+    timeouts: z
+      .object({
+        connect: duration.optional().describe('TCP/TLS connect. @default 10s'),
+        first_byte: duration.optional().describe('Until the response headers arrive.'),
+        idle: duration.optional().describe('Longest silence between two chunks of the body or stream.'),
+      })
+      .strict()
+      .optional()
+      .describe('Finer timeouts inside the per-attempt `timeout` (which bounds the whole call).'),
     fallback: z
       .array(z.string())
       .optional()

@@ -74,6 +74,21 @@ export function resolveTargets(
         ...(input.price ? { price: input.price } : {}),
         ...(input.rate_limit ? { rateLimit: input.rate_limit } : {}),
         ...(input.fallback ? { fallback: input.fallback } : {}),
+        ...(input.timeouts
+          ? {
+              timeouts: {
+                ...(input.timeouts.connect !== undefined
+                  ? { connectMs: parseDuration(input.timeouts.connect, where) }
+                  : {}),
+                ...(input.timeouts.first_byte !== undefined
+                  ? { firstByteMs: parseDuration(input.timeouts.first_byte, where) }
+                  : {}),
+                ...(input.timeouts.idle !== undefined
+                  ? { idleMs: parseDuration(input.timeouts.idle, where) }
+                  : {}),
+              },
+            }
+          : {}),
         timeoutMs,
         version: contentHash({
           providerId: input.id,

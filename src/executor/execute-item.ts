@@ -2,6 +2,7 @@ import type { Cache, CachedResponse } from '../cache/cache.js';
 import { BudgetExceededError, CircuitOpenError, ProviderError } from '../errors.js';
 import type { Pricer } from '../pricing/price.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
+import { transportTimeouts } from '../providers/transport-context.js';
 import type { Budget } from '../resilience/budget.js';
 import type { Permit } from '../resilience/rate-limiter.js';
 import { RetryError, type RetryPolicy, withRetry } from '../resilience/retry.js';
@@ -135,11 +136,15 @@ async function admittedCall(
   );
   context.activeCalls.add(controller);
   try {
-    const response = await target.provider.call({
-      messages: item.messages,
-      config: item.target.config,
-      signal: controller.signal,
-    });
+    const call = () =>
+      target.provider.call({
+        messages: item.messages,
+        config: item.target.config,
+        signal: controller.signal,
+      });
+    const response = await (item.target.timeouts
+      ? transportTimeouts.run(item.target.timeouts, call)
+      : call());
     const used = response.usage;
     permit.settle(
       used.inputTokens !== undefined && used.outputTokens !== undefined

@@ -1,23 +1,41 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { ProviderError } from '../errors.js';
+import { transportTimeouts } from './transport-context.js';
 
-/** One keep-alive pool shared by every adapter. Timeouts are set per request. */
-let sharedAgent: Agent | undefined;
-export function httpAgent(): Agent {
-  sharedAgent ??= new Agent({
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
-    connections: null,
-    pipelining: 1,
-  });
-  return sharedAgent;
+/** Keep-alive pools shared by every adapter, one per connect timeout (undici sets it on the pool). */
+const agents = new Map<number, Agent>();
+const DEFAULT_CONNECT_MS = 10_000;
+
+export function httpAgent(connectMs = DEFAULT_CONNECT_MS): Agent {
+  let agent = agents.get(connectMs);
+  if (!agent) {
+    agent = new Agent({
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      connections: null,
+      pipelining: 1,
+      connect: { timeout: connectMs },
+    });
+    agents.set(connectMs, agent);
+  }
+  return agent;
 }
 
-/** Closes the shared pool's idle keep-alive connections so the process can exit at once. */
+/** The dispatcher and per-request timeouts for the current call. */
+export function requestTransport(): { dispatcher: Agent; headersTimeout?: number; bodyTimeout?: number } {
+  const timeouts = transportTimeouts.getStore();
+  return {
+    dispatcher: httpAgent(timeouts?.connectMs),
+    ...(timeouts?.firstByteMs !== undefined ? { headersTimeout: timeouts.firstByteMs } : {}),
+    ...(timeouts?.idleMs !== undefined ? { bodyTimeout: timeouts.idleMs } : {}),
+  };
+}
+
+/** Closes the pools' idle keep-alive connections so the process can exit at once. */
 export async function closeHttpAgent(): Promise<void> {
-  const agent = sharedAgent;
-  sharedAgent = undefined;
-  await agent?.close();
+  const open = [...agents.values()];
+  agents.clear();
+  await Promise.all(open.map((agent) => agent.close()));
 }
 
 export interface JsonResponse {
@@ -93,7 +111,7 @@ export async function postJson(
   try {
     const response = await request(url, {
       method: 'POST',
-      dispatcher: httpAgent(),
+      ...requestTransport(),
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
       body: JSON.stringify(body),
       signal,

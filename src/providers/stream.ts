@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { request } from 'undici';
 import { ProviderError } from '../errors.js';
-import { classifyTransportError, httpAgent, type JsonResponse } from './http.js';
+import { classifyTransportError, type JsonResponse, requestTransport } from './http.js';
 
 /** A streaming answer: either an error response (parsed like postJson) or the raw body chunks. */
 export type StreamResponse =
@@ -32,7 +32,7 @@ export async function postStream(
   try {
     response = await request(url, {
       method: 'POST',
-      dispatcher: httpAgent(),
+      ...requestTransport(),
       headers: { 'content-type': 'application/json', accept, ...headers },
       body: JSON.stringify(body),
       signal,

@@ -203,3 +203,32 @@ defaults: { concurrency: 1 }
     }
   });
 });
+
+describe('timeouts', () => {
+  it('a first-byte timeout ends a hanging call long before the total timeout', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets:
+  - id: openai:gpt-4o-mini
+    headers: { x-mock-hang: "1" }
+    timeout: 60s
+    timeouts: { first_byte: 300ms, connect: 2s }
+tasks: [tasks/gen.jsonl]
+defaults: { retries: 0 }
+`,
+      'prompts/q.njk': '{{ question }}',
+      'tasks/gen.jsonl': arithmeticTasks(1),
+    });
+    try {
+      const result = await runCli(['run', '--json'], { cwd: dir, env: mockEnv(mock.url, dir) });
+      expect(result.code).toBe(1);
+      const [item] = parseReport(result.stdout).results ?? [];
+      expect(item?.error?.category).toBe('timeout');
+      expect(item?.error?.message).toMatch(/headers timeout/i);
+      // Bounded by the 300 ms first-byte limit, not the 60 s total.
+      expect(item?.latencyMs).toBeLessThan(30_000);
+    } finally {
+      await cleanup();
+    }
+  });
+});
