@@ -82,6 +82,8 @@ export interface Target {
   price?: PriceOverride;
   /** Connect / first-byte / idle limits inside `timeoutMs`. */
   timeouts?: { connectMs?: number; firstByteMs?: number; idleMs?: number };
+  /** `cache`: when every call fails with server errors, answer from the cache even past its TTL. */
+  degrade?: 'cache';
   /** Targets to try, in order, when this one fails with server errors or its circuit is open. */
   fallback?: string[];
   /** Client-side limits for the provider lane (they do not change answers, so not in the version). */
@@ -139,6 +141,8 @@ export interface ItemResult {
   costUsd: number | null;
   attempts: number;
   cached: boolean;
+  /** An expired cache entry, served because the provider was failing (`degrade: cache`). */
+  stale?: boolean;
   servedBy: string;
   error: { category: ErrorCategory; message: string } | null;
   createdAt: number;

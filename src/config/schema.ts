@@ -72,6 +72,10 @@ const targetSchema = z
       .strict()
       .optional()
       .describe('Finer timeouts inside the per-attempt `timeout` (which bounds the whole call).'),
+    degrade: z
+      .literal('cache')
+      .optional()
+      .describe('When the provider keeps failing (and fallbacks too), answer from the cache even past its TTL; marked stale.'),
     fallback: z
       .array(z.string())
       .optional()

@@ -74,6 +74,7 @@ export function resolveTargets(
         ...(input.price ? { price: input.price } : {}),
         ...(input.rate_limit ? { rateLimit: input.rate_limit } : {}),
         ...(input.fallback ? { fallback: input.fallback } : {}),
+        ...(input.degrade ? { degrade: input.degrade } : {}),
         ...(input.timeouts
           ? {
               timeouts: {

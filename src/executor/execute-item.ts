@@ -234,6 +234,9 @@ async function obtainAnswer(item: PlannedItem, lane: TargetLane, context: ItemCo
   }
 }
 
+/** An answer and who gave it: the cache key it belongs under, and whether it is a stale fallback to the cache. */
+type Served = Answer & { servedBy: string; key: string; stale?: boolean };
+
 /** Server trouble (after retries) or an open circuit: the cases a fallback target is for. */
 function wantsFallback(error: unknown): boolean {
   const failure = error instanceof RetryError ? error.error : error;
@@ -248,9 +251,9 @@ async function answerWithFallback(
   item: PlannedItem,
   lane: TargetLane,
   context: ItemContext,
-): Promise<Answer & { servedBy: string }> {
+): Promise<Served> {
   try {
-    return { ...(await obtainAnswer(item, lane, context)), servedBy: item.target.name };
+    return { ...(await obtainAnswer(item, lane, context)), servedBy: item.target.name, key: item.cacheKey };
   } catch (error) {
     if (!wantsFallback(error) || !item.target.fallback?.length) throw error;
     let last = error;
@@ -265,7 +268,13 @@ async function answerWithFallback(
       };
       try {
         const answer = await obtainAnswer(fallbackItem, fallbackLane, context);
-        return { ...answer, attempts: attempts + answer.attempts, servedBy: name };
+        // Cached under the fallback's own key: it must never pass for the primary's answer later.
+        return {
+          ...answer,
+          attempts: attempts + answer.attempts,
+          servedBy: name,
+          key: fallbackItem.cacheKey,
+        };
       } catch (fallbackError) {
         attempts += fallbackError instanceof RetryError ? fallbackError.attempts : 1;
         last = fallbackError;
@@ -297,10 +306,29 @@ export async function executeItem(
     servedBy: item.target.name,
   };
   const started = performance.now();
-  let answer: Answer & { servedBy: string };
+  let answer: Served;
   try {
     answer = await answerWithFallback(item, lane, context);
   } catch (error) {
+    // Degrade: an expired answer beats none while the provider is down (marked stale).
+    const stale =
+      item.target.degrade === 'cache' && context.cache && wantsFallback(error)
+        ? await context.cache.get(item.cacheKey, 0)
+        : undefined;
+    if (!stale) return errorResult(error);
+    const attempts = error instanceof RetryError ? error.attempts : 1;
+    answer = {
+      value: stale,
+      attempts,
+      reused: true,
+      servedBy: item.target.name,
+      key: item.cacheKey,
+      stale: true,
+    };
+  }
+  return scoredResult(answer);
+
+  function errorResult(error: unknown): { result: ItemResult } {
     const failure = error instanceof RetryError ? error.error : error;
     return {
       result: {
@@ -328,33 +356,38 @@ export async function executeItem(
     };
   }
 
-  const { output, usage, latencyMs } = answer.value;
-  const costUsd = answer.reused ? 0 : answer.value.costUsd;
-  const verdict = await context.scorers.get(item.task.id)!({
-    output,
-    task: item.task,
-    prompt: item.messages,
-    latencyMs,
-    usage,
-    costUsd,
-  });
-  return {
-    result: {
-      ...base,
-      status: verdict.pass ? 'passed' : 'failed',
+  async function scoredResult(
+    answer: Served,
+  ): Promise<{ result: ItemResult; cacheEntry?: { key: string; value: CachedResponse } }> {
+    const { output, usage, latencyMs } = answer.value;
+    const costUsd = answer.reused ? 0 : answer.value.costUsd;
+    const verdict = await context.scorers.get(item.task.id)!({
       output,
-      score: verdict.score,
-      scores: verdict.scores,
+      task: item.task,
+      prompt: item.messages,
       latencyMs,
-      ...(answer.ttftMs !== undefined ? { ttftMs: answer.ttftMs } : {}),
       usage,
       costUsd,
-      attempts: answer.attempts,
-      cached: answer.reused,
-      servedBy: answer.servedBy,
-      error: null,
-      createdAt: Date.now(),
-    },
-    ...(answer.reused ? {} : { cacheEntry: { key: item.cacheKey, value: answer.value } }),
-  };
+    });
+    return {
+      result: {
+        ...base,
+        status: verdict.pass ? 'passed' : 'failed',
+        output,
+        score: verdict.score,
+        scores: verdict.scores,
+        latencyMs,
+        ...(answer.ttftMs !== undefined ? { ttftMs: answer.ttftMs } : {}),
+        usage,
+        costUsd,
+        attempts: answer.attempts,
+        cached: answer.reused,
+        ...(answer.stale ? { stale: true } : {}),
+        servedBy: answer.servedBy,
+        error: null,
+        createdAt: Date.now(),
+      },
+      ...(answer.reused ? {} : { cacheEntry: { key: answer.key, value: answer.value } }),
+    };
+  }
 }

@@ -67,6 +67,8 @@ export interface JsonResult {
   costUsd: number | null;
   attempts: number;
   cached: boolean;
+  /** An expired cache entry served because the provider was failing. */
+  stale: boolean;
   /** The target that actually answered (differs from `target` after a fallback). */
   servedBy: string;
   error: { category: ErrorCategory; message: string } | null;
@@ -130,6 +132,7 @@ export function toJsonResult(result: ItemResult): JsonResult {
     costUsd: result.costUsd,
     attempts: result.attempts,
     cached: result.cached,
+    stale: result.stale ?? false,
     servedBy: result.servedBy,
     error: result.error ? { category: result.error.category, message: result.error.message } : null,
   };

@@ -100,6 +100,7 @@ export function toResultRow(result: ItemResult): ResultsTable {
     cached_input_tokens: usage.cachedInputTokens ?? null,
     cache_write_input_tokens: usage.cacheWriteInputTokens ?? null,
     ttft_ms: result.ttftMs ?? null,
+    stale: result.stale ? 1 : 0,
     reasoning_tokens: usage.reasoningTokens ?? null,
     usage_raw_json: usage.raw === undefined ? null : JSON.stringify(usage.raw),
     cost_usd: result.costUsd,
@@ -140,6 +141,7 @@ export function fromResultRow(row: ResultsTable, scores: ScoreResult[]): ItemRes
     costUsd: row.cost_usd,
     attempts: row.attempts,
     cached: row.cached !== 0,
+    ...(row.stale ? { stale: true } : {}),
     servedBy: row.served_by,
     error:
       row.error_category === null

@@ -63,6 +63,7 @@ export interface ResultsTable {
   cached_input_tokens: number | null;
   cache_write_input_tokens: number | null;
   ttft_ms: number | null;
+  stale: number;
   reasoning_tokens: number | null;
   usage_raw_json: string | null;
   cost_usd: number | null;

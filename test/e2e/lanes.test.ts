@@ -128,6 +128,24 @@ defaults: { concurrency: 1, retries: 0 }
       // Five consecutive 503s open the breaker; the other five items never reach the primary.
       expect(primaryCalls).toHaveLength(5);
       expect(backupCalls).toHaveLength(10);
+
+      // The backup's answers were cached under the backup's key: once the primary is healthy,
+      // it is called again rather than served the backup's answers.
+      const { readFile, writeFile } = await import('node:fs/promises');
+      const config = await readFile(`${dir}/assay.yaml`, 'utf8');
+      await writeFile(
+        `${dir}/assay.yaml`,
+        config.replace('headers: { x-mock-status: "503" }', 'headers: { x-healthy: "1" }'),
+      );
+      const healthy = parseReport(
+        (
+          await runCli(['run', '--json', '--target', 'primary'], {
+            cwd: dir,
+            env: { ...mockEnv(mock.url, dir), ASSAY_MOCK_URL: mock.url },
+          })
+        ).stdout,
+      );
+      expect(healthy.results?.every((item) => item.servedBy === 'primary' && !item.cached)).toBe(true);
     } finally {
       await cleanup();
     }
@@ -227,6 +245,64 @@ defaults: { retries: 0 }
       expect(item?.error?.message).toMatch(/headers timeout/i);
       // Bounded by the 300 ms first-byte limit, not the 60 s total.
       expect(item?.latencyMs).toBeLessThan(30_000);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('degrade to the cache', () => {
+  it('answers from an expired cache entry, marked stale, when the provider keeps failing', async () => {
+    const healthy = `prompts: [prompts/q.njk]
+targets:
+  - id: openai:gpt-4o-mini
+    degrade: cache
+tasks: [tasks/gen.jsonl]
+defaults: { retries: 1, cache_ttl: 1ms }
+`;
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': healthy,
+      'prompts/q.njk': '{{ question }}',
+      'tasks/gen.jsonl': arithmeticTasks(3),
+    });
+    try {
+      const env = mockEnv(mock.url, dir);
+      expect((await runCli(['run'], { cwd: dir, env })).code).toBe(0);
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(
+        `${dir}/assay.yaml`,
+        healthy.replace('degrade: cache', 'degrade: cache\n    headers: { x-mock-status: "503" }'),
+      );
+      const down = await runCli(['run', '--json'], { cwd: dir, env });
+      expect(down.code).toBe(0);
+      const report = parseReport(down.stdout);
+      expect(report.results?.map((item) => [item.status, item.stale, item.cached, item.costUsd])).toEqual([
+        ['passed', true, true, 0],
+        ['passed', true, true, 0],
+        ['passed', true, true, 0],
+      ]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('without degrade, the same outage gives transient errors', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets:
+  - id: openai:gpt-4o-mini
+    headers: { x-mock-status: "503" }
+tasks: [tasks/gen.jsonl]
+defaults: { retries: 0 }
+`,
+      'prompts/q.njk': '{{ question }}',
+      'tasks/gen.jsonl': arithmeticTasks(2),
+    });
+    try {
+      const report = parseReport(
+        (await runCli(['run', '--json'], { cwd: dir, env: mockEnv(mock.url, dir) })).stdout,
+      );
+      expect(report.results?.map((item) => item.error?.category)).toEqual(['transient', 'transient']);
     } finally {
       await cleanup();
     }

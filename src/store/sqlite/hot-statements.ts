@@ -19,6 +19,7 @@ const RESULT_COLUMNS = [
   'cached_input_tokens',
   'cache_write_input_tokens',
   'ttft_ms',
+  'stale',
   'reasoning_tokens',
   'usage_raw_json',
   'cost_usd',

@@ -1,11 +1,15 @@
 import type { Migration } from '../../migrator.js';
 
-/** Time to first token for streamed calls, and prompt-cache writes (Anthropic cache_creation). */
+/**
+ * Time to first token for streamed calls, prompt-cache writes (Anthropic cache_creation), and
+ * whether an answer was an expired cache entry served because the provider was down.
+ */
 export const ttftCacheWrites: Migration = {
   version: 2,
   name: 'ttft-cache-writes',
   sql: `
 ALTER TABLE results ADD COLUMN ttft_ms REAL;
 ALTER TABLE results ADD COLUMN cache_write_input_tokens INTEGER;
+ALTER TABLE results ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
 `,
 };
