@@ -9,6 +9,7 @@ const DEFAULT_HOST = 'http://127.0.0.1:11434';
 const DEFAULT_PORT = '11434';
 /** Config keys that are top-level `/api/chat` fields; every other unknown key is a model option. */
 const TOP_LEVEL_KEYS = new Set(['format', 'keep_alive', 'think', 'tools']);
+const USAGE_LIMIT = /\busage limit\b/i;
 /** The metrics Ollama reports on its final object, kept as the raw usage. */
 const METRIC_KEYS = [
   'prompt_eval_count',
@@ -183,8 +184,11 @@ function errorFromResponse(
       : ' (check base_url: it should be the server root, e.g. http://127.0.0.1:11434)';
   }
   const retryAfter = retryAfterMs(headers);
+  // Ollama Cloud answers a spent session/hourly/weekly allowance with 429 "…reached your … usage limit":
+  // retrying before the window resets only burns attempts.
+  const quota = status === 429 && detail !== undefined && USAGE_LIMIT.test(detail);
   return new ProviderError(
-    classifyStatus(status),
+    quota ? 'quota' : classifyStatus(status),
     redact(`${id}: HTTP ${status}: ${text}${hint}`, [secret]),
     {
       status,
