@@ -110,6 +110,17 @@ export type ErrorCategory =
   /** Not called: the call would have crossed the run's or the day's budget. */
   | 'skipped_budget';
 
+/** One failed call attempt of an item (successful first attempts are not listed: the result says it all). */
+export interface AttemptRecord {
+  /** The target called (differs from the item's after a fallback). */
+  target: string;
+  /** 'ok' or the error category. */
+  outcome: 'ok' | ErrorCategory;
+  httpStatus?: number;
+  latencyMs: number;
+  message?: string;
+}
+
 export interface ScoreResult {
   name: string;
   value: number;
@@ -140,6 +151,8 @@ export interface ItemResult {
   usage: Usage;
   costUsd: number | null;
   attempts: number;
+  /** Every attempt, when there was more than one or any failed. */
+  attemptLog?: AttemptRecord[];
   cached: boolean;
   /** An expired cache entry, served because the provider was failing (`degrade: cache`). */
   stale?: boolean;

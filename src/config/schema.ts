@@ -75,7 +75,9 @@ const targetSchema = z
     degrade: z
       .literal('cache')
       .optional()
-      .describe('When the provider keeps failing (and fallbacks too), answer from the cache even past its TTL; marked stale.'),
+      .describe(
+        'When the provider keeps failing (and fallbacks too), answer from the cache even past its TTL; marked stale.',
+      ),
     fallback: z
       .array(z.string())
       .optional()

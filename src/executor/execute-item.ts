@@ -8,7 +8,7 @@ import type { Permit } from '../resilience/rate-limiter.js';
 import { RetryError, type RetryPolicy, withRetry } from '../resilience/retry.js';
 import { type Semaphore, sleep } from '../resilience/semaphore.js';
 import type { TaskScorer } from '../scorers/aggregate.js';
-import type { ItemResult, Target } from '../types.js';
+import type { AttemptRecord, ItemResult, Target } from '../types.js';
 import type { Lane } from './lanes.js';
 import { cacheKey, type PlannedItem } from './plan.js';
 
@@ -194,9 +194,33 @@ function fromFresh({ attempts, ttftMs, ...value }: Fresh): Answer {
   return { value, attempts, reused: false, ...(ttftMs !== undefined ? { ttftMs } : {}) };
 }
 
-async function callWithRetry(item: PlannedItem, lane: TargetLane, context: ItemContext): Promise<Fresh> {
+async function callWithRetry(
+  item: PlannedItem,
+  lane: TargetLane,
+  context: ItemContext,
+  log: AttemptRecord[],
+): Promise<Fresh> {
   const started = performance.now();
-  const { value, attempts } = await withRetry(context.retry, () => callOnce(item, lane, context), {
+  const attempt = async () => {
+    const attemptStarted = performance.now();
+    const record = (outcome: AttemptRecord['outcome'], error?: ProviderError) =>
+      log.push({
+        target: item.target.name,
+        outcome,
+        latencyMs: Math.round(performance.now() - attemptStarted),
+        ...(error?.status !== undefined ? { httpStatus: error.status } : {}),
+        ...(error ? { message: error.message } : {}),
+      });
+    try {
+      const response = await callOnce(item, lane, context);
+      record('ok');
+      return response;
+    } catch (error) {
+      if (error instanceof ProviderError) record(error.kind, error);
+      throw error;
+    }
+  };
+  const { value, attempts } = await withRetry(context.retry, attempt, {
     signal: context.hardSignal,
     onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
   });
@@ -216,16 +240,21 @@ async function callWithRetry(item: PlannedItem, lane: TargetLane, context: ItemC
  * Cache, then an identical call already in flight (so repeats at temperature 0 pay once), then
  * a real call. Throws RetryError when the call fails.
  */
-async function obtainAnswer(item: PlannedItem, lane: TargetLane, context: ItemContext): Promise<Answer> {
+async function obtainAnswer(
+  item: PlannedItem,
+  lane: TargetLane,
+  context: ItemContext,
+  log: AttemptRecord[],
+): Promise<Answer> {
   if (!context.cache) {
-    return fromFresh(await callWithRetry(item, lane, context));
+    return fromFresh(await callWithRetry(item, lane, context, log));
   }
   const hit = await context.cache.get(item.cacheKey, Date.now());
   if (hit) return { value: hit, attempts: 0, reused: true };
   const pending = context.inflight.get(item.cacheKey);
   // An identical call that fails fails for every item waiting on it: no extra calls are made.
   if (pending) return { value: fromFresh(await pending).value, attempts: 0, reused: true };
-  const call = callWithRetry(item, lane, context);
+  const call = callWithRetry(item, lane, context, log);
   context.inflight.set(item.cacheKey, call);
   try {
     return fromFresh(await call);
@@ -251,9 +280,14 @@ async function answerWithFallback(
   item: PlannedItem,
   lane: TargetLane,
   context: ItemContext,
+  log: AttemptRecord[],
 ): Promise<Served> {
   try {
-    return { ...(await obtainAnswer(item, lane, context)), servedBy: item.target.name, key: item.cacheKey };
+    return {
+      ...(await obtainAnswer(item, lane, context, log)),
+      servedBy: item.target.name,
+      key: item.cacheKey,
+    };
   } catch (error) {
     if (!wantsFallback(error) || !item.target.fallback?.length) throw error;
     let last = error;
@@ -267,7 +301,7 @@ async function answerWithFallback(
         cacheKey: cacheKey(fallbackLane.provider, target, item.messages, item.repeat),
       };
       try {
-        const answer = await obtainAnswer(fallbackItem, fallbackLane, context);
+        const answer = await obtainAnswer(fallbackItem, fallbackLane, context, log);
         // Cached under the fallback's own key: it must never pass for the primary's answer later.
         return {
           ...answer,
@@ -307,8 +341,12 @@ export async function executeItem(
   };
   const started = performance.now();
   let answer: Served;
+  const log: AttemptRecord[] = [];
+  // Only worth storing when something went wrong on the way.
+  const attemptLog = () =>
+    log.length > 1 || log.some((entry) => entry.outcome !== 'ok') ? { attemptLog: log } : {};
   try {
-    answer = await answerWithFallback(item, lane, context);
+    answer = await answerWithFallback(item, lane, context, log);
   } catch (error) {
     // Degrade: an expired answer beats none while the provider is down (marked stale).
     const stale =
@@ -341,6 +379,7 @@ export async function executeItem(
         usage: {},
         costUsd: null,
         attempts: error instanceof RetryError ? error.attempts : error instanceof BudgetExceededError ? 0 : 1,
+        ...attemptLog(),
         cached: false,
         error: {
           category:
@@ -381,6 +420,7 @@ export async function executeItem(
         usage,
         costUsd,
         attempts: answer.attempts,
+        ...attemptLog(),
         cached: answer.reused,
         ...(answer.stale ? { stale: true } : {}),
         servedBy: answer.servedBy,

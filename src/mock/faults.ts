@@ -31,6 +31,8 @@ export const CONTROL_HEADERS = {
   streamError: 'x-mock-stream-error',
   /** `1` (Ollama): leave `prompt_eval_count` out, as Ollama does when the prompt came from its cache. */
   omitPromptCount: 'x-mock-omit-prompt-count',
+  /** Requests per minute for this request's API key from now on (see the server's `rpm` option). */
+  rpm: 'x-mock-rpm',
 } as const;
 
 export interface FaultOptions {

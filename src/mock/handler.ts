@@ -8,19 +8,25 @@ import type { Dialect, MockFailure, MockReply, MockRequest } from './dialect.js'
 import { Faults } from './faults.js';
 import { Journal, type JournalEntry } from './journal.js';
 import type { ResolvedMockOptions } from './options.js';
-import { RateMeter } from './rate-meter.js';
+import { credentialOf, RateLimits, requestedRpm } from './rate-limit.js';
+import type { RateSnapshot } from './rate-meter.js';
 import { Router } from './router.js';
 
 const CONTROL_PREFIX = '/__mock/';
 const UNKNOWN_ROUTE: MockFailure = { kind: 'unknown-route' };
-// A generous paid tier, so clients that pace themselves by these headers are never slowed down.
-const REQUESTS_PER_MINUTE = 30_000;
-const TOKENS_PER_MINUTE = 150_000_000;
+
+/** The 429 of the per-key rate limits, told apart from injected ones for the headers it reports. */
+interface Throttled {
+  kind: 'status';
+  status: 429;
+  retryAfterSeconds: number;
+  throttled: true;
+}
 
 export class MockHandler implements ControlPlane {
   readonly journal: Journal | undefined;
   private readonly faults: Faults;
-  private readonly meter = new RateMeter(REQUESTS_PER_MINUTE, TOKENS_PER_MINUTE);
+  private readonly limits: RateLimits;
   private readonly router: Router;
   private readonly timers = new Set<NodeJS.Timeout>();
   private sequence = 0;
@@ -32,6 +38,7 @@ export class MockHandler implements ControlPlane {
   ) {
     this.journal = options.journal ? new Journal() : undefined;
     this.faults = new Faults(options);
+    this.limits = new RateLimits(options);
     this.router = new Router(dialects);
   }
 
@@ -43,7 +50,7 @@ export class MockHandler implements ControlPlane {
   reset(): void {
     this.journal?.clear();
     this.faults.reset();
-    this.meter.reset();
+    this.limits.reset();
   }
 
   /** Stops pending latency timers; requests waiting on them are never answered. */
@@ -85,22 +92,38 @@ export class MockHandler implements ControlPlane {
 
     const match = this.router.find(method, path);
     const dialect = match?.dialect ?? this.dialects[0];
+    const key = credentialOf(mockRequest);
     const failure =
-      this.faults.requested(request.headers) ?? (match ? this.admit(dialect, mockRequest) : UNKNOWN_ROUTE);
+      this.faults.requested(request.headers) ??
+      (match ? this.admit(dialect, mockRequest, key) : UNKNOWN_ROUTE);
     const reply =
       match && !failure
         ? await match.route.handle(mockRequest)
         : dialect.error(failure ?? UNKNOWN_ROUTE, mockRequest);
-    this.send(response, reply, dialect, mockRequest, failure, entry);
+    // Usage is known only once the answer is computed, so tokens are charged after the fact.
+    if (reply.tokens) this.limits.charge(key, reply.tokens);
+    const snapshot = dialect.rateLimitHeaders ? this.rateSnapshot(key, failure) : undefined;
+    this.send(response, reply, dialect, mockRequest, snapshot, entry);
   }
 
-  // The checks a real provider makes in order: credentials, then (simulated) server trouble.
-  private admit(dialect: Dialect, request: MockRequest): MockFailure | undefined {
+  // The checks a real provider makes in order: credentials, rate limits, then (simulated) server trouble.
+  private admit(dialect: Dialect, request: MockRequest, key: string): MockFailure | Throttled | undefined {
     const { apiKey } = this.options;
     if (apiKey !== undefined && !dialect.authorized(request, apiKey)) {
       return { kind: 'status', status: 401, retryAfterSeconds: 0 };
     }
+    const waitMs = this.limits.admit(key, requestedRpm(request.headers));
+    if (waitMs !== undefined) {
+      return { kind: 'status', status: 429, retryAfterSeconds: waitMs / 1000, throttled: true };
+    }
     return this.faults.scripted(request.headers) ?? this.faults.drawn();
+  }
+
+  // An injected 429 pretends the requests ran out until its retry-after; a real one reports the buckets.
+  private rateSnapshot(key: string, failure: MockFailure | Throttled | undefined): RateSnapshot {
+    const snapshot = this.limits.snapshot(key);
+    if (failure?.kind !== 'status' || failure.status !== 429 || 'throttled' in failure) return snapshot;
+    return { ...snapshot, remainingRequests: 0, resetRequestsMs: failure.retryAfterSeconds * 1000 };
   }
 
   private send(
@@ -108,17 +131,11 @@ export class MockHandler implements ControlPlane {
     reply: MockReply,
     dialect: Dialect,
     request: MockRequest,
-    failure: MockFailure | undefined,
+    snapshot: RateSnapshot | undefined,
     entry: JournalEntry | undefined,
   ): void {
     const headers: Record<string, string> = { ...reply.headers, 'x-request-id': request.requestId };
-    if (dialect.rateLimitHeaders) {
-      const limited = failure?.kind === 'status' && failure.status === 429;
-      const snapshot = limited
-        ? this.meter.exhausted(failure.retryAfterSeconds * 1000)
-        : this.meter.consume(reply.tokens ?? 0);
-      Object.assign(headers, dialect.rateLimitHeaders(snapshot));
-    }
+    if (snapshot && dialect.rateLimitHeaders) Object.assign(headers, dialect.rateLimitHeaders(snapshot));
     // The client may have given up during the latency; the journal keeps status 0 (never answered).
     if (response.destroyed) return;
     if (entry) entry.status = reply.status;

@@ -14,6 +14,9 @@ describe('resolveOptions', () => {
       seed: 1,
       apiKey: undefined,
       journal: true,
+      rpm: undefined,
+      tpm: undefined,
+      now: Date.now,
     });
   });
 
@@ -27,6 +30,9 @@ describe('resolveOptions', () => {
     [{ failRate: 0.6, rateLimitRate: 0.6 }, '`failRate + rateLimitRate` to be at most 1'],
     [{ seed: 1.5 }, '`seed` to be an integer'],
     [{ retryAfterSeconds: -2 }, '`retryAfterSeconds` to be a number from 0 and up'],
+    [{ rpm: 0 }, '`rpm` to be a number above 0, got `0` (number)'],
+    [{ tpm: Number.POSITIVE_INFINITY }, '`tpm` to be a number above 0, got `Infinity`'],
+    [{ now: 5 as unknown as () => number }, '`now` to be a function, got `5` (number)'],
   ])('rejects %j, quoting the value', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(UserError);
     expect(() => resolveOptions(options)).toThrow(message);

@@ -50,10 +50,33 @@ export interface MockServerOptions {
    * @default true
    */
   journal?: boolean;
+  /**
+   * Requests per minute allowed per API key (the bearer token, `x-api-key`, `x-goog-api-key` or
+   * `?key=`; requests without one share a bucket). A key's bucket holds one second of traffic
+   * (`rpm / 60` requests, at least 1), refilled continuously; a request that finds it empty gets the
+   * dialect's 429 with `retry-after`. `x-mock-rpm` sets it per key.
+   * @default undefined (unlimited)
+   * @example 600
+   */
+  rpm?: number;
+  /**
+   * Tokens per minute allowed per API key, in a bucket of one second of tokens (`tpm / 60`). Each
+   * answer's prompt + completion tokens are charged after it is computed, so the bucket may go into
+   * debt; requests are refused until it is paid back.
+   * @default undefined (unlimited)
+   */
+  tpm?: number;
+  /**
+   * The clock of the rate limits, in milliseconds; tests inject one to step time by hand.
+   * @default Date.now
+   */
+  now?: () => number;
 }
 
-export interface ResolvedMockOptions extends Required<Omit<MockServerOptions, 'apiKey'>> {
+export interface ResolvedMockOptions extends Required<Omit<MockServerOptions, 'apiKey' | 'rpm' | 'tpm'>> {
   apiKey: string | undefined;
+  rpm: number | undefined;
+  tpm: number | undefined;
 }
 
 /** Applies defaults and rejects bad values, quoting them. */
@@ -68,6 +91,9 @@ export function resolveOptions(options: MockServerOptions): ResolvedMockOptions 
     seed: options.seed ?? 1,
     apiKey: options.apiKey,
     journal: options.journal ?? true,
+    rpm: options.rpm,
+    tpm: options.tpm,
+    now: options.now ?? Date.now,
   };
   check(
     'port',
@@ -112,6 +138,12 @@ export function resolveOptions(options: MockServerOptions): ResolvedMockOptions 
     apiKey === undefined || (typeof apiKey === 'string' && apiKey !== ''),
   );
   check('journal', resolved.journal, 'a boolean', typeof resolved.journal === 'boolean');
+  for (const name of ['rpm', 'tpm'] as const) {
+    const value = resolved[name];
+    const ok = value === undefined || inRange(value, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER);
+    check(name, value, 'a number above 0', ok);
+  }
+  check('now', resolved.now, 'a function', typeof resolved.now === 'function');
   return resolved;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goDuration, RateMeter } from './rate-meter.js';
+import { goDuration, RateBucket } from './rate-meter.js';
 
 describe('goDuration', () => {
   it.each([
@@ -16,32 +16,46 @@ describe('goDuration', () => {
   });
 });
 
-describe('RateMeter', () => {
-  it('counts requests and tokens down from the limits', () => {
-    const meter = new RateMeter(60, 1000);
-    meter.consume(100, 1_000);
-    const snapshot = meter.consume(50, 1_000);
-    expect(snapshot).toMatchObject({
-      limitRequests: 60,
-      remainingRequests: 58,
-      limitTokens: 1000,
-      remainingTokens: 850,
-    });
-    expect(snapshot.resetRequestsMs).toBe(2000);
-    expect(snapshot.resetTokensMs).toBe(9000);
+describe('RateBucket', () => {
+  it('reports a minute of budget, counting down, when it only reports', () => {
+    const bucket = new RateBucket(60, { enforced: false, now: 1_000 });
+    bucket.take(1, 1_000);
+    bucket.take(1, 1_000);
+    expect(bucket.capacity).toBe(60);
+    expect(bucket.remaining(1_000)).toBe(58);
+    expect(bucket.resetMs(1_000)).toBe(2000);
   });
 
-  it('refills continuously over a minute', () => {
-    const meter = new RateMeter(60, 1000);
-    meter.consume(0, 1_000);
-    meter.consume(0, 1_000);
-    // Two requests used; one second later one has refilled, then this request uses one again.
-    expect(meter.consume(0, 2_000).remainingRequests).toBe(58);
-    expect(meter.consume(0, 200_000).remainingRequests).toBe(59);
+  it('refills continuously, up to its capacity', () => {
+    const bucket = new RateBucket(60, { enforced: false, now: 1_000 });
+    bucket.take(2, 1_000);
+    // One second later one request has refilled.
+    expect(bucket.remaining(2_000)).toBe(59);
+    expect(bucket.remaining(200_000)).toBe(60);
   });
 
-  it('reports no requests left while rate limited', () => {
-    const meter = new RateMeter(60, 1000);
-    expect(meter.exhausted(3000, 1_000)).toMatchObject({ remainingRequests: 0, resetRequestsMs: 3000 });
+  it('never goes below empty when it only reports', () => {
+    const bucket = new RateBucket(1000, { enforced: false, now: 0 });
+    bucket.take(5000, 0);
+    expect(bucket.levelAt(0)).toBe(0);
+    expect(bucket.resetMs(0)).toBe(60_000);
+  });
+
+  it('holds one second of traffic when enforced, at least one unit', () => {
+    expect(new RateBucket(1200, { enforced: true, now: 0 }).capacity).toBe(20);
+    expect(new RateBucket(30, { enforced: true, now: 0 }).capacity).toBe(1);
+    expect(new RateBucket(1200, { enforced: true, now: 0, level: 5 }).remaining(0)).toBe(5);
+  });
+
+  it('goes into debt when enforced and says how long until a level is reached', () => {
+    const bucket = new RateBucket(600, { enforced: true, now: 0 });
+    bucket.take(30, 0);
+    expect(bucket.levelAt(0)).toBe(-20);
+    expect(bucket.remaining(0)).toBe(0);
+    // 10 per second: 2 s back to 0, 2.1 s to 1, 3 s to full.
+    expect(bucket.waitMs(0, 0)).toBe(2000);
+    expect(bucket.waitMs(1, 0)).toBe(2100);
+    expect(bucket.resetMs(0)).toBe(3000);
+    expect(bucket.waitMs(1, 2100)).toBe(0);
   });
 });

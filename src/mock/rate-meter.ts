@@ -1,6 +1,6 @@
 /**
- * Request and token usage as a continuously refilling bucket, like OpenAI's limits, so responses can
- * carry plausible rate-limit headers. It only reports; it never refuses a request.
+ * Request and token budgets as continuously refilling buckets, and the snapshot of them that the
+ * dialects render as rate-limit headers.
  */
 
 export interface RateSnapshot {
@@ -13,57 +13,66 @@ export interface RateSnapshot {
   resetTokensMs: number;
 }
 
-const WINDOW_MS = 60_000;
+const MINUTE_MS = 60_000;
 
-export class RateMeter {
-  private requestsUsed = 0;
-  private tokensUsed = 0;
-  private updatedAt = 0;
+export interface RateBucketOptions {
+  /**
+   * `true`: a limit that refuses, holding at most one second of traffic (at least 1 unit), and allowed
+   * to go negative when usage is charged after the fact. `false`: a report-only tally over a minute
+   * that never goes below empty, for headers of keys without a limit.
+   */
+  enforced: boolean;
+  now: number;
+  /** Starting level; @default full */
+  level?: number;
+}
+
+/** One budget (requests or tokens) of one key, refilled continuously at `perMinute`. */
+export class RateBucket {
+  readonly capacity: number;
+  readonly enforced: boolean;
+  private level: number;
+  private updatedAt: number;
 
   constructor(
-    /** Requests per minute. */
-    readonly requestLimit: number,
-    /** Tokens per minute. */
-    readonly tokenLimit: number,
-  ) {}
-
-  /** Records one request of `tokens` tokens and returns the state after it. */
-  consume(tokens: number, now = Date.now()): RateSnapshot {
-    this.refill(now);
-    this.requestsUsed = Math.min(this.requestLimit, this.requestsUsed + 1);
-    this.tokensUsed = Math.min(this.tokenLimit, this.tokensUsed + tokens);
-    return this.snapshot();
+    readonly perMinute: number,
+    options: RateBucketOptions,
+  ) {
+    this.enforced = options.enforced;
+    this.capacity = options.enforced ? Math.max(1, perMinute / 60) : perMinute;
+    this.level = Math.min(this.capacity, options.level ?? this.capacity);
+    this.updatedAt = options.now;
   }
 
-  /** The state a rate-limited reply reports: no requests left until `retryAfterMs` has passed. */
-  exhausted(retryAfterMs: number, now = Date.now()): RateSnapshot {
-    this.refill(now);
-    return { ...this.snapshot(), remainingRequests: 0, resetRequestsMs: retryAfterMs };
+  /** The level at `now`; negative while tokens charged after the fact are being paid back. */
+  levelAt(now: number): number {
+    const elapsed = now - this.updatedAt;
+    if (elapsed > 0) {
+      this.level = Math.min(this.capacity, this.level + (elapsed * this.perMinute) / MINUTE_MS);
+      this.updatedAt = now;
+    }
+    return this.level;
   }
 
-  reset(): void {
-    this.requestsUsed = 0;
-    this.tokensUsed = 0;
-    this.updatedAt = 0;
+  take(amount: number, now: number): void {
+    const level = this.levelAt(now) - amount;
+    this.level = this.enforced ? level : Math.max(0, level);
   }
 
-  private refill(now: number): void {
-    const elapsed = this.updatedAt === 0 ? 0 : now - this.updatedAt;
-    this.updatedAt = now;
-    if (elapsed <= 0) return;
-    this.requestsUsed = Math.max(0, this.requestsUsed - (elapsed * this.requestLimit) / WINDOW_MS);
-    this.tokensUsed = Math.max(0, this.tokensUsed - (elapsed * this.tokenLimit) / WINDOW_MS);
+  /** Milliseconds until the level is at least `amount` (0 when it already is). */
+  waitMs(amount: number, now: number): number {
+    const missing = amount - this.levelAt(now);
+    return missing <= 0 ? 0 : Math.ceil((missing * MINUTE_MS) / this.perMinute);
   }
 
-  private snapshot(): RateSnapshot {
-    return {
-      limitRequests: this.requestLimit,
-      remainingRequests: Math.floor(this.requestLimit - this.requestsUsed),
-      resetRequestsMs: Math.ceil((this.requestsUsed * WINDOW_MS) / this.requestLimit),
-      limitTokens: this.tokenLimit,
-      remainingTokens: Math.floor(this.tokenLimit - this.tokensUsed),
-      resetTokensMs: Math.ceil((this.tokensUsed * WINDOW_MS) / this.tokenLimit),
-    };
+  /** Whole units left now, never below 0. */
+  remaining(now: number): number {
+    return Math.max(0, Math.floor(this.levelAt(now)));
+  }
+
+  /** Milliseconds until the bucket is full again. */
+  resetMs(now: number): number {
+    return Math.ceil(((this.capacity - this.levelAt(now)) * MINUTE_MS) / this.perMinute);
   }
 }
 

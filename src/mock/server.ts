@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Dialect } from './dialect.js';
 import { anthropicDialect } from './dialects/anthropic.js';
+import { customDialect } from './dialects/custom.js';
 import { geminiDialect } from './dialects/gemini.js';
 import { ollamaDialect } from './dialects/ollama.js';
 import { openAiDialect } from './dialects/openai.js';
@@ -37,6 +38,7 @@ const DIALECTS: readonly [Dialect, ...Dialect[]] = [
   geminiDialect,
   anthropicDialect,
   ollamaDialect,
+  customDialect,
 ];
 
 /** Starts a mock server and resolves once it is listening. */

@@ -64,6 +64,12 @@ const FACTORIES: Record<string, FactoryEntry> = {
     env: ['OLLAMA_HOST'],
     description: 'Ollama native /api/chat (local, free)',
   },
+  http: {
+    load: async () => (await import('./http-custom.js')).createHttpProvider,
+    needsRest: 'a name, e.g. http:my-service',
+    env: [],
+    description: 'any HTTP JSON API (templated request, path-extracted answer)',
+  },
 };
 
 /** Each provider kind with what it is and which environment variables it reads (set or not; never values). */

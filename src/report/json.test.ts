@@ -41,6 +41,8 @@ describe('toJsonReport', () => {
         scores: [{ name: 'contains', value: 1, pass: true, reason: 'found "hi"', weight: 1 }],
         latencyMs: 100,
         ttftMs: null,
+        attemptLog: null,
+        stale: false,
         usage: {
           inputTokens: 12,
           outputTokens: 0,
@@ -66,6 +68,8 @@ describe('toJsonReport', () => {
         scores: [],
         latencyMs: 0,
         ttftMs: null,
+        attemptLog: null,
+        stale: false,
         usage: {
           inputTokens: null,
           outputTokens: null,

@@ -1,4 +1,5 @@
 import type {
+  AttemptRecord,
   ErrorCategory,
   ItemResult,
   ResultStatus,
@@ -66,6 +67,8 @@ export interface JsonResult {
   };
   costUsd: number | null;
   attempts: number;
+  /** Every attempt (target, outcome, HTTP status, latency, message) when one failed; else null. */
+  attemptLog: AttemptRecord[] | null;
   cached: boolean;
   /** An expired cache entry served because the provider was failing. */
   stale: boolean;
@@ -131,6 +134,7 @@ export function toJsonResult(result: ItemResult): JsonResult {
     },
     costUsd: result.costUsd,
     attempts: result.attempts,
+    attemptLog: result.attemptLog ?? null,
     cached: result.cached,
     stale: result.stale ?? false,
     servedBy: result.servedBy,

@@ -85,3 +85,18 @@ describe('AdaptiveRateLimiter', () => {
     expect(() => new AdaptiveRateLimiter({ tpm: Number.NaN })).toThrow(/`tpm`/);
   });
 });
+
+describe('learned limits', () => {
+  it('allow the whole minute as burst (the server’s remaining count corrects it), unlike a configured one', () => {
+    const time = { now: 0 };
+    const learned = new AdaptiveRateLimiter({ now: () => time.now, safety: 1 });
+    learned.onSuccess({ limitRequests: 600 });
+    let admitted = 0;
+    while (!('waitMs' in learned.tryAcquire(0)) && admitted < 10_000) admitted++;
+    expect(admitted).toBe(600);
+    const configured = new AdaptiveRateLimiter({ rpm: 600, now: () => time.now, safety: 1 });
+    let paced = 0;
+    while (!('waitMs' in configured.tryAcquire(0)) && paced < 10_000) paced++;
+    expect(paced).toBe(10);
+  });
+});

@@ -36,17 +36,22 @@ export interface RateLimiter {
   effectiveRpm(): number | undefined;
 }
 
-/** A token bucket holding at most one second of traffic, refilled continuously. */
+/**
+ * A token bucket refilled continuously. A configured limit holds one second of traffic (smooth
+ * pacing, as strict servers enforce per-minute limits over short windows); a limit learned from
+ * headers holds the whole minute, and the server's `remaining` counts keep it honest.
+ */
 class Bucket {
   level: number;
   constructor(
     public perMinute: number,
     private lastRefill: number,
+    private readonly burstSeconds = 1,
   ) {
     this.level = this.capacity();
   }
   capacity(): number {
-    return Math.max(1, this.perMinute / 60);
+    return Math.max(1, (this.perMinute * this.burstSeconds) / 60);
   }
   refill(now: number, rateFactor: number): void {
     const elapsed = now - this.lastRefill;
@@ -140,9 +145,9 @@ export class AdaptiveRateLimiter implements RateLimiter {
   #applySnapshot(snapshot: RateLimitSnapshot): void {
     const now = this.#now();
     if (snapshot.limitRequests && !this.#requests)
-      this.#requests = new Bucket(snapshot.limitRequests * this.#safety, now);
+      this.#requests = new Bucket(snapshot.limitRequests * this.#safety, now, 60);
     if (snapshot.limitTokens && !this.#tokens)
-      this.#tokens = new Bucket(snapshot.limitTokens * this.#safety, now);
+      this.#tokens = new Bucket(snapshot.limitTokens * this.#safety, now, 60);
     // The server's count is the truth: never believe we have more left than it says.
     if (this.#requests && snapshot.remainingRequests !== undefined) {
       this.#requests.refill(now, this.#factor);

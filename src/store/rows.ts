@@ -101,6 +101,7 @@ export function toResultRow(result: ItemResult): ResultsTable {
     cache_write_input_tokens: usage.cacheWriteInputTokens ?? null,
     ttft_ms: result.ttftMs ?? null,
     stale: result.stale ? 1 : 0,
+    attempts_json: result.attemptLog ? JSON.stringify(result.attemptLog) : null,
     reasoning_tokens: usage.reasoningTokens ?? null,
     usage_raw_json: usage.raw === undefined ? null : JSON.stringify(usage.raw),
     cost_usd: result.costUsd,
@@ -142,6 +143,7 @@ export function fromResultRow(row: ResultsTable, scores: ScoreResult[]): ItemRes
     attempts: row.attempts,
     cached: row.cached !== 0,
     ...(row.stale ? { stale: true } : {}),
+    ...(row.attempts_json ? { attemptLog: JSON.parse(row.attempts_json) as ItemResult['attemptLog'] } : {}),
     servedBy: row.served_by,
     error:
       row.error_category === null

@@ -64,6 +64,7 @@ export interface ResultsTable {
   cache_write_input_tokens: number | null;
   ttft_ms: number | null;
   stale: number;
+  attempts_json: string | null;
   reasoning_tokens: number | null;
   usage_raw_json: string | null;
   cost_usd: number | null;

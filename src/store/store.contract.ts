@@ -227,7 +227,12 @@ export function describeStoreContract(
         },
         costUsd: 0.000_123_45,
         attempts: 2,
+        attemptLog: [
+          { target: 'primary', outcome: 'transient', httpStatus: 503, latencyMs: 12, message: 'HTTP 503' },
+          { target: 'fallback-large', outcome: 'ok', latencyMs: 30 },
+        ],
         cached: true,
+        stale: true,
         servedBy: 'fallback-large',
         createdAt: base + 1,
       });

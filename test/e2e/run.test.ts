@@ -170,6 +170,11 @@ defaults: { retries: 3 }
       expect(result.code).toBe(0);
       const report = parseReport(result.stdout);
       expect(report.results?.[0]).toMatchObject({ status: 'passed', attempts: 3 });
+      expect(report.results?.[0]?.attemptLog?.map((entry) => [entry.outcome, entry.httpStatus])).toEqual([
+        ['rate_limit', 429],
+        ['rate_limit', 429],
+        ['ok', undefined],
+      ]);
       const journal = mock.journal();
       expect(journal.map((entry) => entry.status)).toEqual([429, 429, 200]);
       // The server asked for 1 s; each retry waited at least that long.

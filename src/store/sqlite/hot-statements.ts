@@ -20,6 +20,7 @@ const RESULT_COLUMNS = [
   'cache_write_input_tokens',
   'ttft_ms',
   'stale',
+  'attempts_json',
   'reasoning_tokens',
   'usage_raw_json',
   'cost_usd',
