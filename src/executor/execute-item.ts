@@ -122,8 +122,10 @@ async function admittedCall(
   tokens: number,
 ): Promise<ProviderResponse> {
   const { lane } = target;
-  const permit = await admit(lane, tokens, context.hardSignal);
-  const release = await context.slots.acquire();
+  // Fast paths first: most calls are admitted at once, and awaiting costs a promise each.
+  const immediate = lane.limiter.tryAcquire(tokens);
+  const permit = 'waitMs' in immediate ? await admit(lane, tokens, context.hardSignal) : immediate;
+  const release = context.slots.tryAcquire() ?? (await context.slots.acquire());
   if (!lane.breaker.tryPass()) {
     release();
     permit.settle(0);

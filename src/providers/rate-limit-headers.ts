@@ -22,9 +22,19 @@ const GO_UNITS: Record<string, number> = {
   ns: 0.000_001,
 };
 
-/** Go-style durations as OpenAI sends them: `1s`, `6m0s`, `12ms`, `1h2m3.5s`. */
+const durationMemo = new Map<string, number | undefined>();
+
+/** Go-style durations as OpenAI sends them: `1s`, `6m0s`, `12ms`, `1h2m3.5s`. Memoised: values repeat. */
 export function parseGoDuration(text: string | undefined): number | undefined {
   if (!text) return undefined;
+  if (durationMemo.has(text)) return durationMemo.get(text);
+  const value = parseDuration(text);
+  if (durationMemo.size > 1000) durationMemo.clear();
+  durationMemo.set(text, value);
+  return value;
+}
+
+function parseDuration(text: string): number | undefined {
   const parts = text.trim().match(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g);
   if (!parts || parts.join('') !== text.trim()) return undefined;
   let total = 0;

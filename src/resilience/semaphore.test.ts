@@ -38,3 +38,14 @@ describe('Semaphore', () => {
     await expect(waiting).rejects.toThrow('stop');
   });
 });
+
+describe('Semaphore.tryAcquire', () => {
+  it('takes a free place without waiting, and returns null when none is free', async () => {
+    const semaphore = new Semaphore(1);
+    const release = semaphore.tryAcquire();
+    expect(release).not.toBeNull();
+    expect(semaphore.tryAcquire()).toBeNull();
+    release!();
+    expect(semaphore.tryAcquire()).not.toBeNull();
+  });
+});

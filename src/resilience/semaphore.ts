@@ -12,6 +12,13 @@ export class Semaphore {
     this.#free = size;
   }
 
+  /** A place now if one is free (no promise on the hot path), else null. */
+  tryAcquire(): (() => void) | null {
+    if (this.#free <= 0) return null;
+    this.#free--;
+    return this.#releaser();
+  }
+
   /** Resolves when a place is free; the returned function gives it back (call it once). */
   async acquire(): Promise<() => void> {
     if (this.#free > 0) {
@@ -19,6 +26,10 @@ export class Semaphore {
     } else {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
+    return this.#releaser();
+  }
+
+  #releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
