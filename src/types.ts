@@ -87,7 +87,7 @@ export interface Target {
   /** Targets to try, in order, when this one fails with server errors or its circuit is open. */
   fallback?: string[];
   /** Client-side limits for the provider lane (they do not change answers, so not in the version). */
-  rateLimit?: { rpm?: number; tpm?: number; concurrency?: number };
+  rateLimit?: { rpm?: number; tpm?: number; itpm?: number; otpm?: number; concurrency?: number };
   timeoutMs: number;
   version: string;
 }

@@ -92,6 +92,12 @@ const targetSchema = z
           .positive()
           .optional()
           .describe('Tokens per minute (input estimate + max_tokens are reserved).'),
+        itpm: z
+          .number()
+          .positive()
+          .optional()
+          .describe('Input tokens per minute (Anthropic splits its token limit).'),
+        otpm: z.number().positive().optional().describe('Output tokens per minute (max_tokens is reserved).'),
         concurrency: z.number().int().min(1).optional().describe('Calls in flight at once for this model.'),
       })
       .strict()
@@ -125,6 +131,9 @@ const defaultsSchema = z
     concurrency: z.number().int().min(1).max(1000).default(10),
     timeout: duration.default('60s').describe('Per-attempt timeout for provider calls.'),
     retries: z.number().int().min(0).max(20).default(3).describe('Retries after the first attempt.'),
+    item_timeout: duration
+      .default('10m')
+      .describe('Wall time one item may take across all its attempts and waits; no retry starts past it.'),
     cache: z.boolean().default(true),
     cache_ttl: duration.default('14d'),
     repeat: z.number().int().min(1).max(1000).default(1),

@@ -57,10 +57,10 @@ function estimateTokens(item: PlannedItem): number {
 }
 
 /** Waits until the lane's limiter admits a call. Only this lane waits: no global slot is held. */
-async function admit(lane: Lane, tokens: number, signal: AbortSignal): Promise<Permit> {
+async function admit(lane: Lane, tokens: number, output: number, signal: AbortSignal): Promise<Permit> {
   for (;;) {
     if (lane.stopped) throw lane.stopped;
-    const permit = lane.limiter.tryAcquire(tokens);
+    const permit = lane.limiter.tryAcquire(tokens, output);
     if (!('waitMs' in permit)) return permit;
     await sleep(permit.waitMs, signal);
   }
@@ -123,8 +123,10 @@ async function admittedCall(
 ): Promise<ProviderResponse> {
   const { lane } = target;
   // Fast paths first: most calls are admitted at once, and awaiting costs a promise each.
-  const immediate = lane.limiter.tryAcquire(tokens);
-  const permit = 'waitMs' in immediate ? await admit(lane, tokens, context.hardSignal) : immediate;
+  const maxTokens = item.target.config.max_tokens;
+  const output = typeof maxTokens === 'number' ? maxTokens : 0;
+  const immediate = lane.limiter.tryAcquire(tokens, output);
+  const permit = 'waitMs' in immediate ? await admit(lane, tokens, output, context.hardSignal) : immediate;
   const release = context.slots.tryAcquire() ?? (await context.slots.acquire());
   if (!lane.breaker.tryPass()) {
     release();
@@ -152,6 +154,7 @@ async function admittedCall(
       used.inputTokens !== undefined && used.outputTokens !== undefined
         ? used.inputTokens + used.outputTokens
         : undefined,
+      used.outputTokens,
     );
     lane.limiter.onSuccess(response.rateLimit);
     lane.breaker.onSuccess();

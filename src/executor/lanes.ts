@@ -43,9 +43,16 @@ export function buildLanes(
   for (const [key, group] of members) {
     const rpm = smallest(group.map((target) => target.rateLimit?.rpm));
     const tpm = smallest(group.map((target) => target.rateLimit?.tpm));
+    const itpm = smallest(group.map((target) => target.rateLimit?.itpm));
+    const otpm = smallest(group.map((target) => target.rateLimit?.otpm));
     const lane: Lane = {
       key,
-      limiter: new AdaptiveRateLimiter({ ...(rpm ? { rpm } : {}), ...(tpm ? { tpm } : {}) }),
+      limiter: new AdaptiveRateLimiter({
+        ...(rpm ? { rpm } : {}),
+        ...(tpm ? { tpm } : {}),
+        ...(itpm ? { itpm } : {}),
+        ...(otpm ? { otpm } : {}),
+      }),
       concurrency: Math.min(
         globalConcurrency,
         smallest(group.map((target) => target.rateLimit?.concurrency)) ?? globalConcurrency,

@@ -151,7 +151,13 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     scorers,
     inflight: new Map(),
     activeCalls: new Set<AbortController>(),
-    retry: retryPolicy({ maxRetries: project.config.defaults.retries }),
+    retry: retryPolicy({
+      maxRetries: project.config.defaults.retries,
+      maxElapsedMs: parseDuration(
+        project.config.defaults.item_timeout,
+        project.locate(['defaults', 'item_timeout']),
+      ),
+    }),
     hardSignal: request.hardSignal,
     slots: new Semaphore(request.concurrency),
     budgets,

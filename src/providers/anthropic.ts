@@ -4,6 +4,7 @@ import { readMessageStream } from './anthropic-stream.js';
 import { errorFromResponse, parseUsage, usageSchema } from './anthropic-wire.js';
 import { postJson } from './http.js';
 import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
+import { anthropicRateLimit } from './rate-limit-headers.js';
 import { postStream, sseEvents } from './stream.js';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -62,15 +63,27 @@ export function createAnthropicProvider(context: ProviderContext): Provider {
           const { status, body: errorBody, headers: errorHeaders } = response.response;
           throw errorFromResponse(status, errorBody, errorHeaders, id, apiKey);
         }
-        return readMessageStream(sseEvents(response.chunks), id, startedAt, apiKey);
+        return withLimits(
+          await readMessageStream(sseEvents(response.chunks), id, startedAt, apiKey),
+          response.headers,
+        );
       }
       const response = await postJson(url, body, headers, request.signal, id);
       if (response.status < 200 || response.status >= 300) {
         throw errorFromResponse(response.status, response.body, response.headers, id, apiKey);
       }
-      return parseMessage(response.body, response.status, id);
+      return withLimits(parseMessage(response.body, response.status, id), response.headers);
     },
   };
+}
+
+/** Adds the `anthropic-ratelimit-*` headers, so the lane limiter can follow them. */
+function withLimits(
+  response: ProviderResponse,
+  headers: Record<string, string | string[] | undefined>,
+): ProviderResponse {
+  const rateLimit = anthropicRateLimit(headers);
+  return rateLimit ? { ...response, rateLimit } : response;
 }
 
 /**

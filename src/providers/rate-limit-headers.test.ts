@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openAiRateLimit, parseGoDuration } from './rate-limit-headers.js';
+import { anthropicRateLimit, openAiRateLimit, parseGoDuration } from './rate-limit-headers.js';
 
 describe('parseGoDuration', () => {
   it('reads the forms OpenAI sends', () => {
@@ -38,5 +38,40 @@ describe('openAiRateLimit', () => {
   it('is undefined without headers, and skips values that are not counts', () => {
     expect(openAiRateLimit({})).toBeUndefined();
     expect(openAiRateLimit({ 'x-ratelimit-remaining-requests': '-1' })).toBeUndefined();
+  });
+});
+
+describe('anthropicRateLimit', () => {
+  it('maps requests, tokens and the input/output split, with RFC 3339 resets', () => {
+    const now = Date.parse('2026-11-27T12:00:00Z');
+    expect(
+      anthropicRateLimit(
+        {
+          'anthropic-ratelimit-requests-limit': '50',
+          'anthropic-ratelimit-requests-remaining': '49',
+          'anthropic-ratelimit-requests-reset': '2026-11-27T12:00:01Z',
+          'anthropic-ratelimit-input-tokens-limit': '40000',
+          'anthropic-ratelimit-input-tokens-remaining': '39000',
+          'anthropic-ratelimit-input-tokens-reset': '2026-11-27T12:00:02Z',
+          'anthropic-ratelimit-output-tokens-limit': '8000',
+          'anthropic-ratelimit-output-tokens-remaining': '0',
+          'anthropic-ratelimit-output-tokens-reset': '2026-11-27T12:00:30Z',
+        },
+        now,
+      ),
+    ).toEqual({
+      limitRequests: 50,
+      remainingRequests: 49,
+      resetRequestsMs: 1000,
+      limitInputTokens: 40_000,
+      remainingInputTokens: 39_000,
+      resetInputTokensMs: 2000,
+      limitOutputTokens: 8000,
+      remainingOutputTokens: 0,
+      resetOutputTokensMs: 30_000,
+    });
+  });
+  it('is undefined without the headers', () => {
+    expect(anthropicRateLimit({})).toBeUndefined();
   });
 });

@@ -59,3 +59,33 @@ export function openAiRateLimit(headers: Headers): RateLimitSnapshot | undefined
   set('resetTokensMs', parseGoDuration(header(headers, 'x-ratelimit-reset-tokens')));
   return Object.keys(snapshot).length > 0 ? snapshot : undefined;
 }
+
+/** ms until an RFC 3339 time (Anthropic's `*-reset`), never negative. */
+function untilTime(text: string | undefined, now: number): number | undefined {
+  if (!text) return undefined;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/** Anthropic's `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-*` headers. */
+export function anthropicRateLimit(headers: Headers, now = Date.now()): RateLimitSnapshot | undefined {
+  const snapshot: RateLimitSnapshot = {};
+  const fields = [
+    ['requests', 'limitRequests', 'remainingRequests', 'resetRequestsMs'],
+    ['tokens', 'limitTokens', 'remainingTokens', 'resetTokensMs'],
+    ['input-tokens', 'limitInputTokens', 'remainingInputTokens', 'resetInputTokensMs'],
+    ['output-tokens', 'limitOutputTokens', 'remainingOutputTokens', 'resetOutputTokensMs'],
+  ] as const;
+  for (const [name, limit, remaining, reset] of fields) {
+    const prefix = `anthropic-ratelimit-${name}`;
+    const values = [
+      count(headers, `${prefix}-limit`),
+      count(headers, `${prefix}-remaining`),
+      untilTime(header(headers, `${prefix}-reset`), now),
+    ];
+    if (values[0] !== undefined) snapshot[limit] = values[0];
+    if (values[1] !== undefined) snapshot[remaining] = values[1];
+    if (values[2] !== undefined) snapshot[reset] = values[2];
+  }
+  return Object.keys(snapshot).length > 0 ? snapshot : undefined;
+}

@@ -100,3 +100,28 @@ describe('learned limits', () => {
     expect(paced).toBe(10);
   });
 });
+
+describe('split input/output token buckets (Anthropic ITPM/OTPM)', () => {
+  it('reserves input and output separately, and settles each with the real usage', () => {
+    const time = clock();
+    // 60 input and 6 output tokens per second.
+    const limiter = new AdaptiveRateLimiter({ itpm: 3600, otpm: 360, safety: 1, now: time.now });
+    const first = limiter.tryAcquire(30 + 6, 6); // 30 in, 6 out: the output bucket is now empty
+    expect(isPermit(first)).toBe(true);
+    expect(isPermit(limiter.tryAcquire(10 + 1, 1))).toBe(false); // input fits, output does not
+    (first as Permit).settle(30 + 2, 2); // only 2 output tokens were used: 4 come back
+    expect(isPermit(limiter.tryAcquire(10 + 1, 1))).toBe(true);
+  });
+
+  it('learns both from headers and pauses when the server says output tokens are gone', () => {
+    const time = clock();
+    const limiter = new AdaptiveRateLimiter({ now: time.now, safety: 1 });
+    limiter.onSuccess({
+      limitInputTokens: 40_000,
+      limitOutputTokens: 8000,
+      remainingOutputTokens: 0,
+      resetOutputTokensMs: 3000,
+    });
+    expect(limiter.tryAcquire(100, 50)).toEqual({ waitMs: 3000 });
+  });
+});

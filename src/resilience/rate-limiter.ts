@@ -7,6 +7,13 @@ export interface RateLimitSnapshot {
   limitTokens?: number;
   remainingTokens?: number;
   resetTokensMs?: number;
+  /** Anthropic splits tokens into input (ITPM) and output (OTPM) limits. */
+  limitInputTokens?: number;
+  remainingInputTokens?: number;
+  resetInputTokensMs?: number;
+  limitOutputTokens?: number;
+  remainingOutputTokens?: number;
+  resetOutputTokensMs?: number;
 }
 
 export interface RateLimiterOptions {
@@ -14,6 +21,10 @@ export interface RateLimiterOptions {
   rpm?: number;
   /** Tokens per minute (prompt estimate + max output tokens are reserved before a call). */
   tpm?: number;
+  /** Input tokens per minute (Anthropic ITPM). */
+  itpm?: number;
+  /** Output tokens per minute (Anthropic OTPM). */
+  otpm?: number;
   /** Fraction of the limits actually used, leaving room for clock skew. @default 0.97 */
   safety?: number;
   now?: () => number;
@@ -21,13 +32,14 @@ export interface RateLimiterOptions {
 
 /** A reservation for one call; settle it with the tokens really used (refunds or charges the difference). */
 export interface Permit {
-  settle(actualTokens: number | undefined): void;
+  /** Actual total tokens, and of them the output tokens (for split input/output buckets). */
+  settle(actualTokens: number | undefined, actualOutput?: number): void;
 }
 
 /** The rate limiter contract: non-blocking, so a throttled lane never holds a slot while it waits. */
 export interface RateLimiter {
-  /** A permit now, or how many ms to wait before asking again. */
-  tryAcquire(estimatedTokens: number): Permit | { waitMs: number };
+  /** A permit now, or how many ms to wait before asking again. `estimatedOutput` is part of the total. */
+  tryAcquire(estimatedTokens: number, estimatedOutput?: number): Permit | { waitMs: number };
   /** A successful response, with whatever limit headers it carried. */
   onSuccess(snapshot?: RateLimitSnapshot): void;
   /** A 429: back off (multiplicative decrease) and pause for the server's hint. */
@@ -79,12 +91,14 @@ export class AdaptiveRateLimiter implements RateLimiter {
   readonly #safety: number;
   #requests: Bucket | undefined;
   #tokens: Bucket | undefined;
+  #inputTokens: Bucket | undefined;
+  #outputTokens: Bucket | undefined;
   #factor = 1;
   #successes = 0;
   #pausedUntil = 0;
 
   constructor(options: RateLimiterOptions = {}) {
-    for (const key of ['rpm', 'tpm'] as const) {
+    for (const key of ['rpm', 'tpm', 'itpm', 'otpm'] as const) {
       const value = options[key];
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
         throw new RangeError(
@@ -97,24 +111,41 @@ export class AdaptiveRateLimiter implements RateLimiter {
     const now = this.#now();
     if (options.rpm) this.#requests = new Bucket(options.rpm * this.#safety, now);
     if (options.tpm) this.#tokens = new Bucket(options.tpm * this.#safety, now);
+    if (options.itpm) this.#inputTokens = new Bucket(options.itpm * this.#safety, now);
+    if (options.otpm) this.#outputTokens = new Bucket(options.otpm * this.#safety, now);
   }
 
-  tryAcquire(estimatedTokens: number): Permit | { waitMs: number } {
+  tryAcquire(estimatedTokens: number, estimatedOutput = 0): Permit | { waitMs: number } {
     const now = this.#now();
     if (now < this.#pausedUntil) return { waitMs: this.#pausedUntil - now };
-    this.#requests?.refill(now, this.#factor);
-    this.#tokens?.refill(now, this.#factor);
-    const wait = Math.max(
-      this.#requests?.waitFor(1, this.#factor) ?? 0,
-      this.#tokens?.waitFor(estimatedTokens, this.#factor) ?? 0,
-    );
+    const estimatedInput = estimatedTokens - estimatedOutput;
+    const factor = this.#factor;
+    const needs: Array<[Bucket | undefined, number]> = [
+      [this.#requests, 1],
+      [this.#tokens, estimatedTokens],
+      [this.#inputTokens, estimatedInput],
+      [this.#outputTokens, estimatedOutput],
+    ];
+    let wait = 0;
+    for (const [bucket, amount] of needs) {
+      if (!bucket) continue;
+      bucket.refill(now, factor);
+      wait = Math.max(wait, bucket.waitFor(amount, factor));
+    }
     if (wait > 0) return { waitMs: wait };
-    if (this.#requests) this.#requests.level -= 1;
-    const tokens = this.#tokens;
-    if (tokens) tokens.level -= estimatedTokens;
+    for (const [bucket, amount] of needs) if (bucket) bucket.level -= amount;
+    const { tokens, inputTokens, outputTokens } = {
+      tokens: this.#tokens,
+      inputTokens: this.#inputTokens,
+      outputTokens: this.#outputTokens,
+    };
     return {
-      settle: (actual) => {
-        if (tokens && actual !== undefined) tokens.level -= actual - estimatedTokens;
+      settle: (actual, actualOutput) => {
+        if (actual === undefined) return;
+        if (tokens) tokens.level -= actual - estimatedTokens;
+        if (actualOutput === undefined) return;
+        if (inputTokens) inputTokens.level -= actual - actualOutput - estimatedInput;
+        if (outputTokens) outputTokens.level -= actualOutput - estimatedOutput;
       },
     };
   }
@@ -138,28 +169,34 @@ export class AdaptiveRateLimiter implements RateLimiter {
     if (this.#requests) this.#requests.level = Math.min(this.#requests.level, 0);
   }
 
+  #correct(
+    bucket: Bucket | undefined,
+    remaining: number | undefined,
+    resetMs: number | undefined,
+    now: number,
+  ): void {
+    if (!bucket || remaining === undefined) return;
+    bucket.refill(now, this.#factor);
+    bucket.level = Math.min(bucket.level, remaining);
+    if (remaining <= 0 && resetMs) this.#pausedUntil = Math.max(this.#pausedUntil, now + resetMs);
+  }
+
   effectiveRpm(): number | undefined {
     return this.#requests ? this.#requests.perMinute * this.#factor : undefined;
   }
 
   #applySnapshot(snapshot: RateLimitSnapshot): void {
     const now = this.#now();
-    if (snapshot.limitRequests && !this.#requests)
-      this.#requests = new Bucket(snapshot.limitRequests * this.#safety, now, 60);
-    if (snapshot.limitTokens && !this.#tokens)
-      this.#tokens = new Bucket(snapshot.limitTokens * this.#safety, now, 60);
+    const learn = (limit: number | undefined) =>
+      limit ? new Bucket(limit * this.#safety, now, 60) : undefined;
+    this.#requests ??= learn(snapshot.limitRequests);
+    this.#tokens ??= learn(snapshot.limitTokens);
+    this.#inputTokens ??= learn(snapshot.limitInputTokens);
+    this.#outputTokens ??= learn(snapshot.limitOutputTokens);
     // The server's count is the truth: never believe we have more left than it says.
-    if (this.#requests && snapshot.remainingRequests !== undefined) {
-      this.#requests.refill(now, this.#factor);
-      this.#requests.level = Math.min(this.#requests.level, snapshot.remainingRequests);
-      if (snapshot.remainingRequests <= 0 && snapshot.resetRequestsMs)
-        this.#pausedUntil = Math.max(this.#pausedUntil, now + snapshot.resetRequestsMs);
-    }
-    if (this.#tokens && snapshot.remainingTokens !== undefined) {
-      this.#tokens.refill(now, this.#factor);
-      this.#tokens.level = Math.min(this.#tokens.level, snapshot.remainingTokens);
-      if (snapshot.remainingTokens <= 0 && snapshot.resetTokensMs)
-        this.#pausedUntil = Math.max(this.#pausedUntil, now + snapshot.resetTokensMs);
-    }
+    this.#correct(this.#requests, snapshot.remainingRequests, snapshot.resetRequestsMs, now);
+    this.#correct(this.#tokens, snapshot.remainingTokens, snapshot.resetTokensMs, now);
+    this.#correct(this.#inputTokens, snapshot.remainingInputTokens, snapshot.resetInputTokensMs, now);
+    this.#correct(this.#outputTokens, snapshot.remainingOutputTokens, snapshot.resetOutputTokensMs, now);
   }
 }

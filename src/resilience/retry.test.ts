@@ -169,3 +169,29 @@ describe('withRetry', () => {
     expect(error.error.kind).toBe('timeout');
   });
 });
+
+describe('withRetry item deadline', () => {
+  it('gives up instead of waiting past maxElapsedMs, keeping the last error and attempt count', async () => {
+    let clock = 0;
+    const policy = retryPolicy({ maxRetries: 10, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 50 });
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      clock += 10; // each attempt takes 10 (simulated) ms
+      throw new ProviderError('rate_limit', 'slow down', { retryAfterMs: 15 });
+    };
+    const outcome = withRetry(policy, failing, {
+      now: () => clock,
+      random: () => 0,
+      onRetry: (_attempt, delayMs) => {
+        clock += delayMs; // the wait, on the simulated clock
+      },
+    });
+    const error = (await outcome.catch((caught: unknown) => caught)) as RetryError;
+    expect(error).toBeInstanceOf(RetryError);
+    // 10 + 15 wait + 10 = 35; another 15 ms wait would reach the 50 ms deadline, so no third attempt.
+    expect(calls).toBe(2);
+    expect(error.attempts).toBe(2);
+    expect(error.error.message).toBe('slow down');
+  });
+});

@@ -10,6 +10,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Largest server hint honoured; a longer retry-after fails the item instead of stalling the run. @default 60000 */
   maxHintMs: number;
+  /** Wall time one item may spend across all its attempts and waits; no retry starts past it. @default 600000 */
+  maxElapsedMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -17,6 +19,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 8000,
   maxHintMs: 60_000,
+  maxElapsedMs: 600_000,
 };
 
 /** Validates a policy when built and quotes the bad value. */
@@ -56,6 +59,7 @@ export interface AttemptRecord {
 export interface RetryHooks {
   signal?: AbortSignal;
   random?: () => number;
+  now?: () => number;
   /** Called after every failed attempt that will be retried, with the chosen delay. */
   onRetry?: (attempt: number, delayMs: number, error: ProviderError) => void;
 }
@@ -81,6 +85,8 @@ export async function withRetry<T>(
   hooks: RetryHooks = {},
 ): Promise<{ value: T; attempts: number }> {
   const random = hooks.random ?? Math.random;
+  const now = hooks.now ?? Date.now;
+  const deadline = now() + policy.maxElapsedMs;
   for (let retry = 0; ; retry++) {
     try {
       return { value: await attempt(retry + 1), attempts: retry + 1 };
@@ -91,6 +97,8 @@ export async function withRetry<T>(
         !error.retryable || retry >= policy.maxRetries || (hint !== undefined && hint > policy.maxHintMs);
       if (giveUp || hooks.signal?.aborted) throw new RetryError(error, retry + 1);
       const delay = retryDelayMs(policy, retry, hint, random);
+      // A retry that could not start before the item's deadline is not worth waiting for.
+      if (now() + delay >= deadline) throw new RetryError(error, retry + 1);
       hooks.onRetry?.(retry + 1, delay, error);
       await sleep(delay, hooks.signal);
     }
