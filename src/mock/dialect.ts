@@ -32,6 +32,11 @@ export interface MockReply {
   headers: Record<string, string>;
   /** A complete body, or events written one by one (SSE, NDJSON) so pacing can be added later. */
   body: string | readonly string[];
+  /**
+   * Events of an event body to write before the stream stalls: the rest is never sent and the response
+   * never ends, so the client waits until it gives up or the server closes. Set from `x-mock-stall-after`.
+   */
+  stallAfter?: number;
   /** Tokens this call consumed, fed to the rate-limit meter. */
   tokens?: number;
 }

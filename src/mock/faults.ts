@@ -2,8 +2,8 @@
  * Fault decisions: seeded probabilities from the server options, plus `x-mock-*` request headers that
  * let one test script exactly what a single request suffers.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import type { MockFailure } from './dialect.js';
+import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
+import type { MockFailure, MockReply } from './dialect.js';
 
 /** Request headers that control faults, per request. */
 export const CONTROL_HEADERS = {
@@ -29,6 +29,12 @@ export const CONTROL_HEADERS = {
   truncate: 'x-mock-truncate',
   /** `1`: send the dialect's in-band error after the first content delta of a stream, then end it. */
   streamError: 'x-mock-stream-error',
+  /** `N`: send the first N events of a stream, then stall with the connection open (a mid-stream hang). */
+  stallAfter: 'x-mock-stall-after',
+  /** `1`: one event of corrupted JSON after the first content event of a stream, which then ends normally. */
+  malformed: 'x-mock-malformed',
+  /** A status such as `502`: answer as a proxy in front of any dialect would, with an HTML error page. */
+  gateway: 'x-mock-gateway',
   /** `1` (Ollama): leave `prompt_eval_count` out, as Ollama does when the prompt came from its cache. */
   omitPromptCount: 'x-mock-omit-prompt-count',
   /** Requests per minute for this request's API key from now on (see the server's `rpm` option). */
@@ -63,6 +69,18 @@ export class Faults {
     if (isOn(headers[CONTROL_HEADERS.hang])) return 'hang';
     if (isOn(headers[CONTROL_HEADERS.reset])) return 'reset';
     return undefined;
+  }
+
+  /** Events to send before a streamed answer stalls (`x-mock-stall-after`); non-negative integers only. */
+  stallAfter(headers: IncomingHttpHeaders): number | undefined {
+    const count = headerNumber(headers[CONTROL_HEADERS.stallAfter]);
+    return count !== undefined && Number.isInteger(count) && count >= 0 ? count : undefined;
+  }
+
+  /** The status of a proxy error page the request asks for (`x-mock-gateway`). */
+  gateway(headers: IncomingHttpHeaders): number | undefined {
+    const status = headerNumber(headers[CONTROL_HEADERS.gateway]);
+    return isErrorStatus(status) ? status : undefined;
   }
 
   /** A failure the request asks for outright (`x-mock-status`, `x-mock-quota`). */
@@ -106,6 +124,18 @@ export class Faults {
       retryAfter !== undefined && retryAfter >= 0 ? retryAfter : this.options.retryAfterSeconds;
     return { kind: 'status', status, retryAfterSeconds };
   }
+}
+
+/**
+ * A proxy's own error page (nginx, Cloudflare): HTML, none of the provider's headers or envelope, so
+ * clients must cope with a body that is not the dialect's JSON.
+ */
+export function gatewayReply(status: number): MockReply {
+  return {
+    status,
+    headers: { 'content-type': 'text/html' },
+    body: `<html><body><h1>${status} ${STATUS_CODES[status] ?? 'Error'}</h1></body></html>`,
+  };
 }
 
 /** mulberry32: a tiny, fast PRNG with good enough statistics for fault injection. Returns [0, 1). */

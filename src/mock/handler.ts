@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ControlPlane, handleControl } from './control.js';
 import type { Dialect, MockFailure, MockReply, MockRequest } from './dialect.js';
-import { Faults } from './faults.js';
+import { Faults, gatewayReply } from './faults.js';
 import { Journal, type JournalEntry } from './journal.js';
 import type { ResolvedMockOptions } from './options.js';
 import { credentialOf, RateLimits, requestedRpm } from './rate-limit.js';
@@ -92,6 +92,10 @@ export class MockHandler implements ControlPlane {
 
     const match = this.router.find(method, path);
     const dialect = match?.dialect ?? this.dialects[0];
+    // A proxy answers before the provider sees the request: no auth, no rate limits, no provider envelope.
+    const gateway = this.faults.gateway(request.headers);
+    if (gateway !== undefined)
+      return this.send(response, gatewayReply(gateway), dialect, mockRequest, undefined, entry);
     const key = credentialOf(mockRequest);
     const failure =
       this.faults.requested(request.headers) ??
@@ -103,7 +107,9 @@ export class MockHandler implements ControlPlane {
     // Usage is known only once the answer is computed, so tokens are charged after the fact.
     if (reply.tokens) this.limits.charge(key, reply.tokens);
     const snapshot = dialect.rateLimitHeaders ? this.rateSnapshot(key, failure) : undefined;
-    this.send(response, reply, dialect, mockRequest, snapshot, entry);
+    const stallAfter = typeof reply.body === 'string' ? undefined : this.faults.stallAfter(request.headers);
+    const sent = stallAfter === undefined ? reply : { ...reply, stallAfter };
+    this.send(response, sent, dialect, mockRequest, snapshot, entry);
   }
 
   // The checks a real provider makes in order: credentials, rate limits, then (simulated) server trouble.
@@ -145,8 +151,15 @@ export class MockHandler implements ControlPlane {
       return;
     }
     response.writeHead(reply.status, headers);
-    for (const event of reply.body) response.write(event);
-    response.end();
+    const { stallAfter } = reply;
+    const events = stallAfter === undefined ? reply.body : reply.body.slice(0, stallAfter);
+    for (const event of events) response.write(event);
+    if (stallAfter === undefined) {
+      response.end();
+      return;
+    }
+    // Stalled: the headers must still go out; the socket stays open until the client or close() ends it.
+    if (events.length === 0) response.flushHeaders();
   }
 
   private wait(ms: number): Promise<void> {

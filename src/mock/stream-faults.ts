@@ -1,16 +1,21 @@
 /**
  * Per-request switches that change what a dialect writes inside a 200 answer (stream corruption, omitted
- * usage fields). The server's `Faults` decide statuses and connections; these are read by dialects.
+ * usage fields). The server's `Faults` decide statuses and connections (a mid-stream stall included, as
+ * it only cuts the events a dialect wrote); these are read by dialects.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { CONTROL_HEADERS } from './faults.js';
 
-/** `truncate`: stop before the terminal marker; `error`: an in-band error after the first delta. */
-export type StreamFault = 'truncate' | 'error';
+/**
+ * `truncate`: stop before the terminal marker; `error`: an in-band error after the first delta;
+ * `malformed`: one event of broken JSON after the first content event, then the rest of the stream.
+ */
+export type StreamFault = 'truncate' | 'error' | 'malformed';
 
-/** The stream fault `headers` ask for; an in-band error wins over truncation when both are set. */
+/** The stream fault `headers` ask for; when several are set, an in-band error wins, then malformed JSON. */
 export function streamFault(headers: IncomingHttpHeaders): StreamFault | undefined {
   if (isOn(headers[CONTROL_HEADERS.streamError])) return 'error';
+  if (isOn(headers[CONTROL_HEADERS.malformed])) return 'malformed';
   if (isOn(headers[CONTROL_HEADERS.truncate])) return 'truncate';
   return undefined;
 }

@@ -134,6 +134,8 @@ function streamEvents(message: Message, fault: StreamFault | undefined): string[
     events.push(...deltas.slice(0, 1), OVERLOADED_EVENT);
     return events;
   }
+  // One garbled event after the first delta (first of all when the answer is empty); the rest comes whole.
+  if (fault === 'malformed') deltas.splice(1, 0, MALFORMED_EVENT);
   events.push(...deltas);
   // Truncated: the content arrives, the closing events never do.
   if (fault === 'truncate') return events;
@@ -148,6 +150,10 @@ function streamEvents(message: Message, fault: StreamFault | undefined): string[
   );
   return events;
 }
+
+// A content_block_delta cut short, as a proxy that mangles one event would deliver it.
+const MALFORMED_EVENT =
+  'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {\n\n';
 
 // As the SDK's fixtures and aibridge's `stream_error` show it.
 const OVERLOADED_EVENT = sse('error', {

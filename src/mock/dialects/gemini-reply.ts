@@ -69,13 +69,11 @@ export function geminiReply(
       status: 200,
       headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
       // Google ends its events with CRLF pairs.
-      body: chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`),
+      body: chunks.map((chunk) => `data: ${serialize(chunk)}\r\n\r\n`),
       tokens,
     };
   }
-  const events = chunks.map(
-    (chunk, index) => `${index === 0 ? '[' : '\n,\r\n'}${JSON.stringify(chunk, null, 2)}`,
-  );
+  const events = chunks.map((chunk, index) => `${index === 0 ? '[' : '\n,\r\n'}${serialize(chunk, 2)}`);
   // A truncated array stream ends mid-array, without its closing bracket.
   if (fault !== 'truncate') events.push('\n]');
   return {
@@ -91,7 +89,17 @@ const STREAM_ERROR = {
   error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' },
 };
 
-/** The chunks of a streamed answer; `fault` cuts it after its content or after the first content chunk. */
+// Stands for one chunk whose JSON arrives cut short (`x-mock-malformed`).
+const MALFORMED = Symbol('malformed chunk');
+
+function serialize(chunk: unknown, indent?: number): string {
+  return chunk === MALFORMED ? '{"candidates": [' : JSON.stringify(chunk, null, indent);
+}
+
+/**
+ * The chunks of a streamed answer; `fault` cuts it after its content or after the first content chunk,
+ * or slips a malformed chunk in after the first content chunk.
+ */
 function streamChunks(generation: Generation, fault: StreamFault | undefined): unknown[] {
   const chunks: unknown[] = [];
   if (generation.thought) chunks.push(response(generation, [generation.thought], undefined, 0));
@@ -100,10 +108,11 @@ function streamChunks(generation: Generation, fault: StreamFault | undefined): u
   let sent = 0;
   for (const [index, piece] of pieces.entries()) {
     sent += piece.length;
-    // With a fault the finish reason never arrives (truncated: all the content does).
-    const last = index === pieces.length - 1 && fault === undefined;
+    // Cut short, the finish reason never arrives (truncated: all the content does).
+    const last = index === pieces.length - 1 && fault !== 'error' && fault !== 'truncate';
     const finishReason = last ? generation.finishReason : undefined;
     chunks.push(response(generation, [{ text: piece }], finishReason, estimateTokens(sent)));
+    if (index === 0 && fault === 'malformed') chunks.push(MALFORMED);
     if (fault === 'error') {
       chunks.push(STREAM_ERROR);
       break;

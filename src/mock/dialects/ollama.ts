@@ -66,6 +66,8 @@ function chat(request: MockRequest): MockReply {
       body: [...lines.slice(0, 1), line({ error })],
     };
   }
+  // A line cut short after the first piece; the rest of the stream comes whole.
+  if (fault === 'malformed') lines.splice(1, 0, `{"model":${JSON.stringify(parsed.model)},"message":{\n`);
   if (fault !== 'truncate') lines.push(line({ ...head, message: message(''), ...final }));
   return { status: 200, headers: { 'content-type': NDJSON_TYPE }, body: lines, tokens };
 }

@@ -127,13 +127,19 @@ function streamEvents(
     );
     return events;
   }
+  const firstContent = events.length;
   for (const piece of pieces) events.push(chunk(choice({ content: piece })));
+  // One garbled line after the first delta (or the role chunk of an empty answer); the rest comes whole.
+  if (fault === 'malformed') events.splice(Math.min(firstContent + 1, events.length), 0, MALFORMED_EVENT);
   if (fault === 'truncate') return events;
   events.push(chunk(choice({}, completion.finishReason)));
   if (includeUsage) events.push(chunk([], usage(completion)));
   events.push('data: [DONE]\n\n');
   return events;
 }
+
+// A chunk cut short, as a proxy that mangles one line would deliver it.
+const MALFORMED_EVENT = 'data: {"choices": [\n\n';
 
 // As openai-node's fixture `stream_error` shows it: an `error` object in place of a chunk.
 const OPENAI_STREAM_ERROR = `data: ${JSON.stringify({
