@@ -150,6 +150,8 @@ export interface ItemResult {
   ttftMs?: number;
   usage: Usage;
   costUsd: number | null;
+  /** Our own price of the call when the provider reported its cost (OpenRouter); compare the two. */
+  computedCostUsd?: number;
   attempts: number;
   /** Every attempt, when there was more than one or any failed. */
   attemptLog?: AttemptRecord[];

@@ -190,13 +190,21 @@ interface Answer {
   /** From the cache or from an identical call in flight: costs nothing now. */
   reused: boolean;
   ttftMs?: number;
+  /** Our own price of the call, when the provider reported a cost of its own. */
+  computedCostUsd?: number;
 }
 
-type Fresh = CachedResponse & { attempts: number; ttftMs?: number };
+type Fresh = CachedResponse & { attempts: number; ttftMs?: number; computedCostUsd?: number | null };
 
 /** Splits a fresh call's outcome into the cacheable answer and what belongs to this call only. */
-function fromFresh({ attempts, ttftMs, ...value }: Fresh): Answer {
-  return { value, attempts, reused: false, ...(ttftMs !== undefined ? { ttftMs } : {}) };
+function fromFresh({ attempts, ttftMs, computedCostUsd, ...value }: Fresh): Answer {
+  return {
+    value,
+    attempts,
+    reused: false,
+    ...(ttftMs !== undefined ? { ttftMs } : {}),
+    ...(typeof computedCostUsd === 'number' ? { computedCostUsd } : {}),
+  };
 }
 
 async function callWithRetry(
@@ -233,6 +241,8 @@ async function callWithRetry(
     output: value.output,
     usage: value.usage,
     costUsd: value.costUsd ?? lane.pricer(value.usage),
+    // When the provider reports its own cost (OpenRouter), keep ours beside it to catch divergence.
+    ...(value.costUsd !== undefined ? { computedCostUsd: lane.pricer(value.usage) } : {}),
     latencyMs: Math.round(performance.now() - started),
     ...(value.model ? { model: value.model } : {}),
     createdAt: Date.now(),
@@ -424,6 +434,9 @@ export async function executeItem(
         ...(answer.ttftMs !== undefined ? { ttftMs: answer.ttftMs } : {}),
         usage,
         costUsd,
+        ...(answer.computedCostUsd !== undefined && !answer.reused
+          ? { computedCostUsd: answer.computedCostUsd }
+          : {}),
         attempts: answer.attempts,
         ...attemptLog(),
         cached: answer.reused,

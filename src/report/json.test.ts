@@ -42,6 +42,8 @@ describe('toJsonReport', () => {
         latencyMs: 100,
         ttftMs: null,
         attemptLog: null,
+        computedCostUsd: null,
+        costDivergence: false,
         stale: false,
         usage: {
           inputTokens: 12,
@@ -69,6 +71,8 @@ describe('toJsonReport', () => {
         latencyMs: 0,
         ttftMs: null,
         attemptLog: null,
+        computedCostUsd: null,
+        costDivergence: false,
         stale: false,
         usage: {
           inputTokens: null,

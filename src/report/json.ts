@@ -7,7 +7,7 @@ import type {
   RunRecord,
   RunStatus,
 } from '../types.js';
-import type { RunSummary } from './summary.js';
+import { costDiverges, type RunSummary } from './summary.js';
 
 /** Bumped on any breaking change to {@link JsonReport}; additive changes keep it. */
 export const JSON_REPORT_VERSION = 1;
@@ -67,6 +67,10 @@ export interface JsonResult {
   };
   costUsd: number | null;
   attempts: number;
+  /** Our own price when the provider reported a cost of its own (OpenRouter); else null. */
+  computedCostUsd: number | null;
+  /** The provider's reported cost and ours differ by more than 1 %. */
+  costDivergence: boolean;
   /** Every attempt (target, outcome, HTTP status, latency, message) when one failed; else null. */
   attemptLog: AttemptRecord[] | null;
   cached: boolean;
@@ -135,6 +139,8 @@ export function toJsonResult(result: ItemResult): JsonResult {
     costUsd: result.costUsd,
     attempts: result.attempts,
     attemptLog: result.attemptLog ?? null,
+    computedCostUsd: result.computedCostUsd ?? null,
+    costDivergence: costDiverges(result),
     cached: result.cached,
     stale: result.stale ?? false,
     servedBy: result.servedBy,

@@ -142,3 +142,14 @@ describe('fallback-served results', () => {
     expect(renderSummaryTable(summary, { color: false })).toContain('1 served by a fallback target');
   });
 });
+
+describe('costDiverges', () => {
+  it('flags a provider-reported cost more than 1 % away from our price, and nothing without both', async () => {
+    const { costDiverges } = await import('./summary.js');
+    expect(costDiverges({ costUsd: 0.0102, computedCostUsd: 0.01 })).toBe(true);
+    expect(costDiverges({ costUsd: 0.01005, computedCostUsd: 0.01 })).toBe(false);
+    expect(costDiverges({ costUsd: 0.01 })).toBe(false);
+    expect(costDiverges({ costUsd: null, computedCostUsd: 0.01 })).toBe(false);
+    expect(costDiverges({ costUsd: 0, computedCostUsd: 0 })).toBe(false);
+  });
+});

@@ -24,6 +24,8 @@ export interface TargetSummary {
   cachedCount: number;
   /** Results answered by a fallback target instead of their own. */
   fallbackCount: number;
+  /** Results whose provider-reported cost differs from our own price by more than 1 %. */
+  costDivergenceCount: number;
   /** Error results by category, e.g. `{ rate_limit: 2 }`. */
   errorsByCategory: Record<string, number>;
 }
@@ -45,6 +47,8 @@ export interface RunSummary {
   cachedCount: number;
   /** Results answered by a fallback target instead of their own. */
   fallbackCount: number;
+  /** Results whose provider-reported cost differs from our own price by more than 1 %. */
+  costDivergenceCount: number;
   errorsByCategory: Record<string, number>;
   byTarget: TargetSummary[];
 }
@@ -64,6 +68,8 @@ interface Accumulator {
   cachedCount: number;
   /** Results answered by a fallback target instead of their own. */
   fallbackCount: number;
+  /** Results whose provider-reported cost differs from our own price by more than 1 %. */
+  costDivergenceCount: number;
   errorsByCategory: Record<string, number>;
 }
 
@@ -89,6 +95,7 @@ export function summarizeRun(results: readonly ItemResult[]): RunSummary {
     totals.costUnknown += row.costUnknown;
     totals.cachedCount += row.cachedCount;
     totals.fallbackCount += row.fallbackCount;
+    totals.costDivergenceCount += row.costDivergenceCount;
     totals.inputTokens = addKnown(totals.inputTokens, row.inputTokens ?? undefined);
     totals.outputTokens = addKnown(totals.outputTokens, row.outputTokens ?? undefined);
     totals.costUsd = addKnown(totals.costUsd, row.costUsd ?? undefined);
@@ -108,6 +115,7 @@ export function summarizeRun(results: readonly ItemResult[]): RunSummary {
     outputTokens: totals.outputTokens,
     cachedCount: totals.cachedCount,
     fallbackCount: totals.fallbackCount,
+    costDivergenceCount: totals.costDivergenceCount,
     errorsByCategory: totals.errorsByCategory,
     byTarget,
   };
@@ -128,6 +136,7 @@ function newAccumulator(target: string): Accumulator {
     costUnknown: 0,
     cachedCount: 0,
     fallbackCount: 0,
+    costDivergenceCount: 0,
     errorsByCategory: {},
   };
 }
@@ -136,6 +145,7 @@ function add(acc: Accumulator, result: ItemResult): void {
   acc.total++;
   if (result.cached) acc.cachedCount++;
   if (result.servedBy !== result.targetName) acc.fallbackCount++;
+  if (costDiverges(result)) acc.costDivergenceCount++;
   acc.inputTokens = addKnown(acc.inputTokens, result.usage.inputTokens);
   acc.outputTokens = addKnown(acc.outputTokens, result.usage.outputTokens);
   acc.costUsd = addKnown(acc.costUsd, result.costUsd ?? undefined);
@@ -176,6 +186,7 @@ function finishTarget(acc: Accumulator): TargetSummary {
     costUnknown: acc.costUnknown,
     cachedCount: acc.cachedCount,
     fallbackCount: acc.fallbackCount,
+    costDivergenceCount: acc.costDivergenceCount,
     errorsByCategory: acc.errorsByCategory,
   };
 }
@@ -196,4 +207,12 @@ export function nearestRank(sorted: ArrayLike<number>, percentile: number): numb
   // Integer arithmetic first: (0.95 * n) in floating point can land just above an integer.
   const rank = Math.max(1, Math.ceil((percentile * sorted.length) / 100));
   return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+}
+
+/** Whether a provider-reported cost and our own price of the same call differ by more than 1 %. */
+export function costDiverges(result: Pick<ItemResult, 'costUsd' | 'computedCostUsd'>): boolean {
+  const { costUsd, computedCostUsd } = result;
+  if (costUsd === null || computedCostUsd === undefined) return false;
+  const scale = Math.max(Math.abs(costUsd), Math.abs(computedCostUsd));
+  return scale > 0 && Math.abs(costUsd - computedCostUsd) / scale > 0.01;
 }

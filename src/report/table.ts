@@ -122,6 +122,8 @@ function renderTotals(summary: RunSummary, colors: Colors): string {
   ];
   if (summary.cachedCount > 0) parts.push(`${summary.cachedCount} cached`);
   if (summary.fallbackCount > 0) parts.push(`${summary.fallbackCount} served by a fallback target`);
+  if (summary.costDivergenceCount > 0)
+    parts.push(`${summary.costDivergenceCount} with a provider-reported cost >1% off our price`);
   return `${colors.bold('total')}  ${parts.join(colors.dim(' · '))}`;
 }
 

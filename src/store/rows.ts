@@ -102,6 +102,7 @@ export function toResultRow(result: ItemResult): ResultsTable {
     ttft_ms: result.ttftMs ?? null,
     stale: result.stale ? 1 : 0,
     attempts_json: result.attemptLog ? JSON.stringify(result.attemptLog) : null,
+    computed_cost_usd: result.computedCostUsd ?? null,
     reasoning_tokens: usage.reasoningTokens ?? null,
     usage_raw_json: usage.raw === undefined ? null : JSON.stringify(usage.raw),
     cost_usd: result.costUsd,
@@ -143,6 +144,7 @@ export function fromResultRow(row: ResultsTable, scores: ScoreResult[]): ItemRes
     attempts: row.attempts,
     cached: row.cached !== 0,
     ...(row.stale ? { stale: true } : {}),
+    ...(row.computed_cost_usd !== null ? { computedCostUsd: row.computed_cost_usd } : {}),
     ...(row.attempts_json ? { attemptLog: JSON.parse(row.attempts_json) as ItemResult['attemptLog'] } : {}),
     servedBy: row.served_by,
     error:

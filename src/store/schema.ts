@@ -65,6 +65,7 @@ export interface ResultsTable {
   ttft_ms: number | null;
   stale: number;
   attempts_json: string | null;
+  computed_cost_usd: number | null;
   reasoning_tokens: number | null;
   usage_raw_json: string | null;
   cost_usd: number | null;

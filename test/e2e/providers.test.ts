@@ -81,3 +81,32 @@ tasks:
     }
   });
 });
+
+describe('provider-reported cost', () => {
+  it('OpenRouter: its usage.cost is the cost, ours is kept beside it, and a divergence is flagged', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets: [openrouter:openai/gpt-4o-mini]
+tasks:
+  - { id: a, vars: { question: "What is 1 + 1?" }, expected: "2" }
+`,
+      'prompts/q.njk': '{{ question }}',
+    });
+    try {
+      const env = { ...mockEnv(mock.url, dir), OPENROUTER_API_KEY: SECRET, OPENROUTER_BASE_URL: mock.url };
+      const result = await runCli(['run', '--json'], { cwd: dir, env });
+      expect(result.code).toBe(0);
+      const { parseReport } = await import('./helpers.js');
+      const [item] = parseReport(result.stdout).results ?? [];
+      // The mock charges $1/$2 per million tokens; the price registry knows a different price.
+      const expected = ((item?.usage.inputTokens ?? 0) * 1 + (item?.usage.outputTokens ?? 0) * 2) / 1_000_000;
+      expect(item?.costUsd).toBeCloseTo(expected, 12);
+      expect(item?.computedCostUsd).toBeGreaterThan(0);
+      expect(item?.costDivergence).toBe(true);
+      const table = await runCli(['results'], { cwd: dir, env });
+      expect(table.stdout).toMatch(/1 with a provider-reported cost >1% off our price/);
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -21,6 +21,7 @@ const RESULT_COLUMNS = [
   'ttft_ms',
   'stale',
   'attempts_json',
+  'computed_cost_usd',
   'reasoning_tokens',
   'usage_raw_json',
   'cost_usd',
