@@ -3,6 +3,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { z } from 'zod';
 import { ProviderError } from '../errors.js';
 import { redact } from './http.js';
+import { type ToolCall, toolCallOutput } from './provider.js';
 import { truncatedStream } from './stream.js';
 
 /** Only the fields we read from a chunk; `usage` stays loose so the raw object is kept whole. */
@@ -15,6 +16,18 @@ const chunkSchema = z.object({
           .object({
             content: z.string().nullable().optional(),
             refusal: z.string().nullable().optional(),
+            tool_calls: z
+              .array(
+                z.object({
+                  index: z.number(),
+                  id: z.string().optional(),
+                  function: z
+                    .object({ name: z.string().optional(), arguments: z.string().optional() })
+                    .optional(),
+                }),
+              )
+              .nullable()
+              .optional(),
           })
           .nullable()
           .optional(),
@@ -35,6 +48,8 @@ export interface ChatStreamResult {
   finishReason?: string;
   /** ms from `startedAt` to the first non-empty content delta. */
   ttftMs?: number;
+  /** Tool calls assembled from their deltas (keyed by `index`). */
+  toolCalls?: ToolCall[];
 }
 
 export interface ChatStreamContext {
@@ -59,9 +74,16 @@ export async function readChatStream(
   let content = '';
   let refusal = '';
   const result: Omit<ChatStreamResult, 'output'> = { rawUsage: undefined };
+  const calls: ToolCall[] = [];
   for await (const event of events) {
     if (event.event === 'error') throw fail(`stream error: ${event.data.slice(0, 200)}`);
-    if (event.data === '[DONE]') return { ...result, output: content || refusal };
+    if (event.data === '[DONE]') {
+      if (calls.length > 0) result.toolCalls = calls.filter(Boolean);
+      return {
+        ...result,
+        output: content || refusal || (calls.length ? toolCallOutput(calls.filter(Boolean)) : ''),
+      };
+    }
     const chunk = parseChunk(event.data);
     if (!chunk) throw fail(`malformed stream chunk: ${event.data.slice(0, 120)}`);
     if (chunk.error !== undefined && chunk.error !== null) {
@@ -75,6 +97,12 @@ export async function readChatStream(
     if (piece && result.ttftMs === undefined) result.ttftMs = performance.now() - startedAt;
     content += piece;
     refusal += choice.delta?.refusal ?? '';
+    for (const delta of choice.delta?.tool_calls ?? []) {
+      const call = (calls[delta.index] ??= { name: '', arguments: '' });
+      if (delta.id) call.id = delta.id;
+      if (delta.function?.name) call.name += delta.function.name;
+      call.arguments += delta.function?.arguments ?? '';
+    }
     if (choice.finish_reason === 'error') throw fail('stream ended with finish_reason "error"');
     if (choice.finish_reason) result.finishReason = choice.finish_reason;
   }

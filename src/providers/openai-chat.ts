@@ -3,7 +3,7 @@ import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import type { Usage } from '../types.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
 import { readChatStream } from './openai-chat-stream.js';
-import type { Provider, ProviderRequest, ProviderResponse } from './provider.js';
+import { type Provider, type ProviderRequest, type ProviderResponse, toolCallOutput } from './provider.js';
 import { openAiRateLimit } from './rate-limit-headers.js';
 import { postStream, sseEvents } from './stream.js';
 
@@ -24,6 +24,15 @@ const responseSchema = z.object({
         message: z.object({
           content: z.string().nullable().optional(),
           refusal: z.string().nullable().optional(),
+          tool_calls: z
+            .array(
+              z.object({
+                id: z.string().optional(),
+                function: z.object({ name: z.string(), arguments: z.string() }),
+              }),
+            )
+            .nullable()
+            .optional(),
         }),
         finish_reason: z.string().nullable().optional(),
       }),
@@ -138,9 +147,18 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
       );
     }
     const choice = parsed.data.choices[0]!;
+    const toolCalls = choice.message.tool_calls?.length
+      ? choice.message.tool_calls.map((call) => ({
+          ...(call.id ? { id: call.id } : {}),
+          name: call.function.name,
+          arguments: call.function.arguments,
+        }))
+      : undefined;
     const rateLimit = openAiRateLimit(response.headers);
     return {
-      output: choice.message.content ?? choice.message.refusal ?? '',
+      output:
+        choice.message.content || choice.message.refusal || (toolCalls ? toolCallOutput(toolCalls) : ''),
+      ...(toolCalls ? { toolCalls } : {}),
       ...(rateLimit ? { rateLimit } : {}),
       ...withCost(parseUsage(parsed.data.usage)),
       ...(parsed.data.model ? { model: parsed.data.model } : {}),
@@ -168,6 +186,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
       ...(result.model ? { model: result.model } : {}),
       ...(result.finishReason ? { finishReason: result.finishReason } : {}),
       ...(result.ttftMs !== undefined ? { ttftMs: result.ttftMs } : {}),
+      ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
       ...(rateLimit ? { rateLimit } : {}),
     };
   }

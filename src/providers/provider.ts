@@ -1,6 +1,28 @@
 import type { RateLimitSnapshot } from '../resilience/rate-limiter.js';
 import type { ChatMessage, GenerationConfig, Usage } from '../types.js';
 
+export interface ToolCall {
+  id?: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * The output of an answer that is only tool calls: a JSON list of `{ name, arguments }`, with the
+ * arguments parsed when they are valid JSON, so scorers (is-json, contains, regex) can check them.
+ */
+export function toolCallOutput(calls: ToolCall[]): string {
+  return JSON.stringify(
+    calls.map(({ name, arguments: text }) => {
+      try {
+        return { name, arguments: JSON.parse(text) as unknown };
+      } catch {
+        return { name, arguments: text };
+      }
+    }),
+  );
+}
+
 /** One call to a model, as the executor asks for it. */
 export interface ProviderRequest {
   messages: ChatMessage[];
@@ -19,6 +41,8 @@ export interface ProviderResponse {
   costUsd?: number;
   /** Time to first token in ms, for streamed calls. */
   ttftMs?: number;
+  /** Tool calls the model made (arguments as the JSON text the provider sent). */
+  toolCalls?: ToolCall[];
   /** Limits the provider reported in its response headers, fed to the lane's rate limiter. */
   rateLimit?: RateLimitSnapshot;
 }
