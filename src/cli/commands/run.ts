@@ -65,7 +65,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     const collected: ItemResult[] = [];
     bus.on('item-end', ({ result }) => collected.push(result));
     bus.on('run-start', ({ projectedCostUsd, budgetUsd, total, skipped }) => {
-      if (total === skipped) return;
+      if (total === skipped || flags.progress === 'none') return;
       const projected =
         projectedCostUsd === null || projectedCostUsd === undefined
           ? 'unknown (no price for some targets)'
