@@ -98,7 +98,11 @@ export async function readChatStream(
     content += piece;
     refusal += choice.delta?.refusal ?? '';
     for (const delta of choice.delta?.tool_calls ?? []) {
-      const call = (calls[delta.index] ??= { name: '', arguments: '' });
+      let call = calls[delta.index];
+      if (!call) {
+        call = { name: '', arguments: '' };
+        calls[delta.index] = call;
+      }
       if (delta.id) call.id = delta.id;
       if (delta.function?.name) call.name += delta.function.name;
       call.arguments += delta.function?.arguments ?? '';
