@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Project } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { createPricer } from '../pricing/price.js';
@@ -78,7 +79,9 @@ export async function prepareRun(
     const provider = providers.get(target.name)!;
     lanes.set(target.name, {
       provider,
-      pricer: await createPricer(provider.model, provider.pricingProvider, target.price),
+      pricer: await createPricer(provider.model, provider.pricingProvider, target.price, {
+        memoFile: path.join(path.dirname(project.databasePath), 'prices-memo.json'),
+      }),
       lane: providerLanes.get(target.name)!,
     });
   }

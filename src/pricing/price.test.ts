@@ -64,3 +64,53 @@ describe('prompt-cache writes', () => {
     expect(pricer(usage)).toBeGreaterThan(withoutWrites!);
   });
 });
+
+describe('price memo', () => {
+  it('remembers flat prices per library version and prices from the memo exactly as from the library', async () => {
+    const { mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'assay-prices-'));
+    try {
+      const memoFile = path.join(dir, 'nested', 'prices-memo.json');
+      const usage = { inputTokens: 1200, outputTokens: 300, cachedInputTokens: 200 };
+      const fresh = await createPricer('gpt-4o-mini', 'openai', undefined, { memoFile });
+      const memo = JSON.parse(await readFile(memoFile, 'utf8')) as {
+        libVersion: string;
+        entries: Record<string, unknown>;
+      };
+      expect(memo.entries['openai/gpt-4o-mini']).toMatchObject({ input: 0.15, output: 0.6 });
+      const remembered = await createPricer('gpt-4o-mini', 'openai', undefined, { memoFile });
+      expect(remembered(usage)).toBeCloseTo(fresh(usage)!, 15);
+      // Unknown models are remembered as unknown.
+      expect((await createPricer('no-such-model-xyz', 'openai', undefined, { memoFile }))(usage)).toBeNull();
+      expect(JSON.parse(await readFile(memoFile, 'utf8')).entries['openai/no-such-model-xyz']).toBe(
+        'unknown',
+      );
+      // A memo written by another library version is ignored (and rewritten).
+      await writeFile(
+        memoFile,
+        JSON.stringify({ libVersion: '0.0.0', entries: { 'openai/gpt-4o-mini': { input: 99, output: 99 } } }),
+      );
+      const rebuilt = await createPricer('gpt-4o-mini', 'openai', undefined, { memoFile });
+      expect(rebuilt(usage)).toBeCloseTo(fresh(usage)!, 15);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a model without a cache-read price charges cached tokens as input, as the library does', async () => {
+    const pricer = await createPricer('gpt-3.5-turbo', 'openai', undefined);
+    const reference = calcPrice(
+      { input_tokens: 1000, cache_read_tokens: 500, output_tokens: 10 },
+      'gpt-3.5-turbo',
+      {
+        providerId: 'openai',
+      },
+    );
+    expect(pricer({ inputTokens: 1000, cachedInputTokens: 500, outputTokens: 10 })).toBeCloseTo(
+      reference!.total_price,
+      12,
+    );
+  });
+});
