@@ -56,13 +56,26 @@ function estimateTokens(item: PlannedItem): number {
   return Math.ceil(chars / 4) + (typeof maxTokens === 'number' ? maxTokens : 0);
 }
 
-/** Waits until the lane's limiter admits a call. Only this lane waits: no global slot is held. */
+/**
+ * Waits until the lane's limiter admits a call. Only this lane waits: no global slot is held.
+ * Waiters queue per lane, so one timer at a time runs instead of every worker waking together.
+ */
 async function admit(lane: Lane, tokens: number, output: number, signal: AbortSignal): Promise<Permit> {
-  for (;;) {
-    if (lane.stopped) throw lane.stopped;
-    const permit = lane.limiter.tryAcquire(tokens, output);
-    if (!('waitMs' in permit)) return permit;
-    await sleep(permit.waitMs, signal);
+  const previous = lane.admission;
+  let done!: () => void;
+  lane.admission = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  try {
+    await previous;
+    for (;;) {
+      if (lane.stopped) throw lane.stopped;
+      const permit = lane.limiter.tryAcquire(tokens, output);
+      if (!('waitMs' in permit)) return permit;
+      await sleep(permit.waitMs, signal);
+    }
+  } finally {
+    done();
   }
 }
 

@@ -17,6 +17,8 @@ export interface Lane {
   stopped: ProviderError | null;
   /** Opens after repeated server errors or timeouts; then calls fail fast or go to a fallback. */
   breaker: CircuitBreaker;
+  /** The tail of the queue of calls waiting for the limiter (they are admitted in order). */
+  admission: Promise<void>;
 }
 
 function laneKey(provider: Provider, target: Target): string {
@@ -59,6 +61,7 @@ export function buildLanes(
       ),
       stopped: null,
       breaker: new CircuitBreaker(),
+      admission: Promise.resolve(),
     };
     for (const target of group) byTarget.set(target.name, lane);
   }
