@@ -3,13 +3,13 @@
  * parsed, and how each failure is classified.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError, UserError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import { createPricer } from '../pricing/price.js';
 import type { ChatMessage, GenerationConfig } from '../types.js';
 import { createAnthropicProvider } from './anthropic.js';
 import type { Provider } from './provider.js';
 import { createProvider } from './registry.js';
+import { providerError, userError } from './test-helpers.js';
 
 const KEY = 'sk-ant-mock-secret-0123456789abcdef';
 const WRONG_KEY = 'sk-ant-wrong-secret-9876543210fedcba';
@@ -55,25 +55,6 @@ function call(
   messages = QUESTION,
 ) {
   return provider.call({ messages, config, signal });
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
-function userError(action: () => unknown): UserError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
 }
 
 describe('createAnthropicProvider', () => {

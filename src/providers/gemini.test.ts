@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError, UserError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import { createPricer } from '../pricing/price.js';
 import type { ChatMessage, GenerationConfig } from '../types.js';
@@ -8,6 +7,7 @@ import { geminiError } from './gemini-errors.js';
 import { parseGeminiUsage, readGeminiResponse, readGeminiStream } from './gemini-response.js';
 import type { Provider, ProviderContext } from './provider.js';
 import { createProvider } from './registry.js';
+import { providerError, userError } from './test-helpers.js';
 
 const KEY = 'AIzaMockSecret0123456789abcdef';
 const WRONG_KEY = 'AIzaWrongSecret9876543210fedcba';
@@ -52,25 +52,6 @@ const PROMPT_TOKENS = Math.ceil(('Answer with a number.'.length + 'What is 6 * 7
 
 function call(provider: Provider, config: GenerationConfig = {}, signal = AbortSignal.timeout(10_000)) {
   return provider.call({ messages: QUESTION, config, signal });
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
-function userError(action: () => unknown): UserError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
 }
 
 async function* bytes(...pieces: string[]): AsyncGenerator<Uint8Array> {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../config/load.js';
-import { ProviderError, UserError } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import { CUSTOM_GENERATE_PATH } from '../mock/dialects/custom.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import type { ChatMessage, GenerationConfig } from '../types.js';
@@ -11,6 +11,7 @@ import { createHttpProvider } from './http-custom.js';
 import { CONTRACT_API_KEY, describeProviderContract, useContractServers } from './provider.contract.js';
 import type { Provider } from './provider.js';
 import { createProvider } from './registry.js';
+import { userError } from './test-helpers.js';
 
 const KEY = 'sk-custom-secret-5f2a9c';
 const NAME = 'my-service';
@@ -70,16 +71,6 @@ async function providerError(promise: Promise<unknown>): Promise<ProviderError> 
   expect(error).toBeInstanceOf(ProviderError);
   expect((error as Error).message).not.toContain(KEY);
   return error as ProviderError;
-}
-
-function userError(action: () => unknown): UserError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
 }
 
 describe('http: provider', () => {

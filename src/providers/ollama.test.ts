@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError, UserError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import type { ChatMessage, GenerationConfig } from '../types.js';
 import { createOllamaProvider, ollamaBaseUrl } from './ollama.js';
 import type { Provider } from './provider.js';
+import { providerError, userError } from './test-helpers.js';
 
 let server: MockServer;
 beforeAll(async () => {
@@ -46,25 +46,6 @@ const promptTokens = Math.ceil(QUESTION.reduce((sum, message) => sum + message.c
 
 function call(provider: Provider, messages = QUESTION, config: GenerationConfig = {}) {
   return provider.call({ messages, config, signal: AbortSignal.timeout(10_000) });
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
-function userError(action: () => unknown): UserError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
 }
 
 describe.each([false, true])('ollama adapter (stream: %s)', (stream) => {

@@ -1,6 +1,5 @@
 /** Streamed Chat Completions (`stream: true` on the target), against the mock server and raw SSE text. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import type { ChatMessage, GenerationConfig } from '../types.js';
 import { createOpenAiProvider } from './openai.js';
@@ -8,6 +7,7 @@ import { readChatStream } from './openai-chat-stream.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
 import type { Provider } from './provider.js';
 import { sseEvents } from './stream.js';
+import { providerError } from './test-helpers.js';
 
 const KEY = 'sk-mock-secret-0123456789abcdef';
 
@@ -65,15 +65,6 @@ const LONG: ChatMessage[] = [
 
 function call(provider: Provider, messages = QUESTION, config: GenerationConfig = {}) {
   return provider.call({ messages, config, signal: AbortSignal.timeout(10_000) });
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 describe.each(ADAPTERS)('$name adapter with stream: true', (adapter) => {

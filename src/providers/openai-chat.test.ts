@@ -3,12 +3,12 @@
  * what goes on the wire, how answers are parsed, and how each failure is classified.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import type { ChatMessage, GenerationConfig } from '../types.js';
 import { createOpenAiProvider } from './openai.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
 import type { Provider } from './provider.js';
+import { providerError } from './test-helpers.js';
 
 const KEY = 'sk-mock-secret-0123456789abcdef';
 const WRONG_KEY = 'sk-wrong-secret-9876543210fedcba';
@@ -62,15 +62,6 @@ const QUESTION: ChatMessage[] = [
 
 function call(provider: Provider, config: GenerationConfig = {}, signal = AbortSignal.timeout(10_000)) {
   return provider.call({ messages: QUESTION, config, signal });
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 describe.each(ADAPTERS)('$name adapter against the mock server', (adapter) => {

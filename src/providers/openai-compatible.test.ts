@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
+import { userError } from './test-helpers.js';
 
 let server: MockServer;
 beforeAll(async () => {
@@ -11,16 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-function userError(action: () => unknown): UserError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
-}
 
 describe('createOpenAiCompatibleProvider', () => {
   it('needs a base_url and shows how to write one', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import { createOpenAiProvider } from './openai.js';
+import { userError } from './test-helpers.js';
 
 let server: MockServer;
 beforeAll(async () => {
@@ -10,16 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-function userError(action: () => unknown): UserError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
-}
 
 describe('createOpenAiProvider', () => {
   it('needs OPENAI_API_KEY and says where to set it', () => {

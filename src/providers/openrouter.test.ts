@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError, UserError } from '../errors.js';
 import { OPENROUTER_PRICE_PER_MTOK } from '../mock/dialects/openai-chat.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import type { ChatMessage } from '../types.js';
 import { createOpenRouterProvider, openRouterErrorKind } from './openrouter.js';
 import type { Provider } from './provider.js';
+import { providerError, userError } from './test-helpers.js';
 
 const KEY = 'sk-or-mock-0123456789abcdef';
 const MODEL = 'anthropic/claude-sonnet-4';
@@ -37,25 +37,6 @@ function call(provider: Provider) {
     config: { temperature: 0 },
     signal: AbortSignal.timeout(10_000),
   });
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
-function userError(action: () => unknown): UserError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
 }
 
 const promptTokens = Math.ceil(QUESTION[0]!.content.length / 4);
