@@ -1,16 +1,8 @@
 import nunjucks from 'nunjucks';
-import { request } from 'undici';
 import { ProviderError, UserError } from '../errors.js';
 import type { ChatMessage, GenerationConfig, Usage } from '../types.js';
 import { sha256 } from '../util/hash.js';
-import {
-  classifyStatus,
-  classifyTransportError,
-  type JsonResponse,
-  redact,
-  requestTransport,
-  retryAfterMs,
-} from './http.js';
+import { classifyStatus, type JsonResponse, redact, retryAfterMs, sendJson } from './http.js';
 import { type HttpOptions, readHttpOptions } from './http-custom-options.js';
 import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
 import { type PathSegment, valueAtPath } from './response-path.js';
@@ -85,7 +77,7 @@ export function createHttpProvider(context: ProviderContext): Provider {
         },
       );
     }
-    const response = await send(options.method, url, body, headers, signal, id);
+    const response = await sendJson(options.method, url, body, headers, signal, id);
     if (response.status < 200 || response.status >= 300) throw httpError(response, options, id, secrets);
     return toResponse(response, options, id, secrets);
   }
@@ -213,42 +205,6 @@ function resolveUrl(rendered: string, baseUrl: string | undefined, id: string): 
     );
   }
   return `${baseUrl.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
-}
-
-/** Sends the rendered request and parses a JSON answer (text when it is not JSON). Never retries. */
-async function send(
-  method: HttpOptions['method'],
-  url: string,
-  body: string | undefined,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-  label: string,
-): Promise<JsonResponse> {
-  try {
-    const response = await request(url, {
-      method,
-      ...requestTransport(),
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body } : {}),
-      signal,
-    });
-    const text = await response.body.text();
-    let parsed: unknown = text;
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // Left as text; reported with an excerpt.
-      }
-    }
-    return { status: response.statusCode, headers: response.headers, body: parsed };
-  } catch (error) {
-    throw classifyTransportError(error, label, signal);
-  }
 }
 
 function toResponse(

@@ -100,35 +100,56 @@ export function classifyTransportError(error: unknown, label: string, signal: Ab
   );
 }
 
-/** POSTs JSON and parses a JSON answer. Never retries; throws ProviderError for transport failures. */
-export async function postJson(
+/** JSON text parsed, or the text itself when it is not JSON (a proxy's HTML page, say). */
+export function parseBody(text: string): unknown {
+  if (!text) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Sends a request whose body is already JSON text (or none) and parses the answer. Never retries;
+ * throws ProviderError for transport failures.
+ */
+export async function sendJson(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
   url: string,
-  body: unknown,
+  body: string | undefined,
   headers: Record<string, string>,
   signal: AbortSignal,
   label: string,
 ): Promise<JsonResponse> {
   try {
     const response = await request(url, {
-      method: 'POST',
+      method,
       ...requestTransport(),
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-      body: JSON.stringify(body),
+      headers: {
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body } : {}),
       signal,
     });
     const text = await response.body.text();
-    let parsed: unknown = text;
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // Leave non-JSON bodies (proxy HTML pages) as text; the adapter reports them.
-      }
-    }
-    return { status: response.statusCode, headers: response.headers, body: parsed };
+    return { status: response.statusCode, headers: response.headers, body: parseBody(text) };
   } catch (error) {
     throw classifyTransportError(error, label, signal);
   }
+}
+
+/** POSTs JSON and parses a JSON answer. Never retries; throws ProviderError for transport failures. */
+export function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  label: string,
+): Promise<JsonResponse> {
+  return sendJson('POST', url, JSON.stringify(body), headers, signal, label);
 }
 
 /** Removes secret values from a message before it reaches a log, the database or a report. */

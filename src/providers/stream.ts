@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { request } from 'undici';
 import { ProviderError } from '../errors.js';
-import { classifyTransportError, type JsonResponse, requestTransport } from './http.js';
+import { classifyTransportError, type JsonResponse, parseBody, requestTransport } from './http.js';
 
 /** A streaming answer: either an error response (parsed like postJson) or the raw body chunks. */
 export type StreamResponse =
@@ -47,13 +47,10 @@ export async function postStream(
     } catch (error) {
       throw classifyTransportError(error, label, signal);
     }
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : text;
-    } catch {
-      // A non-JSON error page stays text.
-    }
-    return { ok: false, response: { status: response.statusCode, headers: response.headers, body: parsed } };
+    return {
+      ok: false,
+      response: { status: response.statusCode, headers: response.headers, body: parseBody(text) },
+    };
   }
   let firstByte: number | undefined;
   const source = response.body;
