@@ -59,8 +59,3 @@ export class CircuitOpenError extends ProviderError {
 export class BudgetExceededError extends Error {
   override name = 'BudgetExceededError';
 }
-
-/** The run was stopped before it finished (SIGINT, or a fatal store error). */
-export class RunAbortedError extends Error {
-  override name = 'RunAbortedError';
-}

@@ -3,7 +3,13 @@
 export type { Cache, CachedResponse } from './cache/cache.js';
 export { loadProject, type Project } from './config/load.js';
 export { type AssayConfig, configJsonSchema, defineConfig } from './config/schema.js';
-export { ProviderError, type ProviderErrorKind, RunAbortedError, UserError } from './errors.js';
+export {
+  BudgetExceededError,
+  CircuitOpenError,
+  ProviderError,
+  type ProviderErrorKind,
+  UserError,
+} from './errors.js';
 export { RunEventBus, type RunEventName, type RunEvents } from './executor/events.js';
 export { executeRun, type RunOutcome, type RunRequest } from './executor/run.js';
 export { type MockServer, type MockServerOptions, startMockServer } from './mock/server.js';
