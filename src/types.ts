@@ -37,6 +37,14 @@ export interface AssertionSpec {
   weight?: number;
   /** Scorer-specific pass threshold (for example the max latency in ms for `latency`). */
   threshold?: number;
+  /** Named metric this assertion's value feeds (aggregated per run and target, e.g. `accuracy`). */
+  metric?: string;
+  /** Model-graded scorers: the target that judges (a target label or a provider id); overrides `grader:`. */
+  grader?: string;
+  /** Model-graded scorers: a prompt file replacing the built-in judge prompt. */
+  prompt?: string;
+  /** Scorer-specific options (JSON Schema for `is-json`, `n` for `rouge-n`, `tolerance` for `numeric`…). */
+  options?: Record<string, unknown>;
 }
 
 /** One test case, as loaded from the user's files. `version` is the hash of its content. */
@@ -127,6 +135,10 @@ export interface ScoreResult {
   pass: boolean;
   reason: string;
   weight: number;
+  /** The named metric this score feeds, when the assertion set one. */
+  metric?: string;
+  /** What the judge calls behind this score cost (model-graded scorers). */
+  costUsd?: number;
 }
 
 export type ResultStatus = 'passed' | 'failed' | 'error';
@@ -150,6 +162,8 @@ export interface ItemResult {
   ttftMs?: number;
   usage: Usage;
   costUsd: number | null;
+  /** What judge calls (model-graded scorers) cost for this item, on top of `costUsd`. */
+  judgeCostUsd?: number;
   /** Our own price of the call when the provider reported its cost (OpenRouter); compare the two. */
   computedCostUsd?: number;
   attempts: number;
@@ -171,6 +185,8 @@ export interface RunFingerprint {
   promptVersions: Record<string, string>;
   targetVersions: Record<string, string>;
   scorerVersions: Record<string, string>;
+  /** Model-graded scorers' judges: `grader target@version + judge prompt@version`, by use. */
+  judgeVersions?: Record<string, string>;
   gitCommit: string | null;
   assayVersion: string;
 }

@@ -9,7 +9,26 @@ const assertionSchema = z
     type: z.string().min(1).describe('Scorer name, e.g. `contains`; prefix with `not-` to negate.'),
     value: z.unknown().optional().describe('What the scorer compares against.'),
     weight: z.number().nonnegative().optional().describe('Relative weight in the task score. @default 1'),
-    threshold: z.number().optional().describe('Scorer-specific threshold (ms for latency, USD for cost).'),
+    threshold: z
+      .number()
+      .optional()
+      .describe('Scorer-specific threshold (ms for latency, USD for cost, minimum similarity…).'),
+    metric: z
+      .string()
+      .optional()
+      .describe('Named metric this assertion feeds, aggregated per run and target (e.g. `accuracy`).'),
+    grader: z
+      .string()
+      .optional()
+      .describe('Model-graded scorers: the judge (a target label or a provider id); overrides `grader:`.'),
+    prompt: z
+      .string()
+      .optional()
+      .describe('Model-graded scorers: a prompt file replacing the built-in judge prompt.'),
+    options: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Scorer-specific options, e.g. `schema` for is-json, `n` for rouge-n, `tolerance` for numeric.'),
   })
   .strict();
 

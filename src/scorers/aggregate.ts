@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import type { ScoreResult, Task } from '../types.js';
 import { defaultRegistry, isPromiseLike, type PreparedAssertion, type ScorerRegistry } from './registry.js';
-import type { ScoreInput, ScoreVerdict } from './scorer.js';
+import type { PrepareContext, ScoreInput, ScoreVerdict } from './scorer.js';
 import { describeValue } from './text.js';
 
 /** Absorbs floating-point noise such as 0.1 + 0.2 when a score is compared with a threshold. */
@@ -36,10 +36,11 @@ export function prepareTask(
   task: Task,
   where = `${task.source}: task "${task.id}"`,
   registry: ScorerRegistry = defaultRegistry,
+  context?: PrepareContext,
 ): TaskScorer {
   const threshold = checkThreshold(task.threshold, where);
   const assertions = task.assert.map((spec, index) =>
-    registry.resolve(spec, `${where} assertion ${index + 1}`, task),
+    registry.resolve(spec, `${where} assertion ${index + 1}`, task, context),
   );
   if (assertions.length === 0) {
     return async () => ({ score: 1, pass: true, scores: [], reason: 'no assertions' });
@@ -65,9 +66,12 @@ function checkThreshold(threshold: unknown, where: string): number | undefined {
 
 function scoreOne(assertion: PreparedAssertion, input: ScoreInput): ScoreResult | Promise<ScoreResult> {
   const { name, weight } = assertion;
+  const metric = assertion.metric !== undefined ? { metric: assertion.metric } : {};
   const failed = (error: unknown): ScoreResult => ({
     name,
     weight,
+    ...metric,
+    ...judgeCost(error),
     value: 0,
     pass: false,
     reason: `scorer error: ${error instanceof Error ? error.message : String(error)}`,
@@ -75,7 +79,15 @@ function scoreOne(assertion: PreparedAssertion, input: ScoreInput): ScoreResult 
   const accept = (verdict: ScoreVerdict): ScoreResult => {
     const problem = verdictProblem(verdict);
     if (problem) return failed(problem);
-    return { name, weight, value: verdict.value, pass: verdict.pass, reason: verdict.reason };
+    return {
+      name,
+      weight,
+      ...metric,
+      value: verdict.value,
+      pass: verdict.pass,
+      reason: verdict.reason,
+      ...(typeof verdict.costUsd === 'number' ? { costUsd: verdict.costUsd } : {}),
+    };
   };
   try {
     const verdict = assertion.score(input);
@@ -83,6 +95,12 @@ function scoreOne(assertion: PreparedAssertion, input: ScoreInput): ScoreResult 
   } catch (error) {
     return failed(error);
   }
+}
+
+/** A judge that answered something unusable still cost money: errors may carry `costUsd`. */
+function judgeCost(error: unknown): { costUsd?: number } {
+  const cost = (error as { costUsd?: unknown } | null)?.costUsd;
+  return typeof cost === 'number' ? { costUsd: cost } : {};
 }
 
 /** Custom scorers are code we do not control: check what they return before it is stored. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containsScorer } from './contains.js';
-import { expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
+import { CONTEXT, expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
 
 describe('contains', () => {
   it('passes when the output contains the value', () => {
@@ -35,7 +35,7 @@ describe('contains', () => {
 
   it('rejects a missing, empty or non-text value at prepare', () => {
     const prepare = (value: unknown) => () =>
-      containsScorer.prepare({ type: 'contains', value }, WHERE, makeTask());
+      containsScorer.prepare({ type: 'contains', value }, WHERE, makeTask(), CONTEXT);
     expectUserError(prepare(undefined), /nothing to compare/);
     expectUserError(prepare(''), /non-empty/);
     expectUserError(prepare(['a', 'b']), /string or number.*\["a","b"\] \(array\)/);

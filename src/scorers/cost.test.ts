@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costScorer, formatUsd } from './cost.js';
-import { expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
+import { CONTEXT, expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
 
 describe('cost', () => {
   it('passes at or under the threshold in USD', () => {
@@ -34,7 +34,7 @@ describe('cost', () => {
 
   it('requires a threshold from 0 up', () => {
     const prepare = (threshold?: number) => () =>
-      costScorer.prepare({ type: 'cost', threshold }, WHERE, makeTask());
+      costScorer.prepare({ type: 'cost', threshold }, WHERE, makeTask(), CONTEXT);
     expectUserError(prepare(undefined), /cost needs "threshold" in US dollars/);
     expectUserError(prepare(-0.5), /from 0 and up, got -0.5/);
     expectUserError(prepare(Number.NaN), /got NaN \(number\)/);

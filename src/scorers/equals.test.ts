@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { equalsScorer } from './equals.js';
-import { expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
+import { CONTEXT, expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
 
 describe('equals', () => {
   it('passes on an exact match, ignoring surrounding whitespace of the output', () => {
@@ -47,7 +47,7 @@ describe('equals', () => {
 
   it('rejects an assertion with nothing to compare with, at prepare', () => {
     const error = expectUserError(
-      () => equalsScorer.prepare({ type: 'equals' }, WHERE, makeTask()),
+      () => equalsScorer.prepare({ type: 'equals' }, WHERE, makeTask(), CONTEXT),
       /nothing to compare/,
     );
     expect(error.hint).toMatch(/expected/);
@@ -55,7 +55,7 @@ describe('equals', () => {
 
   it('rejects a value without a JSON form', () => {
     expectUserError(
-      () => equalsScorer.prepare({ type: 'equals', value: 10n }, WHERE, makeTask()),
+      () => equalsScorer.prepare({ type: 'equals', value: 10n }, WHERE, makeTask(), CONTEXT),
       /no JSON form/,
     );
   });

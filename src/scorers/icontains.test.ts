@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { icontainsScorer } from './icontains.js';
-import { expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
+import { CONTEXT, expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
 
 describe('icontains', () => {
   it('ignores case on both sides', () => {
@@ -28,7 +28,7 @@ describe('icontains', () => {
     const task = makeTask({ expected: 'yes' });
     expect(scoreWith(icontainsScorer, {}, makeInput('YES!', { task }), task).pass).toBe(true);
     expectUserError(
-      () => icontainsScorer.prepare({ type: 'icontains', value: {} }, WHERE, makeTask()),
+      () => icontainsScorer.prepare({ type: 'icontains', value: {} }, WHERE, makeTask(), CONTEXT),
       /icontains/,
     );
   });

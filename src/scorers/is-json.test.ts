@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractJson, isJsonScorer } from './is-json.js';
-import { expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
+import { CONTEXT, expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
 
 const check = (output: string) => scoreWith(isJsonScorer, {}, makeInput(output));
 
@@ -54,7 +54,7 @@ describe('is-json', () => {
 
   it('rejects a value (no JSON Schema support yet)', () => {
     const error = expectUserError(
-      () => isJsonScorer.prepare({ type: 'is-json', value: { type: 'object' } }, WHERE, makeTask()),
+      () => isJsonScorer.prepare({ type: 'is-json', value: { type: 'object' } }, WHERE, makeTask(), CONTEXT),
       /takes no "value"/,
     );
     expect(error.hint).toMatch(/JSON Schema/);

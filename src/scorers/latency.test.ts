@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { latencyScorer } from './latency.js';
-import { expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
+import { CONTEXT, expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
 
 const prepare = (spec: { value?: unknown; threshold?: number }) => () =>
-  latencyScorer.prepare({ type: 'latency', ...spec }, WHERE, makeTask());
+  latencyScorer.prepare({ type: 'latency', ...spec }, WHERE, makeTask(), CONTEXT);
 
 describe('latency', () => {
   it('passes at or under the threshold', () => {

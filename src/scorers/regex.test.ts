@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { regexScorer } from './regex.js';
-import { expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
+import { CONTEXT, expectUserError, makeInput, makeTask, scoreWith, WHERE } from './test-helpers.js';
 
-const prepare = (value: unknown) => () => regexScorer.prepare({ type: 'regex', value }, WHERE, makeTask());
+const prepare = (value: unknown) => () =>
+  regexScorer.prepare({ type: 'regex', value }, WHERE, makeTask(), CONTEXT);
 
 describe('regex', () => {
   it('passes when a bare pattern matches', () => {
@@ -33,7 +34,7 @@ describe('regex', () => {
 
   it('gives the same verdict every time with a global or sticky flag', () => {
     for (const value of ['/4/g', '/4/y']) {
-      const score = regexScorer.prepare({ type: 'regex', value }, WHERE, makeTask());
+      const score = regexScorer.prepare({ type: 'regex', value }, WHERE, makeTask(), CONTEXT);
       const verdicts = [1, 2, 3].map(() => score(makeInput('42')));
       expect(verdicts.map((verdict) => 'pass' in verdict && verdict.pass)).toEqual([true, true, true]);
     }

@@ -7,7 +7,7 @@ import { icontainsScorer } from './icontains.js';
 import { isJsonScorer } from './is-json.js';
 import { latencyScorer } from './latency.js';
 import { regexScorer } from './regex.js';
-import type { ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
+import type { PrepareContext, ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
 import { nearestName } from './suggest.js';
 import { describeValue } from './text.js';
 
@@ -32,6 +32,7 @@ export interface PreparedAssertion {
   /** The type as written, e.g. `not-contains`; the name of its `ScoreResult`. */
   name: string;
   weight: number;
+  metric?: string;
   score: ScoreFunction;
 }
 
@@ -79,11 +80,22 @@ export class ScorerRegistry {
   }
 
   /** Validates an assertion and prepares its scorer for `task`; `not-` negates the verdict. */
-  resolve(spec: AssertionSpec, where: string, task: Task): PreparedAssertion {
+  resolve(
+    spec: AssertionSpec,
+    where: string,
+    task: Task,
+    context: PrepareContext = standalonePrepareContext(),
+  ): PreparedAssertion {
     const { scorer, negated } = this.#lookup(spec.type, where);
     const weight = checkWeight(spec.weight, where);
-    const score = prepareWithLocation(scorer, spec, where, task);
-    return { name: spec.type, weight, score: negated ? negate(score) : score };
+    const metric = checkMetric(spec.metric, where);
+    const score = prepareWithLocation(scorer, spec, where, task, context);
+    return {
+      name: spec.type,
+      weight,
+      ...(metric !== undefined ? { metric } : {}),
+      score: negated ? negate(score) : score,
+    };
   }
 
   /** Versions of the scorers behind assertion types, keyed by scorer name in sorted order (for fingerprints). */
@@ -115,9 +127,15 @@ export class ScorerRegistry {
 }
 
 /** Gives every preparation failure, including a custom scorer's own bug, the assertion's location. */
-function prepareWithLocation(scorer: Scorer, spec: AssertionSpec, where: string, task: Task): ScoreFunction {
+function prepareWithLocation(
+  scorer: Scorer,
+  spec: AssertionSpec,
+  where: string,
+  task: Task,
+  context: PrepareContext,
+): ScoreFunction {
   try {
-    return scorer.prepare(spec, where, task);
+    return scorer.prepare(spec, where, task, context);
   } catch (error) {
     if (error instanceof UserError) {
       if (error.location !== undefined) throw error;
@@ -128,6 +146,34 @@ function prepareWithLocation(scorer: Scorer, spec: AssertionSpec, where: string,
       cause: error,
     });
   }
+}
+
+/**
+ * The context scorers get outside a run (tests, `defaultRegistry` users): paths resolve against
+ * the working directory and there is no judge.
+ */
+export function standalonePrepareContext(baseDir = process.cwd()): PrepareContext {
+  return {
+    baseDir,
+    resolveGrader(grader, where) {
+      throw new UserError(
+        `no judge model is available here${grader ? ` for grader "${grader}"` : ''}`,
+        where,
+        'model-graded scorers run inside `assay run`, with `grader:` set in assay.yaml or on the assertion',
+      );
+    },
+    recordJudgePrompt() {},
+  };
+}
+
+function checkMetric(metric: unknown, where: string): string | undefined {
+  if (metric === undefined) return undefined;
+  if (typeof metric === 'string' && /^[A-Za-z_][\w.-]*$/.test(metric)) return metric;
+  throw new UserError(
+    `assertion "metric" must be a name such as "accuracy", got ${describeValue(metric)}`,
+    where,
+    'use letters, digits, "_", "-" or "." and start with a letter',
+  );
 }
 
 function checkWeight(weight: unknown, where: string): number {
@@ -141,7 +187,12 @@ function checkWeight(weight: unknown, where: string): number {
 }
 
 function negateVerdict(verdict: ScoreVerdict): ScoreVerdict {
-  return { value: 1 - verdict.value, pass: !verdict.pass, reason: `not: ${verdict.reason}` };
+  return {
+    value: 1 - verdict.value,
+    pass: !verdict.pass,
+    reason: `not: ${verdict.reason}`,
+    ...(verdict.costUsd !== undefined ? { costUsd: verdict.costUsd } : {}),
+  };
 }
 
 function negate(score: ScoreFunction): ScoreFunction {
@@ -165,8 +216,13 @@ export function registerScorer(scorer: Scorer): void {
 }
 
 /** Validates one assertion and prepares it for `task`, with the default registry. */
-export function resolveAssertion(spec: AssertionSpec, where: string, task: Task): PreparedAssertion {
-  return defaultRegistry.resolve(spec, where, task);
+export function resolveAssertion(
+  spec: AssertionSpec,
+  where: string,
+  task: Task,
+  context?: PrepareContext,
+): PreparedAssertion {
+  return defaultRegistry.resolve(spec, where, task, context);
 }
 
 /** `{ name: version }` of the scorers behind the given assertion types, for the run fingerprint. */

@@ -1,4 +1,35 @@
-import type { AssertionSpec, ChatMessage, Task, Usage } from '../types.js';
+import type { ToolCall } from '../providers/provider.js';
+import type { AssertionSpec, ChatMessage, GenerationConfig, Task, Usage } from '../types.js';
+
+/** One request to a judge model, made by a model-graded scorer. */
+export interface JudgeRequest {
+  /** The grader: a target label or a provider id, resolved by `PrepareContext.resolveGrader`. */
+  grader: string;
+  messages: ChatMessage[];
+}
+
+export interface JudgeAnswer {
+  output: string;
+  /** What the call cost now (0 when answered from the cache); null when the price is unknown. */
+  costUsd: number | null;
+  cached: boolean;
+}
+
+export interface EmbeddingAnswer {
+  /** One vector per input, in order. */
+  vectors: number[][];
+  costUsd: number | null;
+  cached: boolean;
+}
+
+/**
+ * Model calls on behalf of scorers. The executor provides one that goes through the same pipeline
+ * as eval calls (cache, rate limits, retries, budget, cost); outside a run it is absent.
+ */
+export interface JudgeService {
+  complete(request: JudgeRequest): Promise<JudgeAnswer>;
+  embed(request: { grader: string; inputs: string[] }): Promise<EmbeddingAnswer>;
+}
 
 /** What a scorer sees of one finished call. */
 export interface ScoreInput {
@@ -8,6 +39,12 @@ export interface ScoreInput {
   latencyMs: number;
   usage: Usage;
   costUsd: number | null;
+  /** The target's generation config (declared `tools` live here). */
+  config?: GenerationConfig;
+  /** Tool calls the model made, when the provider reported them. */
+  toolCalls?: ToolCall[];
+  /** Judge model access for model-graded scorers (present during runs). */
+  judge?: JudgeService;
 }
 
 export interface ScoreVerdict {
@@ -15,6 +52,21 @@ export interface ScoreVerdict {
   value: number;
   pass: boolean;
   reason: string;
+  /** What judge calls made for this verdict cost (model-graded scorers). */
+  costUsd?: number;
+}
+
+/** What `prepare` may need beyond the assertion: where files are, and which judge to use. */
+export interface PrepareContext {
+  /** Directory that relative paths in assertions (judge prompts, scorer files) resolve against. */
+  baseDir: string;
+  /**
+   * Resolves the judge for an assertion (its `grader`, else the config's `grader:`), throwing a
+   * UserError when there is none; returns the name to pass in `JudgeRequest.grader`.
+   */
+  resolveGrader(grader: string | undefined, where: string): string;
+  /** Records a judge prompt (name → content version) so it joins the run fingerprint. */
+  recordJudgePrompt(name: string, version: string): void;
 }
 
 /**
@@ -31,6 +83,7 @@ export interface Scorer {
     spec: AssertionSpec,
     where: string,
     task: Task,
+    context: PrepareContext,
   ): (input: ScoreInput) => ScoreVerdict | Promise<ScoreVerdict>;
 }
 

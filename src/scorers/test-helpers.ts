@@ -2,9 +2,13 @@
 import { expect } from 'vitest';
 import { UserError } from '../errors.js';
 import type { AssertionSpec, Task } from '../types.js';
-import type { ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
+import { standalonePrepareContext } from './registry.js';
+import type { PrepareContext, ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
 
 export const WHERE = 'tasks/math.yaml: task "add-1" assertion 1';
+
+/** The prepare context of scorer tests: no judge, paths relative to the working directory. */
+export const CONTEXT: PrepareContext = standalonePrepareContext();
 
 export function makeTask(overrides: Partial<Task> = {}): Task {
   return {
@@ -38,7 +42,7 @@ export function scoreWith(
   input: ScoreInput,
   task: Task = input.task,
 ): ScoreVerdict {
-  const verdict = scorer.prepare({ type: scorer.name, ...spec }, WHERE, task)(input);
+  const verdict = scorer.prepare({ type: scorer.name, ...spec }, WHERE, task, CONTEXT)(input);
   if (verdict instanceof Promise) throw new Error('expected a synchronous verdict');
   return verdict;
 }
