@@ -1,7 +1,8 @@
-import { UserError } from '../errors.js';
 import { findJsonProblem, lineAndColumn } from './json-error.js';
+import { schemaOfAssertion } from './json-schema.js';
 import type { Scorer } from './scorer.js';
-import { clip, describeValue } from './text.js';
+import { readOptions } from './scorer-options.js';
+import { clip } from './text.js';
 
 const FENCE = '```';
 
@@ -9,18 +10,16 @@ const FENCE = '```';
  * Passes when the output is one JSON value (any: object, array, string, number…). Surrounding
  * whitespace is ignored, and so is a Markdown fence around it (```` ```json ```` or a bare ```` ``` ````).
  * On failure the reason gives the line and column in the output, and what was found there.
+ *
+ * With a JSON Schema (`value` or `options.schema`: an inline schema, or the path of a `.json` file
+ * relative to the config), the value must also match it; the reason lists the first mismatches.
  */
 export const isJsonScorer: Scorer = {
   name: 'is-json',
   version: '1',
-  prepare(spec, where) {
-    if (spec.value !== undefined) {
-      throw new UserError(
-        `is-json takes no "value", got ${describeValue(spec.value)}`,
-        where,
-        'remove "value"; checking against a JSON Schema is not supported yet',
-      );
-    }
+  prepare(spec, where, _task, context) {
+    readOptions('is-json', spec, where, ['schema']);
+    const validate = schemaOfAssertion('is-json', spec, where, context.baseDir);
     return ({ output }) => {
       const { text, start, fenced } = extractJson(output);
       if (text.trim() === '') {
@@ -30,16 +29,23 @@ export const isJsonScorer: Scorer = {
           reason: fenced ? 'invalid JSON: empty code block' : 'invalid JSON: empty output',
         };
       }
+      let parsed: unknown;
       try {
-        const parsed: unknown = JSON.parse(text);
-        return {
-          value: 1,
-          pass: true,
-          reason: `valid JSON ${kind(parsed)}${fenced ? ' (in a code block)' : ''}`,
-        };
+        parsed = JSON.parse(text);
       } catch (error) {
         return { value: 0, pass: false, reason: invalidReason(output, text, start, error) };
       }
+      const block = fenced ? ' (in a code block)' : '';
+      const problems = validate?.(parsed);
+      if (problems !== undefined) {
+        return {
+          value: 0,
+          pass: false,
+          reason: `JSON ${jsonKind(parsed)}${block} does not match the schema: ${problems}`,
+        };
+      }
+      const matching = validate ? ' matching the schema' : '';
+      return { value: 1, pass: true, reason: `valid JSON ${jsonKind(parsed)}${matching}${block}` };
     };
   },
 };
@@ -59,7 +65,8 @@ export function extractJson(output: string): { text: string; start: number; fenc
   return { text: trimmed, start, fenced: false };
 }
 
-function kind(value: unknown): string {
+/** `object`, `array`, `string`, `number`, `boolean` or `null`. */
+export function jsonKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value === 'object' ? 'object' : typeof value;

@@ -1,15 +1,31 @@
 import { UserError } from '../errors.js';
 import type { AssertionSpec, Task } from '../types.js';
+import { bleuScorer } from './bleu.js';
 import { containsScorer } from './contains.js';
+import { containsAllScorer } from './contains-all.js';
+import { containsAnyScorer } from './contains-any.js';
+import { containsJsonScorer } from './contains-json.js';
 import { costScorer } from './cost.js';
 import { equalsScorer } from './equals.js';
 import { icontainsScorer } from './icontains.js';
 import { isJsonScorer } from './is-json.js';
+import { javascriptScorer } from './javascript.js';
+import { answerRelevanceScorer } from './judge/answer-relevance.js';
+import { closedQaScorer } from './judge/closed-qa.js';
+import { factualityScorer } from './judge/factuality.js';
+import { gEvalScorer } from './judge/g-eval.js';
+import { llmRubricScorer } from './judge/llm-rubric.js';
+import { similarScorer } from './judge/similar.js';
 import { latencyScorer } from './latency.js';
+import { levenshteinScorer } from './levenshtein.js';
+import { numericScorer } from './numeric.js';
 import { regexScorer } from './regex.js';
+import { rougeNScorer } from './rouge-n.js';
 import type { PrepareContext, ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
+import { startsWithScorer } from './starts-with.js';
 import { nearestName } from './suggest.js';
 import { describeValue } from './text.js';
+import { toolCallScorer } from './tool-call.js';
 
 /** Prefix that negates any scorer: `not-contains`, `not-is-json`… */
 export const NEGATION_PREFIX = 'not-';
@@ -23,6 +39,22 @@ export const builtinScorers: readonly Scorer[] = [
   isJsonScorer,
   latencyScorer,
   costScorer,
+  containsAnyScorer,
+  containsAllScorer,
+  startsWithScorer,
+  containsJsonScorer,
+  levenshteinScorer,
+  rougeNScorer,
+  bleuScorer,
+  numericScorer,
+  toolCallScorer,
+  javascriptScorer,
+  llmRubricScorer,
+  factualityScorer,
+  closedQaScorer,
+  gEvalScorer,
+  answerRelevanceScorer,
+  similarScorer,
 ];
 
 export type ScoreFunction = (input: ScoreInput) => ScoreVerdict | Promise<ScoreVerdict>;
