@@ -1,0 +1,44 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../../errors.js';
+import { EXPORT_FORMATS, EXPORT_RENDERERS, isExportFormat } from '../../report/export/formats.js';
+import { plural } from '../../report/format.js';
+import { EXIT } from '../exit-codes.js';
+import { requireRun, withStore } from './project-store.js';
+
+export interface ExportFlags {
+  format?: string;
+  output?: string;
+  config?: string;
+  db?: string;
+}
+
+/** `assay export <run> --format <format> [-o file]`: one run's results as a file for CI or people. */
+export async function exportCommand(runId: string, flags: ExportFlags): Promise<number> {
+  const format = flags.format;
+  if (format === undefined || !isExportFormat(format)) {
+    throw new UserError(
+      format === undefined
+        ? 'no export format given'
+        : `unknown export format "${format}"; expected one of ${EXPORT_FORMATS.join(', ')}`,
+      '--format',
+      `e.g. --format junit -o assay-junit.xml (formats: ${EXPORT_FORMATS.join(', ')})`,
+    );
+  }
+  const { text, count } = await withStore(flags, async (store) => {
+    const run = await requireRun(store, runId, '<run>');
+    const results = await store.listResults({ runId: run.id });
+    return {
+      text: EXPORT_RENDERERS[format]({ run, results, generatedAt: Date.now() }),
+      count: results.length,
+    };
+  });
+  if (flags.output === undefined) {
+    process.stdout.write(text);
+    return EXIT.ok;
+  }
+  await mkdir(path.dirname(path.resolve(flags.output)), { recursive: true });
+  await writeFile(flags.output, text);
+  process.stderr.write(`wrote ${flags.output} (${plural(count, 'result')})\n`);
+  return EXIT.ok;
+}
