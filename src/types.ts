@@ -164,6 +164,8 @@ export interface ItemResult {
   costUsd: number | null;
   /** What judge calls (model-graded scorers) cost for this item, on top of `costUsd`. */
   judgeCostUsd?: number;
+  /** What this item's answer originally cost when it was served from the cache: money the cache saved. */
+  savedUsd?: number;
   /** Our own price of the call when the provider reported its cost (OpenRouter); compare the two. */
   computedCostUsd?: number;
   attempts: number;
@@ -197,6 +199,10 @@ export interface RunOptions {
   filters: string[];
   targets: string[];
   repeat: number;
+  /** `--first N`: only the first N selected tasks, in config order. */
+  first?: number;
+  /** `--sample N --seed S`: N selected tasks drawn at random, reproducibly. */
+  sample?: { size: number; seed: string };
 }
 
 export interface RunRecord {

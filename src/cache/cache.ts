@@ -11,9 +11,24 @@ export interface CachedResponse {
   createdAt: number;
 }
 
+export interface CacheStats {
+  entries: number;
+  /** Entries past their TTL at the time asked (still kept for `degrade: cache`). */
+  expired: number;
+  /** Approximate size: the length of every output and usage JSON. */
+  bytes: number;
+  oldestAt: number | null;
+  newestAt: number | null;
+}
+
 /** Response cache contract. Keys are hashes that never include secrets. */
 export interface Cache {
   get(key: string, now: number): Promise<CachedResponse | undefined>;
   /** Stores entries that expire `ttlMs` after `createdAt`. */
   set(entries: Array<{ key: string; value: CachedResponse; ttlMs: number }>): Promise<void>;
+  stats(now: number): Promise<CacheStats>;
+  /** Deletes entries created before `createdBefore` (and, with expiredAt, those expired at that time); returns how many. */
+  prune(options: { createdBefore?: number; expiredAt?: number }): Promise<number>;
+  /** Deletes every entry; returns how many. */
+  clear(): Promise<number>;
 }

@@ -27,6 +27,23 @@ export function toTaskVersionRow(task: Task, createdAt: number): TaskVersionsTab
   return { task_id: id, version, content_json: JSON.stringify(content), created_at: createdAt };
 }
 
+/** Rebuilds a task version; rows written before a field existed get its empty default. */
+export function fromTaskVersionRow(
+  row: Pick<TaskVersionsTable, 'task_id' | 'version' | 'content_json'>,
+): Task {
+  const content = JSON.parse(row.content_json) as Partial<Task>;
+  return {
+    vars: {},
+    assert: [],
+    tags: [],
+    metadata: {},
+    source: '',
+    ...content,
+    id: row.task_id,
+    version: row.version,
+  };
+}
+
 export function toPromptVersionRow(prompt: PromptTemplate, createdAt: number): PromptVersionsTable {
   return {
     name: prompt.name,
@@ -36,6 +53,17 @@ export function toPromptVersionRow(prompt: PromptTemplate, createdAt: number): P
     source: prompt.source,
     git_commit: prompt.gitCommit ?? null,
     created_at: createdAt,
+  };
+}
+
+export function fromPromptVersionRow(row: PromptVersionsTable): PromptTemplate {
+  return {
+    name: row.name,
+    path: row.path,
+    kind: row.kind,
+    source: row.source,
+    version: row.version,
+    ...(row.git_commit !== null ? { gitCommit: row.git_commit } : {}),
   };
 }
 
@@ -106,6 +134,8 @@ export function toResultRow(result: ItemResult): ResultsTable {
     reasoning_tokens: usage.reasoningTokens ?? null,
     usage_raw_json: usage.raw === undefined ? null : JSON.stringify(usage.raw),
     cost_usd: result.costUsd,
+    judge_cost_usd: result.judgeCostUsd ?? null,
+    saved_usd: result.savedUsd ?? null,
     attempts: result.attempts,
     cached: result.cached ? 1 : 0,
     served_by: result.servedBy,
@@ -141,6 +171,8 @@ export function fromResultRow(row: ResultsTable, scores: ScoreResult[]): ItemRes
     ...(row.ttft_ms !== null ? { ttftMs: row.ttft_ms } : {}),
     usage,
     costUsd: row.cost_usd,
+    ...(row.judge_cost_usd !== null ? { judgeCostUsd: row.judge_cost_usd } : {}),
+    ...(row.saved_usd !== null ? { savedUsd: row.saved_usd } : {}),
     attempts: row.attempts,
     cached: row.cached !== 0,
     ...(row.stale ? { stale: true } : {}),
@@ -165,11 +197,22 @@ export function toScoreRows(result: ItemResult): ScoresTable[] {
     pass: score.pass ? 1 : 0,
     reason: score.reason,
     weight: score.weight,
+    metric: score.metric ?? null,
+    cost_usd: score.costUsd ?? null,
   }));
 }
 
 export function fromScoreRow(
-  row: Pick<ScoresTable, 'name' | 'value' | 'pass' | 'reason' | 'weight'>,
+  row: Pick<ScoresTable, 'name' | 'value' | 'pass' | 'reason' | 'weight' | 'metric' | 'cost_usd'>,
 ): ScoreResult {
-  return { name: row.name, value: row.value, pass: row.pass !== 0, reason: row.reason, weight: row.weight };
+  const score: ScoreResult = {
+    name: row.name,
+    value: row.value,
+    pass: row.pass !== 0,
+    reason: row.reason,
+    weight: row.weight,
+  };
+  if (row.metric !== null) score.metric = row.metric;
+  if (row.cost_usd !== null) score.costUsd = row.cost_usd;
+  return score;
 }

@@ -69,6 +69,9 @@ export interface ResultsTable {
   reasoning_tokens: number | null;
   usage_raw_json: string | null;
   cost_usd: number | null;
+  judge_cost_usd: number | null;
+  /** What a cache hit's answer originally cost. */
+  saved_usd: number | null;
   attempts: number;
   cached: number;
   served_by: string;
@@ -87,6 +90,13 @@ export interface ScoresTable {
   pass: number;
   reason: string;
   weight: number;
+  metric: string | null;
+  cost_usd: number | null;
+}
+
+export interface TaskArchiveTable {
+  task_id: string;
+  archived_at: number;
 }
 
 export interface CacheEntriesTable {
@@ -109,4 +119,5 @@ export interface Database {
   results: ResultsTable;
   scores: ScoresTable;
   cache_entries: CacheEntriesTable;
+  task_archive: TaskArchiveTable;
 }

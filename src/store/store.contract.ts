@@ -1,98 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ItemResult, PromptTemplate, RunRecord, Target, Task } from '../types.js';
+import type { RunRecord } from '../types.js';
 import type { Store } from './store.js';
+import { describeBrowsingContract } from './store-browsing.contract.js';
+import { describeCostContract } from './store-costs.contract.js';
+import { describeHistoryContract } from './store-history.contract.js';
+import { type ContractContext, makeResult, makeRun, makeVersions, prompt, unique } from './test-helpers.js';
 
 export interface StoreContractOptions {
   /** Every `open()` reaches the same database, so what one store writes the next one reads. */
   persistent?: boolean;
-}
-
-const unique = (prefix: string): string => `${prefix}-${randomUUID()}`;
-
-function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
-  return {
-    id: unique('run'),
-    configPath: 'evals/assay.yaml',
-    status: 'running',
-    fingerprint: {
-      configHash: 'c0ffee',
-      datasetVersion: 'd1',
-      promptVersions: { greet: 'p1' },
-      targetVersions: { mini: 't1', large: 't2' },
-      scorerVersions: { equals: 's1' },
-      gitCommit: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
-      assayVersion: '0.1.0',
-    },
-    options: { suite: 'critical', filters: ['tag:math'], targets: ['mini'], repeat: 3 },
-    totalItems: 12,
-    startedAt: Date.now(),
-    finishedAt: null,
-    user: 'ana',
-    ...overrides,
-  };
-}
-
-function makeResult(runId: string, overrides: Partial<ItemResult> = {}): ItemResult {
-  return {
-    runId,
-    itemId: unique('item'),
-    taskId: 'math-1',
-    taskVersion: 'tv1',
-    targetName: 'mini',
-    targetVersion: 't1',
-    repeat: 0,
-    status: 'passed',
-    prompt: [{ role: 'user', content: 'What is 2 + 2?' }],
-    output: '4',
-    score: 1,
-    scores: [{ name: 'equals', value: 1, pass: true, reason: 'matched', weight: 1 }],
-    latencyMs: 120,
-    usage: { inputTokens: 12, outputTokens: 1 },
-    costUsd: 0.000_02,
-    attempts: 1,
-    cached: false,
-    servedBy: 'mini',
-    error: null,
-    createdAt: Date.now(),
-    ...overrides,
-  };
-}
-
-const prompt: PromptTemplate = {
-  name: 'greet',
-  path: 'prompts/greet.njk',
-  kind: 'chat',
-  source: '- role: user\n  content: Hello {{ name }}',
-  version: 'p1',
-  gitCommit: 'abc123',
-};
-
-function makeVersions(): { tasks: Task[]; prompts: PromptTemplate[]; targets: Target[] } {
-  const task: Task = {
-    id: unique('task'),
-    version: 'tv1',
-    vars: { name: 'Ada' },
-    expected: 'Hello Ada',
-    assert: [{ type: 'equals', value: 'Hello Ada' }],
-    tags: ['smoke'],
-    metadata: {},
-    source: 'tasks/greet.yaml',
-  };
-  const target: Target = {
-    name: unique('target'),
-    providerId: 'openai:gpt-4o-mini',
-    config: { temperature: 0 },
-    prompt,
-    options: { base_url: 'http://localhost:1234' },
-    timeoutMs: 30_000,
-    version: 't1',
-  };
-  return {
-    tasks: [task, { ...task, version: 'tv2', expected: 'Hi Ada' }],
-    prompts: [prompt],
-    targets: [target],
-  };
 }
 
 /** The behaviour every `Store` must have. `open` is called once per test (and twice in one). */
@@ -120,6 +36,8 @@ export function describeStoreContract(
       return run;
     }
 
+    const context: ContractContext = { store: () => store, withRun };
+
     it('opens a second time while open (migrations are idempotent)', async () => {
       const second = await open();
       opened.push(second);
@@ -144,8 +62,12 @@ export function describeStoreContract(
     it('round-trips a run', async () => {
       const run = await withRun();
       const anonymous = await withRun({ user: null, fingerprint: { ...run.fingerprint, gitCommit: null } });
+      const judged = await withRun({
+        fingerprint: { ...run.fingerprint, judgeVersions: { 'llm-rubric': 'judge-large@t9 + rubric@p4' } },
+      });
       expect(await store.getRun(run.id)).toStrictEqual(run);
       expect(await store.getRun(anonymous.id)).toStrictEqual(anonymous);
+      expect(await store.getRun(judged.id)).toStrictEqual(judged);
       expect(await store.getRun(unique('missing'))).toBeUndefined();
     });
 
@@ -211,8 +133,16 @@ export function describeStoreContract(
         output: 'Γειά σου\n— done',
         score: 0.625,
         scores: [
-          { name: 'similar', value: 0.25, pass: false, reason: 'too far', weight: 3 },
-          { name: 'contains', value: 1, pass: true, reason: '', weight: 1 },
+          {
+            name: 'similar',
+            value: 0.25,
+            pass: false,
+            reason: 'too far',
+            weight: 3,
+            metric: 'faithfulness',
+            costUsd: 0.000_5,
+          },
+          { name: 'contains', value: 1, pass: true, reason: '', weight: 1, metric: 'accuracy' },
           { name: 'latency', value: 1, pass: true, reason: 'under 2000 ms', weight: 0.5 },
         ],
         latencyMs: 1234.5,
@@ -226,6 +156,8 @@ export function describeStoreContract(
           raw: { prompt_tokens: 120, details: { cached: [100, null] }, note: 'kept as is' },
         },
         costUsd: 0.000_123_45,
+        judgeCostUsd: 0.000_5,
+        savedUsd: 0.000_2,
         attempts: 2,
         attemptLog: [
           { target: 'primary', outcome: 'transient', httpStatus: 503, latencyMs: 12, message: 'HTTP 503' },
@@ -383,5 +315,9 @@ export function describeStoreContract(
       await expect(store.saveResults([])).resolves.toBeUndefined();
       expect(await store.listResults({ runId: unique('missing') })).toEqual([]);
     });
+
+    describeBrowsingContract(context);
+    describeCostContract(context);
+    describeHistoryContract(context);
   });
 }

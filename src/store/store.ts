@@ -1,10 +1,102 @@
-import type { ItemResult, PromptTemplate, RunRecord, RunStatus, Target, Task } from '../types.js';
+import type {
+  ItemResult,
+  PromptTemplate,
+  ResultStatus,
+  RunRecord,
+  RunStatus,
+  Target,
+  Task,
+} from '../types.js';
 
+/** Which results of a run to list; filters combine with AND. Order: creation time, then item id. */
 export interface ResultQuery {
   runId: string;
   /** Only results with status `failed` or `error`. */
   failedOnly?: boolean;
+  /** Only results with one of these statuses (an empty list matches nothing). @example ['error'] */
+  status?: ResultStatus[];
+  targetName?: string;
+  taskId?: string;
+  /** Only these work items (an empty list matches nothing). */
+  itemIds?: string[];
   limit?: number;
+  /** Results to skip, for paging. @default 0 */
+  offset?: number;
+}
+
+/** Which runs to list; filters combine with AND. */
+export interface RunQuery {
+  /** Runs whose options name this suite. */
+  suite?: string;
+  /** Runs with results for this target, or that planned it (it is in their target versions). */
+  target?: string;
+  /** Runs started at or after this time (ms). */
+  since?: number;
+  limit?: number;
+  /** Only runs in one of these states (an empty list matches nothing). */
+  statuses?: RunStatus[];
+}
+
+/** Aggregates of one run's stored results. Unknown costs count as 0. */
+export interface RunStats {
+  results: number;
+  passed: number;
+  failed: number;
+  errored: number;
+  costUsd: number;
+  judgeCostUsd: number;
+  savedUsd: number;
+  /** Results answered from the cache. */
+  cached: number;
+  /** Mean score of the results that were scored (errors excluded); null when none. */
+  meanScore: number | null;
+  /** Mean latency of the real calls (no errors, no cache hits); null when none. */
+  meanLatencyMs: number | null;
+  /** Distinct target names with results, sorted. */
+  targets: string[];
+}
+
+export interface RunListing {
+  run: RunRecord;
+  stats: RunStats;
+}
+
+export type CostDimension =
+  | 'provider'
+  | 'model'
+  | 'target'
+  | 'suite'
+  | 'task'
+  | 'user'
+  | 'day'
+  | 'week'
+  | 'month';
+
+/** Costs of one group of results. A budget skip made no call and is not counted. */
+export interface CostRow {
+  key: string;
+  costUsd: number;
+  judgeCostUsd: number;
+  savedUsd: number;
+  /** Results in the group, cache hits and errors included. */
+  calls: number;
+  /** Of those, results answered from the cache. */
+  cachedCalls: number;
+}
+
+export interface VersionRecord<T> {
+  version: string;
+  /** When this version was first stored (ms). */
+  createdAt: number;
+  value: T;
+}
+
+export interface TaskIdSummary {
+  taskId: string;
+  versions: number;
+  /** When its newest version was stored (ms). */
+  latestAt: number;
+  archivedAt: number | null;
 }
 
 /**
@@ -25,5 +117,31 @@ export interface Store {
   listResults(query: ResultQuery): Promise<ItemResult[]>;
   /** USD spent by results recorded since `since` (ms), across all runs: for daily budgets. */
   spentSince(since: number): Promise<number>;
+  /** Newest first. `suite` matches options.suite; `target` = runs having results (or target versions) for it. */
+  listRuns(query: RunQuery): Promise<RunListing[]>;
+  /** Aggregates of a run's results (all zero for a run without results). */
+  runStats(runId: string): Promise<RunStats>;
+  /** Deletes results (and their scores) of these items in this run, for `assay retry`; returns how many. */
+  deleteResults(runId: string, itemIds: string[]): Promise<number>;
+  /** Marks a run running again (retry/resume): status 'running', finished_at null. */
+  reopenRun(runId: string): Promise<void>;
+  /**
+   * Costs of results created in [since, until), grouped by one dimension: provider = the part of
+   * the target's provider id before ':', model = the provider id (both 'unknown' when the target
+   * version is not stored), suite = the run's options.suite ('(none)' when null), user = the run's
+   * user ('unknown' when null), day/week/month = UTC calendar buckets 'YYYY-MM-DD' / ISO week
+   * 'YYYY-Www' / 'YYYY-MM'. Sorted by costUsd descending, then key; time buckets ascending.
+   */
+  costBreakdown(query: { since: number; until?: number; by: CostDimension }): Promise<CostRow[]>;
+  /** Every stored version of a task, oldest first, as it was then. */
+  taskHistory(taskId: string): Promise<VersionRecord<Task>[]>;
+  /** Every stored version of a prompt, oldest first. */
+  promptHistory(name: string): Promise<VersionRecord<PromptTemplate>[]>;
+  /** Every stored task id, sorted, with its version count and archive time. */
+  listTaskIds(): Promise<TaskIdSummary[]>;
+  /** Archives a task (idempotent: an archived task keeps its first archive time). */
+  archiveTask(taskId: string, at: number): Promise<void>;
+  restoreTask(taskId: string): Promise<void>;
+  archivedTaskIds(): Promise<Set<string>>;
   close(): Promise<void>;
 }

@@ -25,6 +25,8 @@ const RESULT_COLUMNS = [
   'reasoning_tokens',
   'usage_raw_json',
   'cost_usd',
+  'judge_cost_usd',
+  'saved_usd',
   'attempts',
   'cached',
   'served_by',
@@ -42,6 +44,8 @@ const SCORE_COLUMNS = [
   'pass',
   'reason',
   'weight',
+  'metric',
+  'cost_usd',
 ] as const satisfies ReadonlyArray<keyof ScoresTable>;
 
 const CACHE_COLUMNS = [

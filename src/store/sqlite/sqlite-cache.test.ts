@@ -71,9 +71,28 @@ describe('SqliteCache', () => {
       { key: 'short', value: response(), ttlMs: 10 },
       { key: 'long', value: response(), ttlMs: 10_000 },
     ]);
-    expect(await cache.prune(createdAt + 10)).toBe(1);
+    expect(await cache.prune({ expiredAt: createdAt + 10 })).toBe(1);
     expect(await cache.get('long', createdAt + 10)).toBeDefined();
-    expect(await cache.prune(createdAt + 10)).toBe(0);
+    expect(await cache.prune({ expiredAt: createdAt + 10 })).toBe(0);
+  });
+
+  it('prunes entries created before a time, or also those expired', async () => {
+    await cache.set([
+      { key: 'old', value: response({ createdAt: createdAt - 5_000 }), ttlMs: 100_000 },
+      { key: 'expired', value: response(), ttlMs: 10 },
+      { key: 'fresh', value: response({ createdAt: createdAt + 5_000 }), ttlMs: 100_000 },
+    ]);
+    expect(await cache.prune({ createdBefore: createdAt })).toBe(1);
+    expect(await cache.get('old', createdAt)).toBeUndefined();
+    expect(await cache.get('expired', createdAt)).toBeDefined();
+    expect(await cache.prune({ createdBefore: createdAt, expiredAt: createdAt + 10 })).toBe(1);
+    expect(await cache.get('fresh', createdAt + 5_000)).toBeDefined();
+    expect((await cache.stats(createdAt)).entries).toBe(1);
+  });
+
+  it('refuses to prune without a criterion, or with one that is not a time', async () => {
+    await expect(cache.prune({})).rejects.toThrow('`createdBefore` or `expiredAt`');
+    await expect(cache.prune({ expiredAt: Number.NaN })).rejects.toThrow('got `NaN` (number)');
   });
 
   it('clears every entry', async () => {
@@ -83,5 +102,32 @@ describe('SqliteCache', () => {
     ]);
     expect(await cache.clear()).toBe(2);
     expect(await cache.get('a', createdAt)).toBeUndefined();
+    expect(await cache.clear()).toBe(0);
+  });
+
+  it('reports counts, expired entries, approximate size and age range', async () => {
+    expect(await cache.stats(createdAt)).toStrictEqual({
+      entries: 0,
+      expired: 0,
+      bytes: 0,
+      oldestAt: null,
+      newestAt: null,
+    });
+    const first = response({ output: 'abc', usage: {} });
+    const second = response({ output: 'de', usage: { inputTokens: 1 }, createdAt: createdAt + 50 });
+    await cache.set([
+      { key: 'a', value: first, ttlMs: 100 },
+      { key: 'b', value: second, ttlMs: 10_000 },
+    ]);
+    // 'abc' + '{}' and 'de' + '{"inputTokens":1}'.
+    const bytes = 3 + 2 + 2 + JSON.stringify({ inputTokens: 1 }).length;
+    expect(await cache.stats(createdAt + 99)).toStrictEqual({
+      entries: 2,
+      expired: 0,
+      bytes,
+      oldestAt: createdAt,
+      newestAt: createdAt + 50,
+    });
+    expect((await cache.stats(createdAt + 100)).expired).toBe(1);
   });
 });

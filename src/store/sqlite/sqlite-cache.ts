@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Cache, CachedResponse } from '../../cache/cache.js';
+import { type Kysely, sql } from 'kysely';
+import type { Cache, CachedResponse, CacheStats } from '../../cache/cache.js';
 import type { Usage } from '../../types.js';
 import type { CacheEntriesTable, Database } from '../schema.js';
 import type { HotStatements } from './hot-statements.js';
@@ -53,11 +53,42 @@ export class SqliteCache implements Cache {
     this.#hot.setCache([...byKey.values()]);
   }
 
-  /** Deletes expired entries; returns how many. */
-  async prune(now: number): Promise<number> {
+  async stats(now: number): Promise<CacheStats> {
+    const row = await this.#db
+      .selectFrom('cache_entries')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('entries'),
+        sql<number>`coalesce(sum(case when expires_at <= ${now} then 1 else 0 end), 0)`.as('expired'),
+        sql<number>`coalesce(sum(length(output) + length(usage_json)), 0)`.as('bytes'),
+        eb.fn.min<number | null>('created_at').as('oldest_at'),
+        eb.fn.max<number | null>('created_at').as('newest_at'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      entries: Number(row.entries),
+      expired: Number(row.expired),
+      bytes: Number(row.bytes),
+      oldestAt: row.oldest_at === null ? null : Number(row.oldest_at),
+      newestAt: row.newest_at === null ? null : Number(row.newest_at),
+    };
+  }
+
+  /** Deletes entries created before `createdBefore` or expired at `expiredAt`; returns how many. */
+  async prune(options: { createdBefore?: number; expiredAt?: number }): Promise<number> {
+    const { createdBefore, expiredAt } = options;
+    checkTime('createdBefore', createdBefore);
+    checkTime('expiredAt', expiredAt);
+    if (createdBefore === undefined && expiredAt === undefined) {
+      throw new TypeError('Expected `createdBefore` or `expiredAt` to say which cache entries to prune');
+    }
     const result = await this.#db
       .deleteFrom('cache_entries')
-      .where('expires_at', '<=', now)
+      .where((eb) =>
+        eb.or([
+          ...(createdBefore === undefined ? [] : [eb('created_at', '<', createdBefore)]),
+          ...(expiredAt === undefined ? [] : [eb('expires_at', '<=', expiredAt)]),
+        ]),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
@@ -67,4 +98,9 @@ export class SqliteCache implements Cache {
     const result = await this.#db.deleteFrom('cache_entries').executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+}
+
+function checkTime(name: string, value: number | undefined): void {
+  if (value === undefined || (typeof value === 'number' && !Number.isNaN(value))) return;
+  throw new RangeError(`Expected \`${name}\` to be a time in ms, got \`${String(value)}\` (${typeof value})`);
 }

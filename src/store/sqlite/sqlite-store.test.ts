@@ -48,7 +48,7 @@ describe('SqliteStore.open', () => {
     const latest = sqliteMigrations.at(-1)!;
     const recorded = readRaw(path, (db) => db.prepare('SELECT version, name FROM schema_migrations').all());
     expect(recorded).toEqual(sqliteMigrations.map(({ version, name }) => ({ version, name })));
-    expect(latest.version).toBe(2);
+    expect(latest.version).toBe(3);
     const tables = readRaw(path, (db) =>
       db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -63,6 +63,7 @@ describe('SqliteStore.open', () => {
         'runs',
         'scores',
         'target_versions',
+        'task_archive',
         'task_versions',
       ]),
     );
@@ -78,13 +79,13 @@ describe('SqliteStore.open', () => {
     await expect(opening).rejects.toBeInstanceOf(SchemaVersionError);
     await expect(opening).rejects.toMatchObject({
       databaseVersion: 999,
-      knownVersion: 2,
+      knownVersion: 3,
       location: path,
-      message: expect.stringMatching(/schema version 999.*up to 2/),
+      message: expect.stringMatching(/schema version 999.*up to 3/),
     });
   });
 
-  it('upgrades a version-1 database to version 2 and keeps its results', async () => {
+  it('upgrades a version-1 database to the latest version and keeps its results', async () => {
     const path = join(directory, 'v1.db');
     // Build a database as the first release left it: only migration 1 applied.
     readRaw(path, (db) => {
@@ -109,7 +110,105 @@ describe('SqliteStore.open', () => {
     const versions = readRaw(path, (db) =>
       db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
     );
-    expect(versions).toEqual([1, 2]);
+    expect(versions).toEqual([1, 2, 3]);
+  });
+
+  it('upgrades a version-2 database to version 3 and keeps its data', async () => {
+    const path = join(directory, 'v2.db');
+    // A database as the second schema version left it, with a run, a scored result, versions and a cache entry.
+    readRaw(path, (db) => {
+      db.exec(sqliteMigrations[0]!.sql);
+      db.exec(sqliteMigrations[1]!.sql);
+      db.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      db.exec("INSERT INTO schema_migrations VALUES (1, 'initial', 0), (2, 'ttft-cache-writes', 0)");
+      db.exec(
+        `INSERT INTO runs (id, config_path, status, fingerprint_json, options_json, total_items, started_at, finished_at, user)
+         VALUES ('r2', 'a.yaml', 'completed', '{"targetVersions":{"echo":"v"}}', '{"suite":"smoke"}', 1, 10, 20, 'ana')`,
+      );
+      db.exec(
+        `INSERT INTO results (run_id, item_id, task_id, task_version, target_name, target_version, repeat_index, status, prompt_json, output, score, latency_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, usage_raw_json, cost_usd, attempts, cached, served_by, error_category, error_message, created_at, ttft_ms, stale)
+         VALUES ('r2', 'i1', 't1', 'tv1', 'echo', 'v', 0, 'passed', '[]', 'hi', 1, 5, 3, 1, NULL, NULL, NULL, 0.25, 1, 0, 'echo', NULL, NULL, 30, 2, 0)`,
+      );
+      db.exec(
+        "INSERT INTO scores (run_id, item_id, name, ordinal, value, pass, reason, weight) VALUES ('r2', 'i1', 'equals', 0, 1, 1, 'same', 1)",
+      );
+      db.exec(
+        `INSERT INTO task_versions (task_id, version, content_json, created_at)
+         VALUES ('t1', 'tv1', '{"vars":{"q":"?"},"assert":[],"tags":["old"],"metadata":{},"source":"tasks/t.yaml"}', 7)`,
+      );
+      db.exec(
+        "INSERT INTO cache_entries (key, output, usage_json, cost_usd, latency_ms, model, created_at, expires_at) VALUES ('k', 'hi', '{}', 0.25, 5, NULL, 1, 100)",
+      );
+    });
+
+    const store = await SqliteStore.open(path);
+    try {
+      const [result] = await store.listResults({ runId: 'r2' });
+      expect(result).toMatchObject({ itemId: 'i1', output: 'hi', ttftMs: 2, costUsd: 0.25 });
+      expect(result?.scores).toStrictEqual([
+        { name: 'equals', value: 1, pass: true, reason: 'same', weight: 1 },
+      ]);
+      expect(result).not.toHaveProperty('judgeCostUsd');
+      expect(result).not.toHaveProperty('savedUsd');
+      expect(await store.taskHistory('t1')).toStrictEqual([
+        {
+          version: 'tv1',
+          createdAt: 7,
+          value: {
+            id: 't1',
+            version: 'tv1',
+            vars: { q: '?' },
+            assert: [],
+            tags: ['old'],
+            metadata: {},
+            source: 'tasks/t.yaml',
+          },
+        },
+      ]);
+      const [listing] = await store.listRuns({ suite: 'smoke', target: 'echo' });
+      expect(listing?.run.id).toBe('r2');
+      expect(listing?.stats).toMatchObject({
+        results: 1,
+        passed: 1,
+        costUsd: 0.25,
+        savedUsd: 0,
+        targets: ['echo'],
+      });
+      expect(await store.cache.stats(50)).toMatchObject({ entries: 1, expired: 0, bytes: 4 });
+      // New columns take writes after the upgrade.
+      await store.saveResults([{ ...result!, itemId: 'i2', judgeCostUsd: 0.5, savedUsd: 0.125 }]);
+      expect(await store.runStats('r2')).toMatchObject({ results: 2, judgeCostUsd: 0.5, savedUsd: 0.125 });
+      await store.archiveTask('t1', 40);
+      expect(await store.archivedTaskIds()).toEqual(new Set(['t1']));
+    } finally {
+      await store.close();
+    }
+    const versions = readRaw(path, (db) =>
+      db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
+    );
+    expect(versions).toEqual([1, 2, 3]);
+  });
+
+  it('tolerates task versions stored before every field was', async () => {
+    const path = join(directory, 'sparse-task.db');
+    await (await SqliteStore.open(path)).close();
+    readRaw(path, (db) =>
+      db.exec(
+        "INSERT INTO task_versions (task_id, version, content_json, created_at) VALUES ('bare', 'v', '{}', 1)",
+      ),
+    );
+    const store = await SqliteStore.open(path);
+    const history = await store.taskHistory('bare');
+    await store.close();
+    expect(history).toStrictEqual([
+      {
+        version: 'v',
+        createdAt: 1,
+        value: { id: 'bare', version: 'v', vars: {}, assert: [], tags: [], metadata: {}, source: '' },
+      },
+    ]);
   });
 
   it('reports a file that is not a database as a user error', async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, type RawBuilder, type SqlBool, SqliteDialect, sql } from 'kysely';
 import { UserError } from '../../errors.js';
 import type {
   ItemResult,
@@ -13,12 +13,15 @@ import type {
   Task,
 } from '../../types.js';
 import { chunkRows } from '../chunks.js';
+import { selectCostBreakdown } from '../cost-breakdown.js';
 import { sqliteMigrations } from '../migrations/sqlite/index.js';
 import { migrate } from '../migrator.js';
 import {
+  fromPromptVersionRow,
   fromResultRow,
   fromRunRow,
   fromScoreRow,
+  fromTaskVersionRow,
   toPromptVersionRow,
   toResultRow,
   toRunRow,
@@ -26,8 +29,19 @@ import {
   toTargetVersionRow,
   toTaskVersionRow,
 } from '../rows.js';
+import { selectRunListings, selectRunStats } from '../run-listing.js';
 import type { Database } from '../schema.js';
-import type { ResultQuery, Store } from '../store.js';
+import type {
+  CostDimension,
+  CostRow,
+  ResultQuery,
+  RunListing,
+  RunQuery,
+  RunStats,
+  Store,
+  TaskIdSummary,
+  VersionRecord,
+} from '../store.js';
 import { HotStatements } from './hot-statements.js';
 import { SqliteCache } from './sqlite-cache.js';
 import { SQLITE_MAX_PARAMETERS } from './sqlite-limits.js';
@@ -135,26 +149,36 @@ export class SqliteStore implements Store {
   }
 
   async listResults(query: ResultQuery): Promise<ItemResult[]> {
-    const { runId, failedOnly = false, limit } = query;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-      throw new RangeError(
-        `Expected \`limit\` to be an integer from 0 and up, got \`${limit}\` (${typeof limit})`,
-      );
-    }
+    const { runId, failedOnly = false, status, targetName, taskId, itemIds, limit, offset } = query;
+    checkCount('limit', limit);
+    checkCount('offset', offset);
+    if (limit === 0 || status?.length === 0 || itemIds?.length === 0) return [];
     let selected = this.#db.selectFrom('results').where('run_id', '=', runId);
     if (failedOnly) selected = selected.where('status', 'in', ['failed', 'error']);
+    if (status !== undefined) selected = selected.where('status', 'in', status);
+    if (targetName !== undefined) selected = selected.where('target_name', '=', targetName);
+    if (taskId !== undefined) selected = selected.where('task_id', '=', taskId);
+    if (itemIds !== undefined) selected = selected.where(inList('item_id', itemIds));
     selected = selected.orderBy('created_at').orderBy('item_id');
-    if (limit !== undefined) selected = selected.limit(limit);
+    // SQLite needs a LIMIT before an OFFSET; -1 means none.
+    if (limit !== undefined || offset !== undefined) selected = selected.limit(limit ?? -1);
+    if (offset !== undefined) selected = selected.offset(offset);
     const rows = await selected.selectAll().execute();
     if (rows.length === 0) return [];
 
     let scoreQuery = this.#db
       .selectFrom('scores')
-      .select(['item_id', 'name', 'value', 'pass', 'reason', 'weight'])
+      .select(['item_id', 'name', 'value', 'pass', 'reason', 'weight', 'metric', 'cost_usd'])
       .where('run_id', '=', runId);
-    if (failedOnly || limit !== undefined) {
-      scoreQuery = scoreQuery.where('item_id', 'in', selected.select('item_id'));
-    }
+    const everything =
+      !failedOnly &&
+      status === undefined &&
+      targetName === undefined &&
+      taskId === undefined &&
+      itemIds === undefined &&
+      limit === undefined &&
+      offset === undefined;
+    if (!everything) scoreQuery = scoreQuery.where('item_id', 'in', selected.select('item_id'));
     const scoreRows = await scoreQuery.orderBy('item_id').orderBy('ordinal').execute();
     const scores = new Map<string, ScoreResult[]>();
     for (const row of scoreRows) {
@@ -172,6 +196,108 @@ export class SqliteStore implements Store {
       .where('created_at', '>=', since)
       .executeTakeFirst();
     return Number(row?.spent ?? 0);
+  }
+
+  async listRuns(query: RunQuery): Promise<RunListing[]> {
+    return selectRunListings(this.#db, query);
+  }
+
+  async runStats(runId: string): Promise<RunStats> {
+    return (await selectRunStats(this.#db, [runId])).get(runId)!;
+  }
+
+  async deleteResults(runId: string, itemIds: string[]): Promise<number> {
+    if (itemIds.length === 0) return 0;
+    return this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('scores').where('run_id', '=', runId).where(inList('item_id', itemIds)).execute();
+      const deleted = await trx
+        .deleteFrom('results')
+        .where('run_id', '=', runId)
+        .where(inList('item_id', itemIds))
+        .executeTakeFirst();
+      return Number(deleted.numDeletedRows);
+    });
+  }
+
+  async reopenRun(runId: string): Promise<void> {
+    await this.#db
+      .updateTable('runs')
+      .set({ status: 'running', finished_at: null })
+      .where('id', '=', runId)
+      .execute();
+  }
+
+  async costBreakdown(query: { since: number; until?: number; by: CostDimension }): Promise<CostRow[]> {
+    return selectCostBreakdown(this.#db, query);
+  }
+
+  async taskHistory(taskId: string): Promise<VersionRecord<Task>[]> {
+    const rows = await this.#db
+      .selectFrom('task_versions')
+      .selectAll()
+      .where('task_id', '=', taskId)
+      // Versions stored in the same call share a time; the version breaks the tie the same way every time.
+      .orderBy('created_at')
+      .orderBy('version')
+      .execute();
+    return rows.map((row) => ({
+      version: row.version,
+      createdAt: row.created_at,
+      value: fromTaskVersionRow(row),
+    }));
+  }
+
+  async promptHistory(name: string): Promise<VersionRecord<PromptTemplate>[]> {
+    const rows = await this.#db
+      .selectFrom('prompt_versions')
+      .selectAll()
+      .where('name', '=', name)
+      .orderBy('created_at')
+      .orderBy('version')
+      .execute();
+    return rows.map((row) => ({
+      version: row.version,
+      createdAt: row.created_at,
+      value: fromPromptVersionRow(row),
+    }));
+  }
+
+  async listTaskIds(): Promise<TaskIdSummary[]> {
+    const rows = await this.#db
+      .selectFrom('task_versions')
+      .leftJoin('task_archive', 'task_archive.task_id', 'task_versions.task_id')
+      .select((eb) => [
+        'task_versions.task_id',
+        eb.fn.countAll<number>().as('versions'),
+        eb.fn.max('task_versions.created_at').as('latest_at'),
+        'task_archive.archived_at',
+      ])
+      .groupBy(['task_versions.task_id', 'task_archive.archived_at'])
+      .orderBy('task_versions.task_id')
+      .execute();
+    return rows.map((row) => ({
+      taskId: row.task_id,
+      versions: Number(row.versions),
+      latestAt: Number(row.latest_at),
+      archivedAt: row.archived_at === null ? null : Number(row.archived_at),
+    }));
+  }
+
+  async archiveTask(taskId: string, at: number): Promise<void> {
+    await this.#db
+      .insertInto('task_archive')
+      .values({ task_id: taskId, archived_at: at })
+      .onConflict((conflict) => conflict.column('task_id').doNothing())
+      .execute();
+  }
+
+  async restoreTask(taskId: string): Promise<void> {
+    await this.#db.deleteFrom('task_archive').where('task_id', '=', taskId).execute();
+  }
+
+  async archivedTaskIds(): Promise<Set<string>> {
+    const rows = await this.#db.selectFrom('task_archive').select('task_id').execute();
+    return new Set(rows.map((row) => row.task_id));
   }
 
   async close(): Promise<void> {
@@ -202,6 +328,18 @@ function openDatabase(path: string): BetterSqlite3.Database {
       { cause: error },
     );
   }
+}
+
+function checkCount(name: string, value: number | undefined): void {
+  if (value === undefined || (Number.isInteger(value) && value >= 0)) return;
+  throw new RangeError(
+    `Expected \`${name}\` to be an integer from 0 and up, got \`${value}\` (${typeof value})`,
+  );
+}
+
+/** `column IN (…)` for any number of values: one JSON parameter instead of one parameter per value. */
+function inList(column: 'item_id', values: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`;
 }
 
 function itemKey(runId: string, itemId: string): string {

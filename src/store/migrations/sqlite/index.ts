@@ -1,6 +1,7 @@
 import type { Migration } from '../../migrator.js';
 import { initial } from './0001-initial.js';
 import { ttftCacheWrites } from './0002-ttft-cache-writes.js';
+import { costsHistoryArchive } from './0003-costs-history-archive.js';
 
 /** SQLite migrations in version order. Add a file `NNNN-name.ts` and list it here. */
-export const sqliteMigrations: readonly Migration[] = [initial, ttftCacheWrites];
+export const sqliteMigrations: readonly Migration[] = [initial, ttftCacheWrites, costsHistoryArchive];
