@@ -3,6 +3,7 @@
  * token counts use one fixed approximation, so usage figures are reproducible across runs.
  */
 import { findArithmetic, formatNumber } from './arithmetic.js';
+import { judgeAnswer } from './judge.js';
 
 /** Characters per token in the mock's tokenizer approximation. */
 export const CHARS_PER_TOKEN = 4;
@@ -15,14 +16,20 @@ const QUOTED = /^(["'`])([\s\S]*)\1$/;
 export interface AnswerOptions {
   /** Answer with a JSON object even if the message does not ask for one (e.g. `response_format`). */
   json?: boolean;
+  /** Answer exactly this text, whatever the message (from the `x-mock-reply` header). */
+  reply?: string;
 }
 
 /**
- * The mock's answer to `message`: the number for arithmetic ("What is 7 / 2?" → `3.5`), `X` for
+ * The mock's answer to `message`: the `reply` option when given; a grade for a judge prompt (see
+ * `judge.ts`); the number for arithmetic ("What is 7 / 2?" → `3.5`), `X` for
  * "reply with X" / "say X", a small JSON object when asked "as JSON" / "in JSON" (wrapping the plain
  * answer), otherwise `Echo: <message>`.
  */
 export function answer(message: string, options: AnswerOptions = {}): string {
+  if (options.reply !== undefined) return options.reply;
+  const judged = judgeAnswer(message);
+  if (judged !== undefined) return judged;
   const number = findArithmetic(message);
   const plain = number !== undefined ? formatNumber(number) : (requestedReply(message) ?? `Echo: ${message}`);
   if (!options.json && !WANTS_JSON.test(message)) return plain;

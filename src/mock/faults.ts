@@ -39,6 +39,11 @@ export const CONTROL_HEADERS = {
   omitPromptCount: 'x-mock-omit-prompt-count',
   /** Requests per minute for this request's API key from now on (see the server's `rpm` option). */
   rpm: 'x-mock-rpm',
+  /**
+   * Answer exactly this text in any dialect (e.g. an unparseable judge answer). A value starting with
+   * `"` is read as a JSON string, for newlines and non-ASCII text: `"line 1\nline 2"`.
+   */
+  reply: 'x-mock-reply',
 } as const;
 
 export interface FaultOptions {

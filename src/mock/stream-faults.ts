@@ -1,6 +1,6 @@
 /**
  * Per-request switches that change what a dialect writes inside a 200 answer (stream corruption, omitted
- * usage fields). The server's `Faults` decide statuses and connections (a mid-stream stall included, as
+ * usage fields, a scripted reply). The server's `Faults` decide statuses and connections (a mid-stream stall included, as
  * it only cuts the events a dialect wrote); these are read by dialects.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -23,6 +23,19 @@ export function streamFault(headers: IncomingHttpHeaders): StreamFault | undefin
 /** Whether Ollama's `prompt_eval_count` should be left out. */
 export function omitPromptCount(headers: IncomingHttpHeaders): boolean {
   return isOn(headers[CONTROL_HEADERS.omitPromptCount]);
+}
+
+/** The exact answer `x-mock-reply` asks for; a value starting with `"` is a JSON string literal. */
+export function requestedReply(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers[CONTROL_HEADERS.reply];
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || !text.startsWith('"')) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'string' ? parsed : text;
+  } catch {
+    return text;
+  }
 }
 
 function isOn(value: string | string[] | undefined): boolean {

@@ -233,3 +233,29 @@ describe('ollamaBaseUrl', () => {
     expect(ollamaBaseUrl(value)).toBe(expected);
   });
 });
+
+describe('Ollama embed', () => {
+  it('posts the inputs to /api/embed and reads vectors and prompt_eval_count, at no cost', async () => {
+    const provider = create({}, 'nomic-embed-text');
+    if (!provider.embed) throw new Error('no embed');
+    const response = await provider.embed({
+      inputs: ['hello world', 'hi'],
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(server.journal()[0]).toMatchObject({
+      path: '/api/embed',
+      body: { model: 'nomic-embed-text', input: ['hello world', 'hi'] },
+    });
+    expect(response.vectors).toHaveLength(2);
+    expect(response.usage).toEqual({ inputTokens: 4, outputTokens: 0, raw: { prompt_eval_count: 4 } });
+    expect(response).toMatchObject({ model: 'nomic-embed-text', costUsd: 0 });
+  });
+
+  it('classifies an unknown model (404) as permanent with the pull hint', async () => {
+    const provider = create({ headers: { 'x-mock-status': '404' } }, 'missing-model');
+    if (!provider.embed) throw new Error('no embed');
+    const error = await providerError(provider.embed({ inputs: ['x'], signal: AbortSignal.timeout(10_000) }));
+    expect(error.kind).toBe('permanent');
+    expect(error.message).toContain('ollama pull missing-model');
+  });
+});

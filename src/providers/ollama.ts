@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { ProviderError, UserError } from '../errors.js';
 import type { Usage } from '../types.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
-import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
+import type {
+  EmbedRequest,
+  EmbedResponse,
+  Provider,
+  ProviderContext,
+  ProviderRequest,
+  ProviderResponse,
+} from './provider.js';
 import { ndjsonLines, postStream, truncatedStream } from './stream.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
@@ -31,6 +38,13 @@ const messageSchema = z.object({
   error: z.unknown().optional(),
 });
 type OllamaMessage = z.infer<typeof messageSchema>;
+
+/** `/api/embed`: one vector per input, in order; the count of input tokens when Ollama reports it. */
+const embedSchema = z.object({
+  model: z.string().optional(),
+  embeddings: z.array(z.array(z.number())),
+  prompt_eval_count: z.number().optional(),
+});
 
 /**
  * `ollama:<model>`: Ollama's native `/api/chat`. Host from `base_url`, else OLLAMA_HOST, else
@@ -99,9 +113,37 @@ export function createOllamaProvider(context: ProviderContext): Provider {
     throw truncatedStream(id, 'done:true');
   }
 
+  async function embed(request: EmbedRequest): Promise<EmbedResponse> {
+    const body = { model: context.rest, input: request.inputs };
+    const response = await postJson(`${baseUrl}/api/embed`, body, headers, request.signal, id);
+    if (response.status < 200 || response.status >= 300)
+      throw errorFromResponse(response, id, context.rest, apiKey);
+    const parsed = embedSchema.safeParse(response.body);
+    const count = parsed.success ? parsed.data.embeddings.length : 0;
+    if (!parsed.success || count !== request.inputs.length) {
+      const problem = parsed.success
+        ? `${count} embeddings for ${request.inputs.length} inputs`
+        : (parsed.error.issues[0]?.message ?? 'unexpected shape');
+      throw new ProviderError('transient', `${id}: malformed embed response: ${problem}`, {
+        status: response.status,
+      });
+    }
+    const { embeddings, prompt_eval_count: inputTokens, model } = parsed.data;
+    return {
+      vectors: embeddings,
+      usage: {
+        ...(inputTokens !== undefined ? { inputTokens, outputTokens: 0 } : {}),
+        raw: inputTokens !== undefined ? { prompt_eval_count: inputTokens } : {},
+      },
+      ...(model ? { model } : {}),
+      costUsd: 0,
+    };
+  }
+
   return {
     id,
     model: context.rest,
+    embed,
     cacheScope: () => `ollama ${baseUrl}`,
     call(request: ProviderRequest): Promise<ProviderResponse> {
       const body = requestBody(context.rest, request, stream);

@@ -3,7 +3,14 @@ import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import type { Usage } from '../types.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
 import { readChatStream } from './openai-chat-stream.js';
-import { type Provider, type ProviderRequest, type ProviderResponse, toolCallOutput } from './provider.js';
+import {
+  type EmbedRequest,
+  type EmbedResponse,
+  type Provider,
+  type ProviderRequest,
+  type ProviderResponse,
+  toolCallOutput,
+} from './provider.js';
 import { openAiRateLimit } from './rate-limit-headers.js';
 import { postStream, sseEvents } from './stream.js';
 
@@ -41,6 +48,12 @@ const responseSchema = z.object({
   usage: usageSchema.nullable().optional(),
 });
 
+const embeddingsSchema = z.object({
+  model: z.string().optional(),
+  data: z.array(z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) })),
+  usage: usageSchema.nullable().optional(),
+});
+
 const errorSchema = z.object({
   error: z.object({
     message: z.string().optional(),
@@ -68,6 +81,8 @@ export interface OpenAiChatOptions {
   pricingProvider?: string;
   /** Appended to `baseUrl`. @default '/chat/completions' */
   path?: string;
+  /** Appended to `baseUrl` for `embed`. @default '/embeddings' */
+  embeddingsPath?: string;
   /** Stream the answer over SSE, which records `ttftMs`. @default false */
   stream?: boolean;
   /** Fields added to every request body (e.g. OpenRouter's routing and usage accounting). */
@@ -191,10 +206,40 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
     };
   }
 
+  const embeddingsUrl = `${options.baseUrl.replace(/\/+$/, '')}${options.embeddingsPath ?? '/embeddings'}`;
+
+  async function embed(request: EmbedRequest): Promise<EmbedResponse> {
+    // Floats, not the SDK's default base64: the body stays readable in journals and caches.
+    const body = { model: options.model, input: request.inputs, encoding_format: 'float' };
+    const response = await postJson(embeddingsUrl, body, headers, request.signal, label);
+    if (response.status < 200 || response.status >= 300) throw fail(response);
+    const parsed = embeddingsSchema.safeParse(response.body);
+    const count = parsed.success ? parsed.data.data.length : 0;
+    if (!parsed.success || count !== request.inputs.length) {
+      const problem = parsed.success
+        ? `${count} embeddings for ${request.inputs.length} inputs`
+        : (parsed.error.issues[0]?.message ?? 'unexpected shape');
+      throw new ProviderError('transient', `${label}: malformed embeddings response: ${problem}`, {
+        status: response.status,
+      });
+    }
+    const vectors = [...parsed.data.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
+    const rateLimit = openAiRateLimit(response.headers);
+    const usage = parseUsage(parsed.data.usage);
+    // Embeddings produce no output tokens; saying 0 keeps pricing from treating them as unknown.
+    return {
+      vectors,
+      ...withCost(usage.inputTokens !== undefined ? { ...usage, outputTokens: 0 } : usage),
+      ...(parsed.data.model ? { model: parsed.data.model } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
+    };
+  }
+
   return {
     id: options.id,
     model: options.model,
     ...(options.pricingProvider ? { pricingProvider: options.pricingProvider } : {}),
+    embed,
     cacheScope: () => options.cacheScope ?? `openai-chat ${options.baseUrl}`,
     call(request: ProviderRequest): Promise<ProviderResponse> {
       // The target's `stream` option decides the transport, never a `stream` key in the config.

@@ -187,3 +187,16 @@ describe('openrouter adapter', () => {
     expect(unknown.hint).toContain('referer, title, provider, models');
   });
 });
+
+describe('OpenRouter embed', () => {
+  it('posts to /api/v1/embeddings with the attribution headers', async () => {
+    const provider = create();
+    if (!provider.embed) throw new Error('no embed');
+    const response = await provider.embed({ inputs: ['one two'], signal: AbortSignal.timeout(10_000) });
+    expect(response.vectors).toHaveLength(1);
+    const entry = server.journal()[0];
+    expect(entry?.path).toBe('/api/v1/embeddings');
+    expect(entry?.headers['x-title']).toBe('Assay');
+    expect(entry?.body).toEqual({ model: MODEL, input: ['one two'], encoding_format: 'float' });
+  });
+});

@@ -5,6 +5,7 @@ import type { Provider, ProviderContext } from './provider.js';
 
 const DEFAULT_BASE_URL = 'https://openrouter.ai';
 const PATH = '/api/v1/chat/completions';
+const EMBEDDINGS_PATH = '/api/v1/embeddings';
 const DEFAULT_REFERER = 'https://github.com/assay-evals/assay';
 const DEFAULT_TITLE = 'Assay';
 const OPTION_NAMES = ['referer', 'title', 'provider', 'models'];
@@ -73,6 +74,7 @@ export function createOpenRouterProvider(context: ProviderContext): Provider {
     model: context.rest,
     baseUrl,
     path: PATH,
+    embeddingsPath: EMBEDDINGS_PATH,
     apiKey,
     maxTokensField: 'max_tokens',
     headers: {

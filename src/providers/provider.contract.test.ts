@@ -23,7 +23,7 @@ describeProviderContract(
       OPENAI_API_KEY: CONTRACT_API_KEY,
       OPENAI_BASE_URL: `${origin}/v1`,
     }),
-  { servers, keyHeader: bearer, streams: true, rawUsage: chatUsage, retryHint: true },
+  { servers, keyHeader: bearer, streams: true, rawUsage: chatUsage, retryHint: true, embeds: true },
 );
 
 describeProviderContract(
@@ -34,7 +34,7 @@ describeProviderContract(
       { ...targetOptions(options), base_url: `${origin}/v1`, api_key_env: 'LOCAL_LLM_KEY' },
       { LOCAL_LLM_KEY: CONTRACT_API_KEY },
     ),
-  { servers, keyHeader: bearer, streams: true, rawUsage: chatUsage, retryHint: true },
+  { servers, keyHeader: bearer, streams: true, rawUsage: chatUsage, retryHint: true, embeds: true },
 );
 
 describeProviderContract(
@@ -77,7 +77,7 @@ describeProviderContract(
       OPENROUTER_API_KEY: CONTRACT_API_KEY,
       OPENROUTER_BASE_URL: `${origin}/api/v1`,
     }),
-  { servers, keyHeader: bearer, streams: true, rawUsage: chatUsage, retryHint: true },
+  { servers, keyHeader: bearer, streams: true, rawUsage: chatUsage, retryHint: true, embeds: true },
 );
 
 describeProviderContract(
@@ -98,5 +98,6 @@ describeProviderContract(
     optionalUsage: ['inputTokens'],
     // Ollama's 429 ("server busy") carries no retry-after.
     retryHint: false,
+    embeds: true,
   },
 );

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import type { ChatMessage } from '../types.js';
-import type { Provider, ProviderResponse } from './provider.js';
+import type { Provider } from './provider.js';
 
 /** The only key the suite's servers accept; adapters under test must be built with it. */
 export const CONTRACT_API_KEY = 'sk-contract-secret-7c1e93b5a2d04f68';
@@ -53,6 +53,8 @@ export interface ProviderContractExpectations {
   optionalUsage?: readonly UsageCount[];
   /** Whether a 429 carries a wait the adapter reads (retry-after, or Gemini's RetryInfo). */
   retryHint: boolean;
+  /** Whether the adapter has `embed` (an embeddings endpoint); when false it must not have one. @default false */
+  embeds?: boolean;
 }
 
 const QUESTION: ChatMessage[] = [{ role: 'user', content: 'What is 2 + 3?' }];
@@ -124,7 +126,7 @@ export function describeProviderContract(
   const ask = async (provider: Provider, signal = AbortSignal.timeout(10_000)) =>
     provider.call({ messages: QUESTION, config: {}, signal });
   /** The call's ProviderError, checked for kind and for the key in any message of its cause chain. */
-  const failure = async (promise: Promise<ProviderResponse>, kind: ProviderErrorKind) => {
+  const failure = async (promise: Promise<unknown>, kind: ProviderErrorKind) => {
     const error = await promise.then(
       () => undefined,
       (caught: unknown) => caught,
@@ -229,6 +231,15 @@ export function describeProviderContract(
       });
     }
 
+    describeEmbedContract(expectations.embeds === true, {
+      makeProvider,
+      servers,
+      failure,
+      onlyRequest,
+      keyHeader,
+      retryHint,
+    });
+
     it('has a cache scope that is stable, names the endpoint and never holds the key', async () => {
       const provider = await build();
       const scope = provider.cacheScope();
@@ -238,6 +249,78 @@ export function describeProviderContract(
       expect(scope).not.toContain(CONTRACT_API_KEY);
       const elsewhere = await makeProvider({ origin: servers().echo.url });
       expect(elsewhere.cacheScope()).not.toBe(scope);
+    });
+  });
+}
+
+const TEXTS = ['The capital of France is Paris.', 'Paris is the capital of France.', 'Bananas are yellow.'];
+
+interface EmbedContractTools {
+  makeProvider: (options: ContractProviderOptions) => Promise<Provider>;
+  servers: () => ContractServers;
+  failure: (promise: Promise<unknown>, kind: ProviderErrorKind) => Promise<ProviderError>;
+  onlyRequest: () => { status: number; headers: Record<string, unknown> };
+  keyHeader: { name: string; value: string };
+  retryHint: boolean;
+}
+
+/** `embed`: vectors in input order, the mock's deterministic geometry, and the chat calls' error classes. */
+function describeEmbedContract(embeds: boolean, tools: EmbedContractTools): void {
+  const { makeProvider, servers, failure, onlyRequest, keyHeader, retryHint } = tools;
+  const build = (options: Omit<ContractProviderOptions, 'origin'> = {}) =>
+    makeProvider({ origin: servers().mock.url, ...options });
+  if (!embeds) {
+    it('has no embed method (the executor reports that the grader cannot embed)', async () => {
+      expect((await build()).embed).toBeUndefined();
+    });
+    return;
+  }
+  const embed = async (provider: Provider, inputs = TEXTS) => {
+    if (!provider.embed) throw new Error('the adapter has no embed method');
+    return provider.embed({ inputs, signal: AbortSignal.timeout(10_000) });
+  };
+  const dot = (a: readonly number[] = [], b: readonly number[] = []) =>
+    a.reduce((sum, x, index) => sum + x * (b[index] ?? 0), 0);
+
+  describe('embed', () => {
+    it('answers one unit vector per input, in order, with the input token count', async () => {
+      const response = await embed(await build());
+      expect(response.vectors).toHaveLength(TEXTS.length);
+      const [capital, reordered, bananas] = response.vectors;
+      expect(capital?.length).toBeGreaterThan(0);
+      expect(dot(capital, capital)).toBeCloseTo(1, 6);
+      // The mock embeds bags of words: the same words in another order give the same vector.
+      expect(dot(capital, reordered)).toBeCloseTo(1, 6);
+      expect(dot(capital, bananas)).toBeLessThan(0.5);
+      expect(response.usage.inputTokens).toBeGreaterThan(0);
+      expect(response.usage.outputTokens).toBe(0);
+    });
+
+    it(`sends the key in ${keyHeader.name}`, async () => {
+      await embed(await build());
+      const entry = onlyRequest();
+      expect(entry.status).toBe(200);
+      expect(entry.headers[keyHeader.name]).toBe(keyHeader.value);
+    });
+
+    for (const { failure: label, headers, kind } of STATUS_FAILURES) {
+      it(`classifies ${label} as ${kind}`, async () => {
+        const error = await failure(embed(await build({ headers })), kind);
+        expect(error.status).toBe(onlyRequest().status);
+      });
+    }
+
+    it('classifies a 429 as rate_limit, reading its wait like a chat call', async () => {
+      const headers = { 'x-mock-status': '429', 'x-mock-retry-after': '2' };
+      const error = await failure(embed(await build({ headers })), 'rate_limit');
+      expect(error.status).toBe(429);
+      expect(error.retryAfterMs).toBe(retryHint ? 2000 : undefined);
+    });
+
+    it('keeps the key out of the message when a server echoes it back', async () => {
+      const error = await failure(embed(await makeProvider({ origin: servers().echo.url })), 'permanent');
+      expect(servers().echo.lastBody()).toContain(CONTRACT_API_KEY);
+      expect(error.status).toBe(401);
     });
   });
 }

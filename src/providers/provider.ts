@@ -47,6 +47,24 @@ export interface ProviderResponse {
   rateLimit?: RateLimitSnapshot;
 }
 
+/** Texts to embed, for similarity scorers. */
+export interface EmbedRequest {
+  inputs: string[];
+  signal: AbortSignal;
+}
+
+export interface EmbedResponse {
+  /** One vector per input, in input order. */
+  vectors: number[][];
+  usage: Usage;
+  /** The model that answered, when the provider says so. */
+  model?: string;
+  /** Cost in USD when the provider knows it (local models: 0); otherwise computed from usage. */
+  costUsd?: number;
+  /** Limits the provider reported in its response headers. */
+  rateLimit?: RateLimitSnapshot;
+}
+
 /**
  * The provider contract. A provider only translates: it builds the wire request, parses the
  * response, and throws a classified `ProviderError` on failure. It never retries.
@@ -59,6 +77,8 @@ export interface Provider {
   /** Provider family used for pricing lookups (`openai`, `anthropic`…); undefined for local/custom. */
   readonly pricingProvider?: string;
   call(request: ProviderRequest): Promise<ProviderResponse>;
+  /** Embeds texts with this provider's model, for providers with an embeddings endpoint. */
+  embed?(request: EmbedRequest): Promise<EmbedResponse>;
   /**
    * Identity of the endpoint for cache keys: base URL and other semantic settings, never a secret.
    */

@@ -6,18 +6,31 @@ import {
   resolveAssertion,
   ScorerRegistry,
   scorerVersions,
+  standalonePrepareContext,
 } from './registry.js';
-import { defineScorer, type ScoreInput, type ScoreVerdict } from './scorer.js';
+import { defineScorer, type JudgeService, type ScoreInput, type ScoreVerdict } from './scorer.js';
 import { expectUserError, makeInput, makeTask, WHERE } from './test-helpers.js';
 
 const task = makeTask({ expected: '5' });
+
+/** Model-graded scorers get a grader and a judge that agrees with everything, at an unknown cost. */
+const context = { ...standalonePrepareContext(), resolveGrader: (grader?: string) => grader ?? 'judge' };
+const judge: JudgeService = {
+  async complete({ messages }) {
+    const grading = messages.at(-1)?.content.includes('<criteria>') ? '{"score": 5}' : '{"pass": true, "choice": "C"}';
+    return { output: grading, costUsd: null, cached: false };
+  },
+  async embed({ inputs }) {
+    return { vectors: inputs.map(() => [1, 0]), costUsd: null, cached: false };
+  },
+};
 
 async function scoreType(
   spec: AssertionSpec,
   input: ScoreInput,
   registry = new ScorerRegistry(),
 ): Promise<ScoreVerdict> {
-  return registry.resolve(spec, WHERE, task).score(input);
+  return registry.resolve(spec, WHERE, task, context).score(input);
 }
 
 /** One passing case per built-in scorer. */
@@ -29,6 +42,27 @@ const passingCases: Array<[AssertionSpec, ScoreInput]> = [
   [{ type: 'is-json' }, makeInput('{}')],
   [{ type: 'latency', threshold: 1000 }, makeInput('', { latencyMs: 10 })],
   [{ type: 'cost', threshold: 0.01 }, makeInput('', { costUsd: 0.001 })],
+  [{ type: 'contains-any', value: ['Lyon', 'Paris'] }, makeInput('in Paris')],
+  [{ type: 'contains-all', value: 'in, Paris' }, makeInput('in Paris')],
+  [{ type: 'starts-with', value: 'in' }, makeInput('in Paris')],
+  [{ type: 'contains-json' }, makeInput('here: {"a": 1}')],
+  [{ type: 'levenshtein', value: 'Paris' }, makeInput('Paris')],
+  [{ type: 'rouge-n', value: 'the cat' }, makeInput('the cat')],
+  [{ type: 'bleu', value: 'the cat sat' }, makeInput('the cat sat')],
+  [{ type: 'numeric' }, makeInput('5 apples')],
+  [
+    { type: 'tool-call', value: 'now' },
+    makeInput('[{"name": "now", "arguments": {}}]', {
+      config: { tools: [{ type: 'function', function: { name: 'now' } }] },
+    }),
+  ],
+  [{ type: 'javascript', value: 'output === expected' }, makeInput('5', { task })],
+  [{ type: 'llm-rubric', value: 'Says "5"' }, makeInput('5', { judge })],
+  [{ type: 'factuality' }, makeInput('5', { task, judge })],
+  [{ type: 'closed-qa' }, makeInput('5', { task, judge })],
+  [{ type: 'g-eval', value: 'Is a number' }, makeInput('5', { judge })],
+  [{ type: 'answer-relevance' }, makeInput('5', { judge })],
+  [{ type: 'similar' }, makeInput('5', { task, judge })],
 ];
 
 describe('ScorerRegistry', () => {
@@ -41,6 +75,22 @@ describe('ScorerRegistry', () => {
       'is-json',
       'latency',
       'cost',
+      'contains-any',
+      'contains-all',
+      'starts-with',
+      'contains-json',
+      'levenshtein',
+      'rouge-n',
+      'bleu',
+      'numeric',
+      'tool-call',
+      'javascript',
+      'llm-rubric',
+      'factuality',
+      'closed-qa',
+      'g-eval',
+      'answer-relevance',
+      'similar',
     ]);
     expect(passingCases.map(([spec]) => spec.type)).toEqual(builtinScorers.map((scorer) => scorer.name));
   });
@@ -74,7 +124,7 @@ describe('ScorerRegistry', () => {
       () => registry.resolve({ type: 'not-contian' }, WHERE, task),
       /did you mean "not-contains"/,
     );
-    const unrelated = expectUserError(() => registry.resolve({ type: 'llm-rubric' }, WHERE, task), /unknown/);
+    const unrelated = expectUserError(() => registry.resolve({ type: 'perplexity' }, WHERE, task), /unknown/);
     expect(unrelated.message).not.toMatch(/did you mean/);
   });
 

@@ -1,7 +1,7 @@
 /** Messages API bodies: the JSON message and the SSE event stream, in Anthropic's exact shapes. */
 import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
 import type { MockReply, MockRequest } from '../dialect.js';
-import type { StreamFault } from '../stream-faults.js';
+import { requestedReply, type StreamFault } from '../stream-faults.js';
 import type { MessagesRequest } from './anthropic-request.js';
 
 type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence';
@@ -47,7 +47,7 @@ export function messagesReply(
 
 // Generation stops at the first stop sequence or at max_tokens, whichever comes first.
 function compose(request: MockRequest, parsed: MessagesRequest): Message {
-  let text = answer(parsed.lastUserText, { json: parsed.json });
+  let text = answer(parsed.lastUserText, { json: parsed.json, reply: requestedReply(request.headers) });
   let stopReason: StopReason = 'end_turn';
   let stopSequence: string | null = null;
   for (const sequence of parsed.stopSequences) {

@@ -6,6 +6,7 @@
  */
 import { answer, estimateTokens, truncateToTokens } from '../answer.js';
 import type { Dialect, MockFailure, MockReply, MockRequest, MockRoute } from '../dialect.js';
+import { requestedReply } from '../stream-faults.js';
 
 export const CUSTOM_GENERATE_PATH = '/custom/generate';
 
@@ -18,7 +19,7 @@ function generate(request: MockRequest): MockReply {
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
     return json(400, { error: 'max_new_tokens must be a positive integer' });
   }
-  const full = answer(body.input);
+  const full = answer(body.input, { reply: requestedReply(request.headers) });
   const text = limit === undefined ? full : truncateToTokens(full, limit).text;
   const usage = { in: estimateTokens(body.input.length), out: estimateTokens(text.length) };
   return { ...json(200, { result: { text }, usage }), tokens: usage.in + usage.out };

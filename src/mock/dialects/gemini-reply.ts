@@ -5,7 +5,7 @@
  */
 import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
 import type { MockReply, MockRequest } from '../dialect.js';
-import { type StreamFault, streamFault } from '../stream-faults.js';
+import { requestedReply, type StreamFault, streamFault } from '../stream-faults.js';
 import type { GeminiRequest } from './gemini-request.js';
 
 /** How the answer is sent: `generateContent`, `streamGenerateContent?alt=sse`, or `streamGenerateContent`. */
@@ -32,7 +32,7 @@ export function geminiReply(
   gemini: GeminiRequest,
   mode: GeminiMode,
 ): MockReply {
-  const full = answer(gemini.lastUserText, { json: gemini.json });
+  const full = answer(gemini.lastUserText, { json: gemini.json, reply: requestedReply(request.headers) });
   const { text, truncated } =
     gemini.maxOutputTokens === undefined
       ? { text: full, truncated: false }

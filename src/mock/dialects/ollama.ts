@@ -1,11 +1,12 @@
 /**
  * Ollama's native API: `POST /api/chat` (NDJSON streaming by default, one JSON object with
- * `"stream": false`) and `GET /api/tags`. Metrics come only on the `done: true` object; errors are
+ * `"stream": false`), `POST /api/embed` and `GET /api/tags`. Metrics come only on the `done: true` object; errors are
  * `{"error": "…"}`. Ollama has no authentication.
  */
 import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
 import type { Dialect, MockFailure, MockReply, MockRequest, MockRoute } from '../dialect.js';
-import { omitPromptCount, streamFault } from '../stream-faults.js';
+import { EMBEDDING_DIMENSIONS, embedText } from '../embeddings.js';
+import { omitPromptCount, requestedReply, streamFault } from '../stream-faults.js';
 
 /** Models listed by `GET /api/tags`; any model name is accepted for chat. */
 export const OLLAMA_MODELS = ['llama3.2:latest', 'qwen3:8b'] as const;
@@ -30,7 +31,7 @@ interface ChatRequest {
 function chat(request: MockRequest): MockReply {
   const parsed = parseChat(request.body, request.invalidJson);
   if (typeof parsed === 'string') return json(400, { error: parsed });
-  const full = answer(parsed.lastUserText, { json: parsed.json });
+  const full = answer(parsed.lastUserText, { json: parsed.json, reply: requestedReply(request.headers) });
   const { text, truncated } =
     parsed.numPredict === undefined
       ? { text: full, truncated: false }
@@ -114,8 +115,33 @@ const TAGS_BODY = JSON.stringify({
   })),
 });
 
+/** `/api/embed`: `input` is a string or a list of strings; `dimensions` sets the vector length. */
+function embed(request: MockRequest): MockReply {
+  if (request.invalidJson || !isObject(request.body)) return json(400, { error: 'invalid request body' });
+  const { model, input, dimensions } = request.body;
+  if (typeof model !== 'string' || model === '') return json(400, { error: 'model is required' });
+  const texts = typeof input === 'string' ? [input] : input;
+  if (!Array.isArray(texts) || !texts.every((text) => typeof text === 'string')) {
+    return json(400, { error: 'invalid input type' });
+  }
+  const size =
+    typeof dimensions === 'number' && Number.isInteger(dimensions) && dimensions > 0
+      ? dimensions
+      : EMBEDDING_DIMENSIONS;
+  const promptTokens = texts.reduce((sum, text) => sum + estimateTokens(text.length), 0);
+  const body = {
+    model,
+    embeddings: texts.map((text) => embedText(text, size)),
+    total_duration: LOAD_NS + promptTokens * PROMPT_NS_PER_TOKEN,
+    load_duration: LOAD_NS,
+    prompt_eval_count: promptTokens,
+  };
+  return { ...json(200, body), tokens: promptTokens };
+}
+
 const routes: MockRoute[] = [
   { method: 'POST', path: '/api/chat', handle: chat },
+  { method: 'POST', path: '/api/embed', handle: embed },
   {
     method: 'GET',
     path: '/api/tags',

@@ -5,7 +5,7 @@
  */
 import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
 import type { MockReply, MockRequest } from '../dialect.js';
-import { type StreamFault, streamFault } from '../stream-faults.js';
+import { requestedReply, type StreamFault, streamFault } from '../stream-faults.js';
 import type { ChatRequest } from './openai-request.js';
 
 /** The mock's OpenRouter price in USD per million tokens, which `usage.cost` reports. */
@@ -35,7 +35,7 @@ interface Completion {
 
 /** Answers a validated chat request, as one JSON body or as SSE events. */
 export function chatReply(request: MockRequest, chat: ChatRequest): MockReply {
-  const full = answer(chat.lastUserText, { json: chat.json });
+  const full = answer(chat.lastUserText, { json: chat.json, reply: requestedReply(request.headers) });
   const { text, truncated } =
     chat.maxTokens === undefined ? { text: full, truncated: false } : truncateToTokens(full, chat.maxTokens);
   const completion: Completion = {

@@ -23,7 +23,8 @@ export type ChatParse = { ok: true; request: ChatRequest } | { ok: false; error:
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool', 'developer']);
 const PART_TYPES = new Set(['text', 'image_url', 'input_audio', 'file', 'refusal']);
-const UNPARSABLE =
+/** OpenAI's message for a body that is not JSON. */
+export const UNPARSABLE =
   "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)";
 
 class Invalid {

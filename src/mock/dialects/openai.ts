@@ -1,10 +1,11 @@
 /**
- * The OpenAI Chat Completions dialect, also spoken by OpenRouter (`/api/v1`), Ollama's `/v1`, vLLM and
- * llama.cpp. Every path is served with and without the `/v1` prefix, as OpenAI-compatible servers are.
+ * The OpenAI Chat Completions dialect (plus `/embeddings`), also spoken by OpenRouter (`/api/v1`),
+ * Ollama's `/v1`, vLLM and llama.cpp. Every path is served with and without the `/v1` prefix, as OpenAI-compatible servers are.
  */
 import type { Dialect, MockFailure, MockReply, MockRequest, MockRoute } from '../dialect.js';
 import { goDuration, type RateSnapshot } from '../rate-meter.js';
 import { chatReply } from './openai-chat.js';
+import { embeddingsReply } from './openai-embeddings.js';
 import { envelope, failureError } from './openai-errors.js';
 import { parseChatRequest } from './openai-request.js';
 
@@ -33,6 +34,7 @@ function models(): MockReply {
 
 const routes: MockRoute[] = ['/v1', '', '/api/v1'].flatMap((prefix): MockRoute[] => [
   { method: 'POST', path: `${prefix}/chat/completions`, handle: chatCompletions },
+  { method: 'POST', path: `${prefix}/embeddings`, handle: embeddingsReply },
   { method: 'GET', path: `${prefix}/models`, handle: models },
 ]);
 
