@@ -57,6 +57,7 @@ export function buildProgram(): Command {
   const program = new Command('assay')
     .description('Evaluate LLM prompts and models: run suites, store every result, compare runs.')
     .version(VERSION, '-v, --version')
+    .enablePositionalOptions()
     .option('--debug', 'print stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
@@ -81,7 +82,14 @@ export function buildProgram(): Command {
       'calls in flight at once (default: defaults.concurrency)',
       positiveInt('--concurrency'),
     )
-    .option('--repeat <n>', 'run each task N times', positiveInt('--repeat'))
+    .option(
+      '--repeat <n>',
+      "run each task N times (default: the suite's repeat, else defaults.repeat)",
+      positiveInt('--repeat'),
+    )
+    .option('--first <n>', 'run only the first N selected tasks', positiveInt('--first'))
+    .option('--sample <n>', 'run N selected tasks drawn at random (see --seed)', positiveInt('--sample'))
+    .option('--seed <seed>', 'seed for --sample (default 1): the same seed draws the same tasks')
     .option('--no-cache', 'neither read nor write the response cache')
     .option(
       '--max-cost <usd>',
@@ -105,13 +113,145 @@ export function buildProgram(): Command {
   program
     .command('results')
     .description('show the stored results of a run')
-    .option('-r, --run <id>', 'run id or "latest"', 'latest')
+    .option('-r, --run <id>', 'run id (or a unique prefix) or "latest"', 'latest')
     .option('-c, --config <file>', 'config file, to find the database')
     .option('--db <path>', 'database file')
     .option('--failed', 'only failed and errored items')
+    .option('--errors', 'only errored items')
+    .option('-t, --target <name>', 'only this target')
+    .option(
+      '-f, --filter <expr>',
+      'task filter: tag:x, id:glob, metadata.k=v ("," = or, repeat = and)',
+      collect,
+      [],
+    )
     .option('--json', 'JSON on stdout')
-    .addHelpText('after', '\nExamples:\n  $ assay results\n  $ assay results --run latest --failed --json')
+    .option('--csv', 'CSV on stdout (one row per result)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay results\n  $ assay results --run latest --failed --json\n  $ assay results --errors --target gpt-4o-mini --filter tag:safety --csv > errors.csv',
+    )
     .action(lazy(async () => (await import('./commands/results.js')).resultsCommand));
+
+  program
+    .command('runs')
+    .description('stored runs, newest first: status, pass rate with its 95% interval, cost, duration')
+    .option('-s, --suite <name>', 'only runs of this suite')
+    .option('-t, --target <name>', 'only runs with this target')
+    .option('--since <duration>', 'only runs started in this period, e.g. 7d, 12h')
+    .option('-n, --limit <n>', 'most runs listed', '20')
+    .option('-c, --config <file>', 'config file, to find the database')
+    .option('--db <path>', 'database file')
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ assay runs\n  $ assay runs --suite critical --since 7d --json')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsCommand));
+
+  program
+    .command('show')
+    .description('one item in full: rendered prompt, output, every score and reason, attempts, tokens, cost')
+    .argument('<run>', 'run id (or a unique prefix) or "latest"')
+    .argument('<task>', 'task id')
+    .option('-t, --target <name>', 'only this target')
+    .option('--repeat <n>', 'only this repeat index')
+    .option('-c, --config <file>', 'config file, to find the database')
+    .option('--db <path>', 'database file')
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay show latest capital-fr\n  $ assay show 3f2a91c0 capital-fr --target gpt-4o-mini --json',
+    )
+    .action(lazy(async () => (await import('./commands/show.js')).showCommand));
+
+  program
+    .command('retry')
+    .description('re-run the errored items of a run (with --failed also the failed ones) into the same run')
+    .argument('<run>', 'run id (or a unique prefix) or "latest"')
+    .option('--failed', 'also re-run failed items (fresh calls: the cache is skipped)')
+    .option('-j, --concurrency <n>', 'calls in flight at once', positiveInt('--concurrency'))
+    .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
+    .option('--db <path>', 'database file')
+    .option('--json', 'print a JSON report on stdout')
+    .addOption(
+      new Option('--progress <mode>', 'progress display')
+        .choices(['auto', 'bar', 'lines', 'none'])
+        .default('auto'),
+    )
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ assay retry latest\n  $ assay retry 3f2a91c0 --failed\n${EXIT_CODES_HELP}`,
+    )
+    .action(lazy(async () => (await import('./commands/retry.js')).retryCommand));
+
+  program
+    .command('export')
+    .description('write a stored run as json, jsonl, csv, junit, markdown or html')
+    .argument('<run>', 'run id (or a unique prefix) or "latest"')
+    .option('-f, --format <format>', 'json, jsonl, csv, junit, markdown or html')
+    .option('-o, --output <file>', 'write to this file (parent directories are created) instead of stdout')
+    .option('-c, --config <file>', 'config file, to find the database')
+    .option('--db <path>', 'database file')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay export latest --format junit -o reports/assay-junit.xml\n  $ assay export latest --format markdown >> "$GITHUB_STEP_SUMMARY"\n  $ assay export latest --format html -o reports/assay.html\n\nFormats are described in docs/reports.md.',
+    )
+    .action(lazy(async () => (await import('./commands/export.js')).exportCommand));
+
+  const cache = program.command('cache').description('inspect and trim the response cache');
+  for (const [name, description] of [
+    ['stats', 'entries, size, age, and what cached answers saved'],
+    ['prune', 'delete expired entries, or with --older-than those older than a duration'],
+    ['clear', 'delete every cached answer'],
+  ] as const) {
+    const command = cache
+      .command(name)
+      .description(description)
+      .option('-c, --config <file>', 'config file, to find the database')
+      .option('--db <path>', 'database file');
+    if (name === 'stats') command.option('--json', 'JSON on stdout');
+    if (name === 'prune') command.option('--older-than <duration>', 'e.g. 30d, 12h');
+    if (name === 'clear') command.option('-y, --yes', 'do not ask (needed when not on a terminal)');
+    command
+      .addHelpText(
+        'after',
+        `\nExamples:\n  $ assay cache ${name}${name === 'prune' ? ' --older-than 30d' : name === 'clear' ? ' --yes' : ''}`,
+      )
+      .action(
+        lazy(async () => {
+          const module = await import('./commands/cache.js');
+          return name === 'stats'
+            ? module.cacheStatsCommand
+            : name === 'prune'
+              ? module.cachePruneCommand
+              : module.cacheClearCommand;
+        }),
+      );
+  }
+
+  program
+    .command('costs')
+    .description('what runs cost (model calls and judges) and what the cache saved, grouped')
+    .addOption(
+      new Option('--timeframe <period>', 'period covered').choices(['day', 'week', 'month']).default('week'),
+    )
+    .addOption(
+      new Option('--by <dimension>', 'group by (default: time buckets)').choices([
+        'provider',
+        'model',
+        'target',
+        'suite',
+        'task',
+        'user',
+      ]),
+    )
+    .option('--since <duration>', 'override the period, e.g. 90d')
+    .option('-c, --config <file>', 'config file, to find the database')
+    .option('--db <path>', 'database file')
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay costs\n  $ assay costs --timeframe month --by model\n  $ assay costs --by user --json',
+    )
+    .action(lazy(async () => (await import('./commands/costs.js')).costsCommand));
 
   program
     .command('init')
@@ -161,6 +301,118 @@ export function buildProgram(): Command {
     )
     .action(lazy(async () => (await import('./commands/providers.js')).providersTestCommand));
 
+  const tasks = program
+    .command('tasks')
+    .description("list, show, add and archive tasks; see each task's version history");
+  const projectOptions = (command: Command) =>
+    command
+      .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
+      .option('--db <path>', 'database file');
+  projectOptions(
+    tasks
+      .command('list')
+      .description('the tasks of the project (or a suite), with versions, assertions and tags')
+      .option('-s, --suite <name>', 'only this suite')
+      .option('--tag <tag>', 'only tasks with this tag (repeatable: all must match)', collect, [])
+      .option('--archived', 'list archived tasks instead')
+      .option('--json', 'JSON on stdout'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay tasks list\n  $ assay tasks list --suite critical --tag safety --json',
+    )
+    .action(lazy(async () => (await import('./commands/tasks.js')).tasksListCommand));
+  projectOptions(
+    tasks
+      .command('show')
+      .description('one task as YAML: the current version, or a stored one')
+      .argument('<id>', 'task id')
+      .option('--version <v>', 'a stored version (hash or unique prefix)')
+      .option('--json', 'JSON on stdout'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay tasks show capital-fr\n  $ assay tasks show capital-fr --version 3f2a',
+    )
+    .action(lazy(async () => (await import('./commands/tasks.js')).tasksShowCommand));
+  projectOptions(
+    tasks
+      .command('history')
+      .description("a task's versions with dates, and what changed between them")
+      .argument('<id>', 'task id')
+      .option('--json', 'JSON on stdout'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ assay tasks history capital-fr')
+    .action(lazy(async () => (await import('./commands/tasks.js')).tasksHistoryCommand));
+  projectOptions(
+    tasks
+      .command('add')
+      .description('add tasks from a file (.yaml, .json, .jsonl, .csv) to a project task file')
+      .requiredOption('--from-file <file>', 'file holding the tasks to add')
+      .option('--to <file>', 'YAML task file to append to', 'tasks/added.yaml'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay tasks add --from-file new-cases.jsonl\n  $ assay tasks add --from-file sheet.csv --to tasks/imported.yaml',
+    )
+    .action(lazy(async () => (await import('./commands/tasks.js')).tasksAddCommand));
+  projectOptions(
+    tasks
+      .command('rm')
+      .description('archive a task: runs skip it; its versions and old results stay')
+      .argument('<id>', 'task id'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay tasks rm obsolete-case\n  $ assay tasks restore obsolete-case',
+    )
+    .action(lazy(async () => (await import('./commands/tasks.js')).tasksRemoveCommand));
+  projectOptions(tasks.command('restore').description('un-archive a task').argument('<id>', 'task id'))
+    .addHelpText('after', '\nExamples:\n  $ assay tasks restore obsolete-case')
+    .action(lazy(async () => (await import('./commands/tasks.js')).tasksRestoreCommand));
+
+  const prompts = program.command('prompts').description('list prompts, show a version, diff two versions');
+  projectOptions(
+    prompts
+      .command('list')
+      .description('prompts with their current version')
+      .option('--json', 'JSON on stdout'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ assay prompts list')
+    .action(lazy(async () => (await import('./commands/prompts.js')).promptsListCommand));
+  projectOptions(
+    prompts
+      .command('show')
+      .description("a prompt's text: the current version, or a stored one")
+      .argument('<name>', 'prompt name')
+      .option('--version <v>', 'a stored version (hash or unique prefix), or "current"')
+      .option('--json', 'JSON on stdout'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ assay prompts show qa\n  $ assay prompts show qa --version 9c1e')
+    .action(lazy(async () => (await import('./commands/prompts.js')).promptsShowCommand));
+  projectOptions(
+    prompts
+      .command('history')
+      .description('every stored version of a prompt, with dates and git commits')
+      .argument('<name>', 'prompt name')
+      .option('--json', 'JSON on stdout'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ assay prompts history qa')
+    .action(lazy(async () => (await import('./commands/prompts.js')).promptsHistoryCommand));
+  projectOptions(
+    prompts
+      .command('diff')
+      .description('line diff between two versions of a prompt')
+      .argument('<name>', 'prompt name')
+      .argument('<v1>', 'older version (hash, prefix or "current")')
+      .argument('[v2]', 'newer version', 'current'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay prompts diff qa 9c1e 41ab\n  $ assay prompts diff qa 9c1e     # against the working copy',
+    )
+    .action(lazy(async () => (await import('./commands/prompts.js')).promptsDiffCommand));
+
   program
     .command('schema')
     .description('print the JSON Schema of assay.yaml (for editor autocompletion)')
@@ -189,9 +441,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  // --debug works anywhere on the line; other program options (--version) only before the
+  // command, so a command's own --version (tasks show, prompts show) is its own.
   const debug = argv.includes('--debug');
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(argv.filter((arg, index) => index < 2 || arg !== '--debug'));
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -12,7 +12,7 @@ export function preloadStore(): void {
 /** Opens the SQLite store (imported lazily: only commands that need a database load the driver). */
 export async function openStore(file: string): Promise<{
   store: Store;
-  cache: Cache & { prune(now: number): Promise<number>; clear(): Promise<number> };
+  cache: Cache;
 }> {
   const { SqliteStore } = await import('../store/sqlite/sqlite-store.js');
   const store = await SqliteStore.open(path.resolve(file));

@@ -98,6 +98,7 @@ export async function loadProject(
     {
       ...raw,
       ...('targets' in raw ? { targets: interpolateEnv(raw.targets, env, source.locate, ['targets']) } : {}),
+      ...('grader' in raw ? { grader: interpolateEnv(raw.grader, env, source.locate, ['grader']) } : {}),
       ...('database' in raw
         ? { database: interpolateEnv(raw.database, env, source.locate, ['database']) }
         : {}),

@@ -28,7 +28,9 @@ const assertionSchema = z
     options: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe('Scorer-specific options, e.g. `schema` for is-json, `n` for rouge-n, `tolerance` for numeric.'),
+      .describe(
+        'Scorer-specific options, e.g. `schema` for is-json, `n` for rouge-n, `tolerance` for numeric.',
+      ),
   })
   .strict();
 
@@ -142,6 +144,13 @@ const suiteSchema = z
       .array(z.string())
       .optional()
       .describe('Filter expressions applied to the suite (e.g. `tag:x`).'),
+    repeat: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Times each task of this suite runs (`--repeat` overrides). @default defaults.repeat'),
   })
   .strict();
 
@@ -173,6 +182,28 @@ export const configSchema = z
       .min(1)
       .describe('Inline tasks, or task files / globs (.yaml, .json, .jsonl, .csv).'),
     suites: z.record(z.string(), suiteSchema).default({}),
+    grader: z
+      .union([z.string(), targetSchema.omit({ prompts: true, fallback: true, degrade: true })])
+      .optional()
+      .describe(
+        'Default judge for model-graded scorers (llm-rubric, factuality…): a target label, a provider id, or a target definition.',
+      ),
+    scorers: z
+      .array(z.string())
+      .default([])
+      .describe('Custom scorer modules (TS or JS) exporting scorers made with `defineScorer`.'),
+    templates: z
+      .object({
+        filters: z
+          .string()
+          .optional()
+          .describe(
+            'A module (TS or JS) exporting Nunjucks filters as named functions, usable in every prompt.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('Prompt template settings.'),
     defaults: defaultsSchema.default(defaultsSchema.parse({})),
     budget: z
       .object({

@@ -1,7 +1,7 @@
 import type { Cache, CachedResponse } from '../cache/cache.js';
 import { BudgetExceededError, CircuitOpenError, ProviderError } from '../errors.js';
 import type { Pricer } from '../pricing/price.js';
-import type { Provider, ProviderResponse } from '../providers/provider.js';
+import type { Provider, ProviderResponse, ToolCall } from '../providers/provider.js';
 import { transportTimeouts } from '../providers/transport-context.js';
 import type { Budget } from '../resilience/budget.js';
 import type { Permit } from '../resilience/rate-limiter.js';
@@ -9,6 +9,7 @@ import { RetryError, type RetryPolicy, withRetry } from '../resilience/retry.js'
 import { type Semaphore, sleep } from '../resilience/semaphore.js';
 import type { TaskScorer } from '../scorers/aggregate.js';
 import type { AttemptRecord, ItemResult, Target } from '../types.js';
+import { type CacheEntry, judgeFor } from './judge.js';
 import type { Lane } from './lanes.js';
 import { cacheKey, type PlannedItem } from './plan.js';
 
@@ -42,6 +43,14 @@ export interface ItemContext {
   targets: Map<string, Target>;
   onLaneStopped: (targetName: string, message: string) => void;
   onRetry: (itemId: string, attempt: number, delayMs: number, error: ProviderError) => void;
+  /** Whether any task has a model-graded assertion (then items get a judge service). */
+  judging: boolean;
+}
+
+/** What one executed item leaves behind: its result and the fresh answers to cache. */
+export interface ExecutedItem {
+  result: ItemResult;
+  cacheEntries: CacheEntry[];
 }
 
 class TimeoutReason extends Error {
@@ -154,11 +163,13 @@ async function admittedCall(
   context.activeCalls.add(controller);
   try {
     const call = () =>
-      target.provider.call({
-        messages: item.messages,
-        config: item.target.config,
-        signal: controller.signal,
-      });
+      item.invoke
+        ? item.invoke(target.provider, controller.signal)
+        : target.provider.call({
+            messages: item.messages,
+            config: item.target.config,
+            signal: controller.signal,
+          });
     const response = await (item.target.timeouts
       ? transportTimeouts.run(item.target.timeouts, call)
       : call());
@@ -197,7 +208,7 @@ async function admittedCall(
 }
 
 /** An answer to one request, however it was obtained. */
-interface Answer {
+export interface Answer {
   value: CachedResponse;
   attempts: number;
   /** From the cache or from an identical call in flight: costs nothing now. */
@@ -205,16 +216,24 @@ interface Answer {
   ttftMs?: number;
   /** Our own price of the call, when the provider reported a cost of its own. */
   computedCostUsd?: number;
+  /** Tool calls of a fresh answer (a cached answer keeps them only inside its output). */
+  toolCalls?: ToolCall[];
 }
 
-type Fresh = CachedResponse & { attempts: number; ttftMs?: number; computedCostUsd?: number | null };
+type Fresh = CachedResponse & {
+  attempts: number;
+  ttftMs?: number;
+  computedCostUsd?: number | null;
+  toolCalls?: ToolCall[];
+};
 
 /** Splits a fresh call's outcome into the cacheable answer and what belongs to this call only. */
-function fromFresh({ attempts, ttftMs, computedCostUsd, ...value }: Fresh): Answer {
+function fromFresh({ attempts, ttftMs, computedCostUsd, toolCalls, ...value }: Fresh): Answer {
   return {
     value,
     attempts,
     reused: false,
+    ...(toolCalls ? { toolCalls } : {}),
     ...(ttftMs !== undefined ? { ttftMs } : {}),
     ...(typeof computedCostUsd === 'number' ? { computedCostUsd } : {}),
   };
@@ -261,6 +280,7 @@ async function callWithRetry(
     createdAt: Date.now(),
     attempts,
     ...(value.ttftMs !== undefined ? { ttftMs: value.ttftMs } : {}),
+    ...(value.toolCalls?.length ? { toolCalls: value.toolCalls } : {}),
   };
 }
 
@@ -268,7 +288,7 @@ async function callWithRetry(
  * Cache, then an identical call already in flight (so repeats at temperature 0 pay once), then
  * a real call. Throws RetryError when the call fails.
  */
-async function obtainAnswer(
+export async function obtainAnswer(
   item: PlannedItem,
   lane: TargetLane,
   context: ItemContext,
@@ -355,7 +375,8 @@ export async function executeItem(
   item: PlannedItem,
   lane: TargetLane,
   context: ItemContext,
-): Promise<{ result: ItemResult; cacheEntry?: { key: string; value: CachedResponse } }> {
+): Promise<ExecutedItem> {
+  const cacheEntries: CacheEntry[] = [];
   const base = {
     runId: context.runId,
     itemId: item.id,
@@ -394,9 +415,10 @@ export async function executeItem(
   }
   return scoredResult(answer);
 
-  function errorResult(error: unknown): { result: ItemResult } {
+  function errorResult(error: unknown): ExecutedItem {
     const failure = error instanceof RetryError ? error.error : error;
     return {
+      cacheEntries,
       result: {
         ...base,
         status: 'error',
@@ -423,11 +445,11 @@ export async function executeItem(
     };
   }
 
-  async function scoredResult(
-    answer: Served,
-  ): Promise<{ result: ItemResult; cacheEntry?: { key: string; value: CachedResponse } }> {
+  async function scoredResult(answer: Served): Promise<ExecutedItem> {
     const { output, usage, latencyMs } = answer.value;
     const costUsd = answer.reused ? 0 : answer.value.costUsd;
+    // The answer goes to the cache first, then any judge answers scoring it.
+    if (!answer.reused) cacheEntries.push({ key: answer.key, value: answer.value });
     const verdict = await context.scorers.get(item.task.id)!({
       output,
       task: item.task,
@@ -435,8 +457,16 @@ export async function executeItem(
       latencyMs,
       usage,
       costUsd,
+      config: item.target.config,
+      ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
+      ...(context.judging ? { judge: judgeFor(item, context, cacheEntries) } : {}),
     });
+    let judgeCostUsd: number | undefined;
+    for (const score of verdict.scores) {
+      if (score.costUsd !== undefined) judgeCostUsd = (judgeCostUsd ?? 0) + score.costUsd;
+    }
     return {
+      cacheEntries,
       result: {
         ...base,
         status: verdict.pass ? 'passed' : 'failed',
@@ -455,10 +485,11 @@ export async function executeItem(
         cached: answer.reused,
         ...(answer.stale ? { stale: true } : {}),
         servedBy: answer.servedBy,
+        ...(judgeCostUsd !== undefined ? { judgeCostUsd } : {}),
+        ...(answer.reused && answer.value.costUsd !== null ? { savedUsd: answer.value.costUsd } : {}),
         error: null,
         createdAt: Date.now(),
       },
-      ...(answer.reused ? {} : { cacheEntry: { key: answer.key, value: answer.value } }),
     };
   }
 }

@@ -1,11 +1,13 @@
 import type { PromptRenderer } from '../prompts/render.js';
-import type { Provider } from '../providers/provider.js';
+import type { Provider, ProviderResponse } from '../providers/provider.js';
 import type { ChatMessage, Target, Task, WorkItem } from '../types.js';
 import { canonicalJson, contentHash, sha256 } from '../util/hash.js';
 
 export interface PlannedItem extends WorkItem {
   messages: ChatMessage[];
   cacheKey: string;
+  /** How to call the provider, when not a chat completion of `messages` (judge embeddings). */
+  invoke?: (provider: Provider, signal: AbortSignal) => Promise<ProviderResponse>;
 }
 
 /** Deterministic work-item id: the same task version × target version × repeat always gets the same id. */

@@ -93,7 +93,13 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const promptCommits = request.resume
     ? null
     : Promise.all(project.prompts.map((prompt) => lastCommitOf(prompt.path, project.baseDir)));
-  const prepared = await prepareRun(project, options, env, request.concurrency);
+  const prepared = await prepareRun(
+    project,
+    options,
+    env,
+    request.concurrency,
+    await store.archivedTaskIds(),
+  );
   const { items, lanes, scorers, fingerprint } = prepared;
 
   let run: RunRecord;
@@ -165,6 +171,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       request.bus.emit('budget-warning', { capUsd: budget.capUsd, spentUsd: budget.spentUsd }),
     lanes,
     targets: prepared.callable,
+    judging: prepared.judging,
     onLaneStopped: (target: string, message: string) => request.bus.emit('lane-stopped', { target, message }),
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
       request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),
@@ -180,10 +187,10 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const stop = AbortSignal.any([request.stopSignal, request.hardSignal]);
   const work = async (item: PlannedItem) => {
     if (writer.failure) return;
-    const { result, cacheEntry } = await executeItem(item, lanes.get(item.target.name)!, context);
+    const { result, cacheEntries } = await executeItem(item, lanes.get(item.target.name)!, context);
     // An item cut short by a hard stop is not a real outcome: leave it for the resume.
     if (request.hardSignal.aborted && result.status === 'error') return;
-    writer.add(result, cacheEntry);
+    writer.add(result, cacheEntries);
     executed++;
     completed++;
     request.bus.emit('item-end', { result, done: completed, total: items.length });

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Project } from '../config/load.js';
 import { UserError } from '../errors.js';
-import type { Target, Task } from '../types.js';
+import { createRng, sampleIndices } from '../stats/random.js';
+import type { RunOptions, Target, Task } from '../types.js';
 
 function globToRegExp(pattern: string): RegExp {
   const escaped = pattern
@@ -79,6 +80,17 @@ export async function selectTasks(
     tasks = tasks.filter((task) => inSuite(task) && suiteFilter(task));
   }
   return tasks.filter(compileFilters(filters));
+}
+
+/** Narrows selected tasks with `--first N` or `--sample N --seed S` (config order is kept). */
+export function limitTasks(tasks: Task[], options: Pick<RunOptions, 'first' | 'sample'>): Task[] {
+  if (options.first !== undefined) return tasks.slice(0, options.first);
+  if (options.sample !== undefined) {
+    const { size, seed } = options.sample;
+    if (size >= tasks.length) return tasks;
+    return sampleIndices(tasks.length, size, createRng(seed)).map((index) => tasks[index]!);
+  }
+  return tasks;
 }
 
 /** Targets named on the command line (all when none are named). */

@@ -25,9 +25,11 @@ export class ResultWriter {
     private readonly options: WriterOptions,
   ) {}
 
-  add(result: ItemResult, cacheEntry?: { key: string; value: CachedResponse }): void {
+  add(result: ItemResult, cacheEntries: ReadonlyArray<{ key: string; value: CachedResponse }> = []): void {
     this.#results.push(result);
-    if (cacheEntry && this.cache) this.#cacheEntries.push({ ...cacheEntry, ttlMs: this.options.cacheTtlMs });
+    if (this.cache) {
+      for (const entry of cacheEntries) this.#cacheEntries.push({ ...entry, ttlMs: this.options.cacheTtlMs });
+    }
     if (this.#results.length >= this.options.batchSize) this.#drain();
     else this.#timer ??= setTimeout(() => this.#drain(), this.options.flushIntervalMs);
   }

@@ -19,7 +19,7 @@ describe('toJsonReport', () => {
       status: 'interrupted',
       startedAt: '2025-01-02T03:04:05.000Z',
       finishedAt: null,
-      fingerprint: makeRun().fingerprint,
+      fingerprint: { ...makeRun().fingerprint, judgeVersions: {} },
     });
     expect(report.summary).toBe(summary);
     expect(Object.keys(report)).toEqual(['schemaVersion', 'run', 'summary']);
@@ -38,7 +38,9 @@ describe('toJsonReport', () => {
         status: 'passed',
         output: 'hi',
         score: 1,
-        scores: [{ name: 'contains', value: 1, pass: true, reason: 'found "hi"', weight: 1 }],
+        scores: [
+          { name: 'contains', value: 1, pass: true, reason: 'found "hi"', weight: 1, metric: null, costUsd: null },
+        ],
         latencyMs: 100,
         ttftMs: null,
         attemptLog: null,
@@ -53,6 +55,8 @@ describe('toJsonReport', () => {
           reasoningTokens: null,
         },
         costUsd: 0.001,
+        judgeCostUsd: 0,
+        savedUsd: 0,
         attempts: 1,
         cached: false,
         servedBy: 'gpt',
@@ -82,6 +86,8 @@ describe('toJsonReport', () => {
           reasoningTokens: null,
         },
         costUsd: null,
+        judgeCostUsd: 0,
+        savedUsd: 0,
         attempts: 1,
         cached: false,
         servedBy: 'backup',
@@ -106,6 +112,8 @@ describe('toJsonReport', () => {
       pass: true,
       reason: 'found "hi"',
       weight: 1,
+      metric: null,
+      costUsd: null,
     });
   });
 

@@ -23,9 +23,10 @@ export const JSON_REPORT_VERSION = 1;
  *   "summary": { "total", "passed", "failed", "errors", "passRate", "costUsd", "costUnknown",
  *                "inputTokens", "outputTokens", "cachedCount", "errorsByCategory", "byTarget": [...] },
  *   "results": [{ "itemId", "taskId", "taskVersion", "target", "repeat", "status", "output", "score",
- *                 "scores": [{ "name", "value", "pass", "reason", "weight" }], "latencyMs",
+ *                 "scores": [{ "name", "value", "pass", "reason", "weight", "metric", "costUsd" }], "latencyMs",
  *                 "usage": { "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens" },
- *                 "costUsd", "attempts", "cached", "servedBy", "error": { "category", "message" } | null }]
+ *                 "costUsd", "judgeCostUsd", "savedUsd", "attempts", "cached", "servedBy",
+ *                 "error": { "category", "message" } | null }]
  * }
  * ```
  */
@@ -53,7 +54,17 @@ export interface JsonResult {
   output: string | null;
   /** Weighted score, 0..1. */
   score: number;
-  scores: Array<{ name: string; value: number; pass: boolean; reason: string; weight: number }>;
+  scores: Array<{
+    name: string;
+    value: number;
+    pass: boolean;
+    reason: string;
+    weight: number;
+    /** The named metric this score feeds, else null. */
+    metric: string | null;
+    /** What the judge calls behind this score cost (model-graded scorers), else null. */
+    costUsd: number | null;
+  }>;
   latencyMs: number;
   /** Time to first token for streamed calls, else null. */
   ttftMs: number | null;
@@ -66,6 +77,10 @@ export interface JsonResult {
     reasoningTokens: number | null;
   };
   costUsd: number | null;
+  /** What judge calls cost for this item (model-graded scorers); 0 when none were made. */
+  judgeCostUsd: number;
+  /** The original cost of an answer served from the cache (money saved); 0 otherwise. */
+  savedUsd: number;
   attempts: number;
   /** Our own price when the provider reported a cost of its own (OpenRouter); else null. */
   computedCostUsd: number | null;
@@ -100,6 +115,7 @@ export function toJsonReport(
         promptVersions: { ...run.fingerprint.promptVersions },
         targetVersions: { ...run.fingerprint.targetVersions },
         scorerVersions: { ...run.fingerprint.scorerVersions },
+        judgeVersions: { ...run.fingerprint.judgeVersions },
         gitCommit: run.fingerprint.gitCommit,
         assayVersion: run.fingerprint.assayVersion,
       },
@@ -120,12 +136,14 @@ export function toJsonResult(result: ItemResult): JsonResult {
     status: result.status,
     output: result.output,
     score: result.score,
-    scores: result.scores.map(({ name, value, pass, reason, weight }) => ({
+    scores: result.scores.map(({ name, value, pass, reason, weight, metric, costUsd }) => ({
       name,
       value,
       pass,
       reason,
       weight,
+      metric: metric ?? null,
+      costUsd: costUsd ?? null,
     })),
     latencyMs: result.latencyMs,
     ttftMs: result.ttftMs ?? null,
@@ -137,6 +155,8 @@ export function toJsonResult(result: ItemResult): JsonResult {
       reasoningTokens: result.usage.reasoningTokens ?? null,
     },
     costUsd: result.costUsd,
+    judgeCostUsd: result.judgeCostUsd ?? 0,
+    savedUsd: result.savedUsd ?? 0,
     attempts: result.attempts,
     attemptLog: result.attemptLog ?? null,
     computedCostUsd: result.computedCostUsd ?? null,

@@ -1,4 +1,36 @@
+import { meanInterval } from '../stats/describe.js';
+import { repeatStats } from '../stats/repeats.js';
+import { wilsonInterval } from '../stats/wilson.js';
 import type { ItemResult } from '../types.js';
+
+/** A rate or mean with its 95% interval. */
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+/** One named metric (`metric:` on assertions) over a target's scored results. */
+export interface MetricSummary {
+  name: string;
+  /** Mean of the assertion values feeding it. */
+  mean: number;
+  n: number;
+  /** t-interval of the mean; null with fewer than 2 values. */
+  interval: Interval | null;
+}
+
+/** How a target's tasks behaved over repeats (only when some task ran more than once). */
+export interface RepeatSummary {
+  /** Tasks with more than one repeat. */
+  tasks: number;
+  /** Share of those tasks that passed every repeat (pass_all) / at least one (pass_any). */
+  passAllRate: number;
+  passAnyRate: number;
+  /** Mean over tasks of the standard error of their repeat scores. */
+  meanStandardError: number;
+  /** Tasks whose repeats disagree: some passed, some did not. */
+  flaky: Array<{ taskId: string; passed: number; repeats: number; meanScore: number; standardError: number }>;
+}
 
 /** Aggregates of one target's results. Token and cost sums cover only the values that are known. */
 export interface TargetSummary {
@@ -9,8 +41,12 @@ export interface TargetSummary {
   errors: number;
   /** passed / total (errors count against it); 0 when total is 0. */
   passRate: number;
+  /** Wilson 95% interval of the pass rate (0..1 when there are no results). */
+  passRateInterval: Interval;
   /** Mean score of the results that were scored (errors excluded); null when none. */
   meanScore: number | null;
+  /** t-interval of the mean score; null with fewer than 2 scored results. */
+  meanScoreInterval: Interval | null;
   /** Nearest-rank percentiles over results that made a real call (no errors, no cache hits). */
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
@@ -28,6 +64,12 @@ export interface TargetSummary {
   costDivergenceCount: number;
   /** Error results by category, e.g. `{ rate_limit: 2 }`. */
   errorsByCategory: Record<string, number>;
+  /** What judge calls of model-graded scorers cost (on top of `costUsd`). */
+  judgeCostUsd: number;
+  /** What cached answers originally cost: money the cache saved. */
+  savedUsd: number;
+  metrics: MetricSummary[];
+  repeats: RepeatSummary | null;
 }
 
 /** Aggregates of a whole run; the per-target rows are in first-seen order. */
@@ -38,8 +80,12 @@ export interface RunSummary {
   errors: number;
   /** passed / total; 0 when total is 0. */
   passRate: number;
+  /** Wilson 95% interval of the pass rate. */
+  passRateInterval: Interval;
   /** Sum of known costs; null when none is known but some result's cost is unknown. */
   costUsd: number | null;
+  judgeCostUsd: number;
+  savedUsd: number;
   /** Non-error results whose cost is unknown. */
   costUnknown: number;
   inputTokens: number | null;
@@ -60,6 +106,7 @@ interface Accumulator {
   failed: number;
   errors: number;
   scoreSum: number;
+  scores: number[];
   latencies: number[];
   inputTokens: number | null;
   outputTokens: number | null;
@@ -71,6 +118,13 @@ interface Accumulator {
   /** Results whose provider-reported cost differs from our own price by more than 1 %. */
   costDivergenceCount: number;
   errorsByCategory: Record<string, number>;
+  judgeCostUsd: number;
+  savedUsd: number;
+  /** Metric name → values of the assertions feeding it. */
+  metricValues: Map<string, number[]>;
+  /** Task id → scores and verdicts of its repeats (scored results only). */
+  repeatsByTask: Map<string, { scores: number[]; passes: boolean[] }>;
+  hasRepeats: boolean;
 }
 
 /** Summarises results in one pass (plus one sort per target for the latency percentiles). */
@@ -99,6 +153,8 @@ export function summarizeRun(results: readonly ItemResult[]): RunSummary {
     totals.inputTokens = addKnown(totals.inputTokens, row.inputTokens ?? undefined);
     totals.outputTokens = addKnown(totals.outputTokens, row.outputTokens ?? undefined);
     totals.costUsd = addKnown(totals.costUsd, row.costUsd ?? undefined);
+    totals.judgeCostUsd += row.judgeCostUsd;
+    totals.savedUsd += row.savedUsd;
     for (const [category, count] of Object.entries(row.errorsByCategory)) {
       totals.errorsByCategory[category] = (totals.errorsByCategory[category] ?? 0) + count;
     }
@@ -109,7 +165,10 @@ export function summarizeRun(results: readonly ItemResult[]): RunSummary {
     failed: totals.failed,
     errors: totals.errors,
     passRate: ratio(totals.passed, totals.total),
+    passRateInterval: rateInterval(totals.passed, totals.total),
     costUsd: finishCost(totals),
+    judgeCostUsd: totals.judgeCostUsd,
+    savedUsd: totals.savedUsd,
     costUnknown: totals.costUnknown,
     inputTokens: totals.inputTokens,
     outputTokens: totals.outputTokens,
@@ -129,6 +188,7 @@ function newAccumulator(target: string): Accumulator {
     failed: 0,
     errors: 0,
     scoreSum: 0,
+    scores: [],
     latencies: [],
     inputTokens: null,
     outputTokens: null,
@@ -138,6 +198,11 @@ function newAccumulator(target: string): Accumulator {
     fallbackCount: 0,
     costDivergenceCount: 0,
     errorsByCategory: {},
+    judgeCostUsd: 0,
+    savedUsd: 0,
+    metricValues: new Map(),
+    repeatsByTask: new Map(),
+    hasRepeats: false,
   };
 }
 
@@ -149,6 +214,9 @@ function add(acc: Accumulator, result: ItemResult): void {
   acc.inputTokens = addKnown(acc.inputTokens, result.usage.inputTokens);
   acc.outputTokens = addKnown(acc.outputTokens, result.usage.outputTokens);
   acc.costUsd = addKnown(acc.costUsd, result.costUsd ?? undefined);
+  acc.judgeCostUsd += result.judgeCostUsd ?? 0;
+  acc.savedUsd += result.savedUsd ?? 0;
+  if (result.repeat > 0) acc.hasRepeats = true;
   if (result.status === 'error') {
     acc.errors++;
     const category = result.error?.category ?? 'internal';
@@ -158,6 +226,20 @@ function add(acc: Accumulator, result: ItemResult): void {
   if (result.status === 'passed') acc.passed++;
   else acc.failed++;
   acc.scoreSum += result.score;
+  acc.scores.push(result.score);
+  for (const score of result.scores) {
+    if (score.metric === undefined) continue;
+    const values = acc.metricValues.get(score.metric);
+    if (values) values.push(score.value);
+    else acc.metricValues.set(score.metric, [score.value]);
+  }
+  const repeats = acc.repeatsByTask.get(result.taskId);
+  if (repeats) {
+    repeats.scores.push(result.score);
+    repeats.passes.push(result.status === 'passed');
+  } else {
+    acc.repeatsByTask.set(result.taskId, { scores: [result.score], passes: [result.status === 'passed'] });
+  }
   if (result.costUsd === null) acc.costUnknown++;
   if (!result.cached) acc.latencies.push(result.latencyMs);
 }
@@ -177,7 +259,9 @@ function finishTarget(acc: Accumulator): TargetSummary {
     failed: acc.failed,
     errors: acc.errors,
     passRate: ratio(acc.passed, acc.total),
+    passRateInterval: rateInterval(acc.passed, acc.total),
     meanScore: scored === 0 ? null : acc.scoreSum / scored,
+    meanScoreInterval: meanOf(acc.scores),
     latencyP50Ms: nearestRank(sorted, 50),
     latencyP95Ms: nearestRank(sorted, 95),
     inputTokens: acc.inputTokens,
@@ -188,6 +272,66 @@ function finishTarget(acc: Accumulator): TargetSummary {
     fallbackCount: acc.fallbackCount,
     costDivergenceCount: acc.costDivergenceCount,
     errorsByCategory: acc.errorsByCategory,
+    judgeCostUsd: acc.judgeCostUsd,
+    savedUsd: acc.savedUsd,
+    metrics: [...acc.metricValues]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, values]) => {
+        const interval = meanOf(values);
+        return {
+          name,
+          mean: values.reduce((sum, value) => sum + value, 0) / values.length,
+          n: values.length,
+          interval,
+        };
+      }),
+    repeats: acc.hasRepeats ? summarizeRepeats(acc.repeatsByTask) : null,
+  };
+}
+
+function rateInterval(passed: number, total: number): Interval {
+  const { low, high } = wilsonInterval(passed, total);
+  return { low, high };
+}
+
+function meanOf(values: number[]): Interval | null {
+  if (values.length < 2) return null;
+  const { low, high } = meanInterval(values);
+  return { low, high };
+}
+
+function summarizeRepeats(
+  byTask: Map<string, { scores: number[]; passes: boolean[] }>,
+): RepeatSummary | null {
+  let tasks = 0;
+  let passAll = 0;
+  let passAny = 0;
+  let seSum = 0;
+  const flaky: RepeatSummary['flaky'] = [];
+  for (const [taskId, { scores, passes }] of byTask) {
+    if (scores.length < 2) continue;
+    const stats = repeatStats(scores, passes);
+    tasks++;
+    if (stats.passAll) passAll++;
+    if (stats.passAny) passAny++;
+    seSum += stats.standardError;
+    if (stats.flaky) {
+      flaky.push({
+        taskId,
+        passed: passes.filter(Boolean).length,
+        repeats: stats.n,
+        meanScore: stats.meanScore,
+        standardError: stats.standardError,
+      });
+    }
+  }
+  if (tasks === 0) return null;
+  return {
+    tasks,
+    passAllRate: passAll / tasks,
+    passAnyRate: passAny / tasks,
+    meanStandardError: seSum / tasks,
+    flaky,
   };
 }
 

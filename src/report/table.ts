@@ -52,6 +52,11 @@ const COLUMNS: Column[] = [
       paint: passRateColor(row.passRate, colors),
     }),
   },
+  {
+    header: '95% CI',
+    align: 'right',
+    cell: (row) => ({ text: formatInterval(row.passRateInterval) }),
+  },
   { header: 'score', align: 'right', cell: (row) => ({ text: formatScore(row.meanScore) }) },
   { header: 'p50', align: 'right', cell: (row) => ({ text: formatMs(row.latencyP50Ms) }) },
   { header: 'p95', align: 'right', cell: (row) => ({ text: formatMs(row.latencyP95Ms) }) },
@@ -120,11 +125,52 @@ function renderTotals(summary: RunSummary, colors: Colors): string {
     `tokens ${formatTokenPair(summary.inputTokens, summary.outputTokens)}`,
     `cost ${formatCost(summary.costUsd, summary.costUnknown)}`,
   ];
+  if (summary.judgeCostUsd > 0) parts.push(`judge ${formatUsd(summary.judgeCostUsd)}`);
+  if (summary.savedUsd > 0) parts.push(`cache saved ${formatUsd(summary.savedUsd)}`);
   if (summary.cachedCount > 0) parts.push(`${summary.cachedCount} cached`);
   if (summary.fallbackCount > 0) parts.push(`${summary.fallbackCount} served by a fallback target`);
   if (summary.costDivergenceCount > 0)
     parts.push(`${summary.costDivergenceCount} with a provider-reported cost >1% off our price`);
   return `${colors.bold('total')}  ${parts.join(colors.dim(' · '))}`;
+}
+
+/** `62–96%`: a rate interval in whole percent. */
+function formatInterval(interval: { low: number; high: number }): string {
+  return `${Math.round(interval.low * 100)}–${Math.round(interval.high * 100)}%`;
+}
+
+/**
+ * Named metrics, repeat statistics and flaky tasks, when the run has them; empty string otherwise.
+ */
+export function renderInsights(summary: RunSummary, options: FailuresOptions): string {
+  const colors = colorsFor(options.color);
+  const limit = Math.max(0, options.limit ?? 10);
+  const lines: string[] = [];
+  const multi = summary.byTarget.length > 1;
+  for (const row of summary.byTarget) {
+    const prefix = multi ? `${row.target}: ` : '';
+    if (row.metrics.length > 0) {
+      const metrics = row.metrics.map(
+        (metric) =>
+          `${metric.name} ${formatScore(metric.mean)}${metric.interval ? ` [${formatScore(metric.interval.low)}–${formatScore(metric.interval.high)}]` : ''} (n=${metric.n})`,
+      );
+      lines.push(`${colors.bold('metrics')}  ${prefix}${metrics.join(colors.dim(' · '))}`);
+    }
+    if (row.repeats) {
+      const { repeats } = row;
+      lines.push(
+        `${colors.bold('repeats')}  ${prefix}${plural(repeats.tasks, 'task')} repeated · pass_all ${formatPercent(repeats.passAllRate)} · pass_any ${formatPercent(repeats.passAnyRate)} · mean SE ${formatScore(repeats.meanStandardError)} · ${repeats.flaky.length} flaky`,
+      );
+      for (const flaky of repeats.flaky.slice(0, limit)) {
+        lines.push(
+          `  ${colors.yellow('FLAKY')}  ${truncateLine(flaky.taskId, NAME_CHARS)}  ${flaky.passed}/${flaky.repeats} passed · mean ${formatScore(flaky.meanScore)} ± ${formatScore(flaky.standardError)} (SE)`,
+        );
+      }
+      if (repeats.flaky.length > limit)
+        lines.push(colors.dim(`  … and ${repeats.flaky.length - limit} more flaky`));
+    }
+  }
+  return lines.join('\n');
 }
 
 function passRateColor(rate: number, colors: Colors): (text: string) => string {

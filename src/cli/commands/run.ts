@@ -7,10 +7,11 @@ import { formatUsd } from '../../report/format.js';
 import { toJsonReport } from '../../report/json.js';
 import { attachProgress } from '../../report/progress.js';
 import { summarizeRun } from '../../report/summary.js';
-import { renderFailures, renderSummaryTable } from '../../report/table.js';
+import { renderFailures, renderInsights, renderSummaryTable } from '../../report/table.js';
 import type { ItemResult, RunOptions, RunRecord } from '../../types.js';
 import { EXIT } from '../exit-codes.js';
 import { openStore, preloadStore } from '../open-store.js';
+import { requireRun } from './project-store.js';
 
 export interface RunFlags {
   config?: string;
@@ -19,6 +20,9 @@ export interface RunFlags {
   target: string[];
   concurrency?: number;
   repeat?: number;
+  first?: number;
+  sample?: number;
+  seed?: string;
   cache: boolean;
   maxCost?: number;
   resume?: string | true;
@@ -35,13 +39,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     let resume: RunRecord | undefined;
     if (flags.resume !== undefined) {
       const id = flags.resume === true ? 'latest' : flags.resume;
-      resume = await store.getRun(id);
-      if (!resume)
-        throw new UserError(
-          `no run "${id}" to resume`,
-          '--resume',
-          'see stored runs with `assay results`, or start a new run',
-        );
+      resume = await requireRun(store, id, '--resume');
       if (resume.status === 'completed') {
         throw new UserError(
           `run ${resume.id} is already complete`,
@@ -50,13 +48,22 @@ export async function runCommand(flags: RunFlags): Promise<number> {
         );
       }
     }
+    if (flags.first !== undefined && flags.sample !== undefined) {
+      throw new UserError('--first and --sample cannot be combined', '--sample', 'use one of them');
+    }
+    if (flags.seed !== undefined && flags.sample === undefined) {
+      throw new UserError('--seed only applies to --sample', '--seed', 'add --sample <n>, or drop --seed');
+    }
+    const suiteRepeat = flags.suite ? project.config.suites[flags.suite]?.repeat : undefined;
     const options: RunOptions = resume
       ? resume.options
       : {
           suite: flags.suite ?? null,
           filters: flags.filter,
           targets: flags.target,
-          repeat: flags.repeat ?? project.config.defaults.repeat,
+          repeat: flags.repeat ?? suiteRepeat ?? project.config.defaults.repeat,
+          ...(flags.first !== undefined ? { first: flags.first } : {}),
+          ...(flags.sample !== undefined ? { sample: { size: flags.sample, seed: flags.seed ?? '1' } } : {}),
         };
     const useCache = flags.cache && project.config.defaults.cache;
 
@@ -130,6 +137,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     } else {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       const out = [`\nrun ${outcome.run.id} ${outcome.status}`, renderSummaryTable(summary, { color })];
+      const insights = renderInsights(summary, { color, limit: 10 });
+      if (insights) out.push(insights);
       const failures = renderFailures(results, { color, limit: 10 });
       if (failures) out.push(failures);
       if (outcome.status === 'interrupted')

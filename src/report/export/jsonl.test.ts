@@ -64,7 +64,7 @@ describe('renderJsonl', () => {
     });
     expect(records.find((record) => record.itemId === 'i-slow-claude')).toMatchObject({
       status: 'error',
-      judgeCostUsd: null,
+      judgeCostUsd: 0,
       error: { category: 'timeout', message: 'no answer after 30s' },
     });
   });

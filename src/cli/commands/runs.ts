@@ -1,0 +1,117 @@
+import { formatMs, formatPercent, formatUsd } from '../../report/format.js';
+import { wilsonInterval } from '../../stats/wilson.js';
+import type { RunListing } from '../../store/store.js';
+import { parseDuration } from '../../util/duration.js';
+import { EXIT } from '../exit-codes.js';
+import { formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
+
+export interface RunsFlags extends ProjectFlags {
+  suite?: string;
+  target?: string;
+  since?: string;
+  limit: string;
+  json?: boolean;
+}
+
+function describe({ run, stats }: RunListing) {
+  const interval = wilsonInterval(stats.passed, stats.results);
+  return {
+    id: run.id,
+    status: run.status,
+    startedAt: run.startedAt,
+    durationMs: run.finishedAt === null ? null : run.finishedAt - run.startedAt,
+    suite: run.options.suite,
+    targets: stats.targets,
+    user: run.user,
+    results: stats.results,
+    totalItems: run.totalItems,
+    passed: stats.passed,
+    failed: stats.failed,
+    errored: stats.errored,
+    passRate: stats.results ? stats.passed / stats.results : null,
+    passRateInterval: stats.results ? { low: interval.low, high: interval.high } : null,
+    meanScore: stats.meanScore,
+    costUsd: stats.costUsd,
+    judgeCostUsd: stats.judgeCostUsd,
+    savedUsd: stats.savedUsd,
+    fingerprint: {
+      datasetVersion: run.fingerprint.datasetVersion,
+      promptVersions: run.fingerprint.promptVersions,
+      gitCommit: run.fingerprint.gitCommit,
+    },
+  };
+}
+
+export async function runsCommand(flags: RunsFlags): Promise<number> {
+  const limit = Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1) {
+    const { UserError } = await import('../../errors.js');
+    throw new UserError(
+      `--limit must be a whole number from 1 up, got "${flags.limit}"`,
+      '--limit',
+      'e.g. --limit 50',
+    );
+  }
+  const since = flags.since ? Date.now() - parseDuration(flags.since, '--since') : undefined;
+  return withStore(flags, async (store) => {
+    const listings = await store.listRuns({
+      ...(flags.suite ? { suite: flags.suite } : {}),
+      ...(flags.target ? { target: flags.target } : {}),
+      ...(since !== undefined ? { since } : {}),
+      limit,
+    });
+    const rows = listings.map(describe);
+    if (flags.json) {
+      printJson(rows);
+      return EXIT.ok;
+    }
+    if (rows.length === 0) {
+      process.stdout.write('no runs match (start one with `assay run`)\n');
+      return EXIT.ok;
+    }
+    const lines = [
+      [
+        'run',
+        'started (UTC)',
+        'status',
+        'suite',
+        'pass rate [95% CI]',
+        'items',
+        'cost',
+        'duration',
+        'targets',
+      ],
+    ];
+    for (const row of rows) {
+      const rate =
+        row.passRate === null || !row.passRateInterval
+          ? '-'
+          : `${formatPercent(row.passRate)} [${Math.round(row.passRateInterval.low * 100)}–${Math.round(row.passRateInterval.high * 100)}]`;
+      const cost =
+        row.judgeCostUsd > 0
+          ? `${formatUsd(row.costUsd)}+${formatUsd(row.judgeCostUsd)}j`
+          : formatUsd(row.costUsd);
+      lines.push([
+        row.id.slice(0, 8),
+        formatDate(row.startedAt),
+        row.status,
+        row.suite ?? '-',
+        rate,
+        row.results === row.totalItems ? String(row.results) : `${row.results}/${row.totalItems}`,
+        cost,
+        row.durationMs === null ? '-' : formatMs(row.durationMs),
+        row.targets.join(', '),
+      ]);
+    }
+    const widths = lines[0]!.map((_, index) => Math.max(...lines.map((line) => line[index]!.length)));
+    for (const line of lines) {
+      process.stdout.write(
+        `${line
+          .map((cell, index) => cell.padEnd(widths[index]!))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
+    }
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,245 @@
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { Project } from '../../config/load.js';
+import { loadTaskFile } from '../../datasets/load.js';
+import { UserError } from '../../errors.js';
+import { compileFilters, selectTasks } from '../../executor/select.js';
+import type { Task } from '../../types.js';
+import { diffLines, formatDiff } from '../../util/diff.js';
+import { EXIT } from '../exit-codes.js';
+import { findVersion, formatDate, type ProjectFlags, printJson, withProjectStore } from './project-store.js';
+
+/** A task as its author writes it (no id/version/source bookkeeping), for show and diffs. */
+function taskBody(task: Task): Record<string, unknown> {
+  return {
+    vars: task.vars,
+    ...(task.expected !== undefined ? { expected: task.expected } : {}),
+    assert: task.assert,
+    ...(task.tags.length ? { tags: task.tags } : {}),
+    ...(Object.keys(task.metadata).length ? { metadata: task.metadata } : {}),
+    ...(task.threshold !== undefined ? { threshold: task.threshold } : {}),
+  };
+}
+
+function taskYaml(task: Task): string {
+  return stringify({ id: task.id, ...taskBody(task) }, { lineWidth: 0 });
+}
+
+export interface TasksListFlags extends ProjectFlags {
+  suite?: string;
+  tag?: string[];
+  archived?: boolean;
+  json?: boolean;
+}
+
+export async function tasksListCommand(flags: TasksListFlags): Promise<number> {
+  return withProjectStore(flags, async (project, store) => {
+    let tasks = await selectTasks(project, flags.suite ?? null, []);
+    if (flags.tag?.length) tasks = tasks.filter(compileFilters(flags.tag.map((tag) => `tag:${tag}`)));
+    const archived = await store.archivedTaskIds();
+    const rows = tasks
+      .filter((task) => Boolean(flags.archived) === archived.has(task.id))
+      .map((task) => ({
+        id: task.id,
+        version: task.version,
+        tags: task.tags,
+        assertions: task.assert.map((assertion) => assertion.type),
+        source: task.source,
+        archived: archived.has(task.id),
+      }));
+    if (flags.json) {
+      printJson(rows);
+      return EXIT.ok;
+    }
+    if (rows.length === 0) {
+      process.stdout.write(flags.archived ? 'no archived tasks\n' : 'no tasks selected\n');
+      return EXIT.ok;
+    }
+    const idWidth = Math.min(40, Math.max(...rows.map((row) => row.id.length)));
+    for (const row of rows) {
+      const tags = row.tags.length ? `  [${row.tags.join(', ')}]` : '';
+      process.stdout.write(
+        `${row.id.padEnd(idWidth)}  ${row.version}  ${row.assertions.join(', ') || '(no assertions)'}${tags}  ${row.source}\n`,
+      );
+    }
+    const hidden = tasks.length - rows.length;
+    process.stdout.write(
+      `${rows.length} task${rows.length === 1 ? '' : 's'}${!flags.archived && hidden ? ` (${hidden} archived: --archived)` : ''}\n`,
+    );
+    return EXIT.ok;
+  });
+}
+
+function currentTask(project: Project, id: string): Task | undefined {
+  return project.tasks.find((task) => task.id === id);
+}
+
+export async function tasksShowCommand(
+  id: string,
+  flags: ProjectFlags & { version?: string; json?: boolean },
+): Promise<number> {
+  return withProjectStore(flags, async (project, store) => {
+    const history = await store.taskHistory(id);
+    let task: Task | undefined;
+    if (flags.version) {
+      const matches = findVersion(
+        history.map((entry) => entry.value),
+        flags.version,
+      );
+      if (matches.length !== 1) {
+        throw new UserError(
+          matches.length
+            ? `version "${flags.version}" is ambiguous`
+            : `task "${id}" has no version "${flags.version}"`,
+          '--version',
+          `known versions: ${history.map((entry) => entry.version).join(', ') || '(none)'}`,
+        );
+      }
+      task = matches[0];
+    } else {
+      task = currentTask(project, id) ?? history.at(-1)?.value;
+    }
+    if (!task) throw unknownTask(project, id);
+    if (flags.json) printJson({ id: task.id, version: task.version, ...taskBody(task), source: task.source });
+    else process.stdout.write(`# version ${task.version} · ${task.source}\n${taskYaml(task)}`);
+    return EXIT.ok;
+  });
+}
+
+export async function tasksHistoryCommand(
+  id: string,
+  flags: ProjectFlags & { json?: boolean },
+): Promise<number> {
+  return withProjectStore(flags, async (project, store) => {
+    const history = await store.taskHistory(id);
+    if (history.length === 0) throw unknownTask(project, id);
+    const current = currentTask(project, id)?.version;
+    if (flags.json) {
+      printJson(
+        history.map((entry) => ({
+          version: entry.version,
+          createdAt: entry.createdAt,
+          current: entry.version === current,
+          task: taskBody(entry.value),
+        })),
+      );
+      return EXIT.ok;
+    }
+    history.forEach((entry, index) => {
+      const marks = entry.version === current ? ' (current)' : '';
+      process.stdout.write(`version ${entry.version}  ${formatDate(entry.createdAt)}${marks}\n`);
+      const previous = history[index - 1];
+      const diff = previous ? formatDiff(diffLines(taskYaml(previous.value), taskYaml(entry.value))) : '';
+      if (diff) process.stdout.write(`${diff.replace(/^/gm, '    ')}\n`);
+    });
+    return EXIT.ok;
+  });
+}
+
+function unknownTask(project: Project, id: string): UserError {
+  const near = project.tasks
+    .map((task) => task.id)
+    .filter((other) => other.includes(id) || id.includes(other));
+  return new UserError(
+    `no task "${id}"`,
+    'tasks',
+    near.length ? `did you mean ${near.slice(0, 3).join(', ')}?` : 'list tasks with `assay tasks list`',
+  );
+}
+
+export async function tasksAddCommand(
+  flags: ProjectFlags & { fromFile: string; to?: string },
+): Promise<number> {
+  return withProjectStore(flags, async (project, store) => {
+    const source = path.resolve(flags.fromFile);
+    const incoming = await loadTaskFile(source, process.cwd());
+    if (incoming.length === 0)
+      throw new UserError('no tasks in the file', flags.fromFile, 'add tasks to it first');
+    const existing = new Map(project.tasks.map((task) => [task.id, task]));
+    const seen = new Set<string>();
+    const added: Task[] = [];
+    for (const task of incoming) {
+      if (seen.has(task.id)) {
+        throw new UserError(
+          `task id "${task.id}" appears twice`,
+          task.source,
+          'give every task a distinct id',
+        );
+      }
+      seen.add(task.id);
+      const other = existing.get(task.id);
+      if (other && other.version !== task.version) {
+        throw new UserError(
+          `task "${task.id}" already exists with different content (${other.source})`,
+          task.source,
+          'give the new task another id, or edit the existing one in place (its history is kept)',
+        );
+      }
+      if (!other) added.push(task);
+    }
+    const destination = path.resolve(project.baseDir, flags.to ?? 'tasks/added.yaml');
+    if (!/\.ya?ml$/i.test(destination)) {
+      throw new UserError('--to must be a .yaml file', '--to', 'e.g. --to tasks/added.yaml');
+    }
+    if (added.length > 0) {
+      await mkdir(path.dirname(destination), { recursive: true });
+      const text = stringify(
+        added.map((task) => ({ id: task.id, ...taskBody(task) })),
+        { lineWidth: 0 },
+      );
+      const before = await readFile(destination, 'utf8').catch(() => null);
+      if (before === null || before.trim() === '') await writeFile(destination, text);
+      else if (/^\s*-/m.test(before) && !/^tasks:/m.test(before)) {
+        await appendFile(destination, before.endsWith('\n') ? text : `\n${text}`);
+      } else {
+        throw new UserError(
+          'can only append to a task file that is a plain YAML list',
+          path.relative(process.cwd(), destination),
+          'choose another --to file',
+        );
+      }
+      await store.saveVersions({ tasks: added, prompts: [], targets: [] });
+    }
+    const relative = path.relative(project.baseDir, destination);
+    process.stdout.write(
+      `added ${added.length} task${added.length === 1 ? '' : 's'} to ${relative}${incoming.length > added.length ? ` (${incoming.length - added.length} already present)` : ''}\n`,
+    );
+    const covered = [...project.filesByTask.values()].some(
+      (file) => path.resolve(project.baseDir, file) === destination,
+    );
+    if (added.length > 0 && !covered) {
+      process.stderr.write(
+        `note: add "${relative}" to \`tasks:\` in ${path.basename(project.configPath)} so runs include it\n`,
+      );
+    }
+    return EXIT.ok;
+  });
+}
+
+export async function tasksRemoveCommand(id: string, flags: ProjectFlags): Promise<number> {
+  return withProjectStore(flags, async (project, store) => {
+    if (!currentTask(project, id) && (await store.taskHistory(id)).length === 0)
+      throw unknownTask(project, id);
+    await store.archiveTask(id, Date.now());
+    process.stdout.write(
+      `archived task "${id}": runs skip it from now on; its versions and old results stay (undo: assay tasks restore ${id})\n`,
+    );
+    return EXIT.ok;
+  });
+}
+
+export async function tasksRestoreCommand(id: string, flags: ProjectFlags): Promise<number> {
+  return withProjectStore(flags, async (_project, store) => {
+    const archived = await store.archivedTaskIds();
+    if (!archived.has(id))
+      throw new UserError(
+        `task "${id}" is not archived`,
+        'tasks restore',
+        'see `assay tasks list --archived`',
+      );
+    await store.restoreTask(id);
+    process.stdout.write(`restored task "${id}"\n`);
+    return EXIT.ok;
+  });
+}
