@@ -196,6 +196,19 @@ export function buildProgram(): Command {
     )
     .action(lazy(async () => (await import('./commands/export.js')).exportCommand));
 
+  program
+    .command('explore')
+    .description(
+      'interactive terminal: pick a run, page through failures, open items, compare, re-run errors',
+    )
+    .option('-c, --config <file>', 'config file, to find the database')
+    .option('--db <path>', 'database file')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay explore\n\nEvery action prints the plain command that does the same, for scripts and CI.',
+    )
+    .action(lazy(async () => (await import('./commands/explore.js')).exploreCommand));
+
   const cache = program.command('cache').description('inspect and trim the response cache');
   for (const [name, description] of [
     ['stats', 'entries, size, age, and what cached answers saved'],

@@ -11,7 +11,7 @@ export interface ShowFlags extends ProjectFlags {
   json?: boolean;
 }
 
-function renderItem(result: ItemResult, color: boolean): string {
+export function renderItem(result: ItemResult, color: boolean): string {
   const c = color
     ? pc
     : {
