@@ -427,6 +427,20 @@ export function buildProgram(): Command {
     .action(lazy(async () => (await import('./commands/prompts.js')).promptsDiffCommand));
 
   program
+    .command('import')
+    .description('convert a promptfoo config or an eval dataset into Assay files (prompts, targets, tasks)')
+    .argument('<format>', 'promptfoo | openai-evals | inspect | csv')
+    .argument('<file>', 'promptfooconfig.yaml, or the dataset file (.jsonl, .json, .csv)')
+    .option('-o, --out <dir>', 'directory to write into (default: the current directory)')
+    .option('--force', 'overwrite files that already exist')
+    .option('--json', 'print a JSON report on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay import promptfoo promptfooconfig.yaml --out evals\n  $ assay import openai-evals samples.jsonl\n  $ assay import inspect quiz.jsonl --out quiz --json\n  $ assay import csv questions.csv --force\n\nSkipped items (unsupported assertions, providers, options) are listed; they do not fail the import.\nExit code 0 when the files were written, 2 for bad input or a file that already exists.',
+    )
+    .action(lazy(async () => (await import('./commands/import.js')).importCommand));
+
+  program
     .command('schema')
     .description('print the JSON Schema of assay.yaml (for editor autocompletion)')
     .addHelpText(

@@ -1,10 +1,11 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatFieldPath } from '../config/source.js';
 import { UserError } from '../errors.js';
-import { loadTaskFile, loadTasks } from './load.js';
+import { loadTaskFile, loadTasks, readTaskFile } from './load.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -313,5 +314,85 @@ describe('loadTasks', () => {
     );
     expect(error.message).toMatch(/^duplicate task id "t-[0-9a-f]{10}"/);
     expect(error.hint).toBe('give each task a unique id');
+  });
+});
+
+/** Writes `count` lines made by `line` through a stream, so the test itself holds no big string. */
+async function generate(name: string, header: string, count: number, line: (n: number) => string) {
+  const full = path.join(dir, name);
+  const out = createWriteStream(full);
+  const write = (text: string) =>
+    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', resolve));
+  if (header) await write(`${header}\n`);
+  for (let n = 1; n <= count; n++) await write(`${line(n)}\n`);
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+  return full;
+}
+
+describe('large task files', () => {
+  const ROWS = 100_000;
+
+  it('streams a 100k-line JSONL file', async () => {
+    const full = await generate('big.jsonl', '', ROWS, (n) =>
+      JSON.stringify({ id: `q${n}`, vars: { question: `What is ${n} + 1?` }, expected: String(n + 1) }),
+    );
+    const tasks = await loadTaskFile(full, dir);
+    expect(tasks).toHaveLength(ROWS);
+    expect(tasks[0]).toMatchObject({ id: 'q1', expected: '2', source: 'big.jsonl:1' });
+    expect(tasks.at(-1)).toMatchObject({
+      id: `q${ROWS}`,
+      vars: { question: `What is ${ROWS} + 1?` },
+      source: `big.jsonl:${ROWS}`,
+    });
+  });
+
+  it('streams a 100k-row CSV file, quoted fields included', async () => {
+    const full = await generate('big.csv', 'question,__id,__expected', ROWS, (n) =>
+      n % 1000 === 0 ? `"Sum, ${n}\nand one",c${n},${n + 1}` : `Sum ${n},c${n},${n + 1}`,
+    );
+    const tasks = await loadTaskFile(full, dir);
+    expect(tasks).toHaveLength(ROWS);
+    expect(tasks[0]).toMatchObject({ id: 'c1', vars: { question: 'Sum 1' }, source: 'big.csv:2' });
+    // Every thousandth row spans two lines, so the last one starts 99 lines further down.
+    expect(tasks.at(-1)).toMatchObject({
+      id: `c${ROWS}`,
+      vars: { question: `Sum, ${ROWS}\nand one` },
+      expected: String(ROWS + 1),
+      source: `big.csv:${ROWS + 1 + 99}`,
+    });
+  });
+});
+
+describe('readTaskFile', () => {
+  it('yields tasks one at a time and stops reading when the consumer stops', async () => {
+    const full = await file('tasks.jsonl', '{"id": "a", "vars": {}}\n{"id": "b", "vars": {}}\nnot json\n');
+    const seen: string[] = [];
+    for await (const task of readTaskFile(full, dir)) {
+      seen.push(task.id);
+      if (task.id === 'b') break;
+    }
+    // The broken third line is never parsed.
+    expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('reports a CSV error after earlier rows were yielded, with its line', async () => {
+    const full = await file('tasks.csv', 'q,__threshold\nok,0.5\nfine,1\nbad,7\n');
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const task of readTaskFile(full, dir)) seen.push(String(task.vars.q));
+      })(),
+    );
+    expect(seen).toEqual(['ok', 'fine']);
+    expect(error.location).toBe('tasks.csv:4');
+  });
+
+  it('reports a directory given as a JSONL file as unreadable', async () => {
+    await mkdir(path.join(dir, 'folder.jsonl'));
+    const error = await failure(loadTaskFile(path.join(dir, 'folder.jsonl'), dir));
+    expect(error.message).toBe('cannot read task file: EISDIR');
+    expect(error.location).toBe('folder.jsonl');
   });
 });

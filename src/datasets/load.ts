@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { createInterface } from 'node:readline';
+import { parse as parseCsv } from 'csv-parse';
 import { glob } from 'tinyglobby';
 import { z } from 'zod';
 import { type TaskInput, taskSchema } from '../config/schema.js';
@@ -11,6 +12,9 @@ import type { Task } from '../types.js';
 import { contentHash } from '../util/hash.js';
 
 const taskFileSchema = z.union([z.array(z.unknown()), z.object({ tasks: z.array(z.unknown()) }).strict()]);
+
+/** The special CSV columns (written with a `__` prefix). */
+export const CSV_SPECIAL_COLUMNS = ['id', 'expected', 'tags', 'threshold', 'description'] as const;
 
 /** Turns validated task input into a versioned Task. */
 export function toTask(input: z.output<typeof taskSchema>, source: string): Task {
@@ -37,7 +41,7 @@ export function toTask(input: z.output<typeof taskSchema>, source: string): Task
   };
 }
 
-function tasksFromDocument(doc: SourceDocument): Task[] {
+function* tasksFromDocument(doc: SourceDocument): Generator<Task> {
   const container = validate(
     taskFileSchema,
     doc.value,
@@ -46,118 +50,203 @@ function tasksFromDocument(doc: SourceDocument): Task[] {
   );
   const list = Array.isArray(container) ? container : container.tasks;
   const prefix: PropertyKey[] = Array.isArray(container) ? [] : ['tasks'];
-  return list.map((raw, index) => {
+  for (let index = 0; index < list.length; index++) {
     const fieldPath = [...prefix, index];
-    const input = validate(taskSchema, raw, (inner) => doc.locate([...fieldPath, ...inner]), 'task');
-    return toTask(input, doc.locate(fieldPath));
-  });
+    const input = validate(taskSchema, list[index], (inner) => doc.locate([...fieldPath, ...inner]), 'task');
+    yield toTask(input, doc.locate(fieldPath));
+  }
 }
 
-function tasksFromJsonl(text: string, file: string): Task[] {
-  const tasks: Task[] = [];
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!.trim();
-    if (!line) continue;
-    const where = `${file}:${index + 1}`;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (error) {
-      throw new UserError(
-        `invalid JSON line: ${(error as Error).message}`,
-        where,
-        'each line must be one JSON object',
-      );
-    }
-    const input = validate(taskSchema, raw, (inner) => `${where} (${formatFieldPath(inner)})`, 'task');
-    tasks.push(toTask(input, where));
+/** One parsed line of a JSONL file, or one CSV record, with the `file:line` it starts on. */
+export interface SourceRecord<T> {
+  value: T;
+  where: string;
+}
+
+/** Opens `file` for streaming; a missing or unreadable file is a UserError naming it. */
+async function openStream(file: string, display: string, what: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (error) {
+    throw readError(error, display, what);
   }
-  return tasks;
+}
+
+function readError(error: unknown, display: string, what: string): UserError {
+  return new UserError(
+    `cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    display,
+    'check the path',
+    { cause: error },
+  );
+}
+
+/**
+ * The JSON value of each non-blank line of a JSONL file, read line by line (node:readline over a
+ * file stream), so a large file is never held in memory whole.
+ */
+export async function* readJsonlRecords(
+  file: string,
+  display: string,
+  what = 'task file',
+): AsyncGenerator<SourceRecord<unknown>> {
+  const handle = await openStream(file, display, what);
+  const input = handle.createReadStream({ encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let lineNumber = 0;
+  try {
+    for await (const text of lines) {
+      lineNumber++;
+      const line = text.trim();
+      if (!line) continue;
+      const where = `${display}:${lineNumber}`;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new UserError(
+          `invalid JSON line: ${(error as Error).message}`,
+          where,
+          'each line must be one JSON object',
+        );
+      }
+      yield { value, where };
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).syscall) throw readError(error, display, what);
+    throw error;
+  } finally {
+    lines.close();
+    input.destroy();
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The records of a CSV file with a header line (column name → text), parsed with csv-parse's
+ * streaming API. Each record's `where` is the line it starts on, even after quoted newlines.
+ */
+export async function* readCsvRecords(
+  file: string,
+  display: string,
+  what = 'task file',
+): AsyncGenerator<SourceRecord<Record<string, string>>> {
+  const handle = await openStream(file, display, what);
+  const input = handle.createReadStream();
+  const parser = input.pipe(
+    parseCsv({ columns: true, skip_empty_lines: true, bom: true, trim: false, info: true }),
+  );
+  input.once('error', (error) => parser.destroy(error));
+  try {
+    for await (const { record, info } of parser as AsyncIterable<CsvRow>) {
+      // `info.lines` is the line a record ends on; quoted fields may span several lines.
+      const spanned = Object.values(record).reduce((sum, value) => sum + value.split('\n').length - 1, 0);
+      yield { value: record, where: `${display}:${info.lines - spanned}` };
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    if ((error as NodeJS.ErrnoException).syscall) throw readError(error, display, what);
+    const message = (error as Error).message;
+    const lineMatch = /line (\d+)/i.exec(message);
+    throw new UserError(
+      `invalid CSV: ${message}`,
+      lineMatch ? `${display}:${lineMatch[1]}` : display,
+      'check quoting: a field with commas or newlines must be in double quotes',
+      { cause: error },
+    );
+  } finally {
+    parser.destroy();
+    input.destroy();
+    await handle.close().catch(() => undefined);
+  }
+}
+
+interface CsvRow {
+  record: Record<string, string>;
+  info: { lines: number };
+}
+
+async function* tasksFromJsonl(file: string, display: string): AsyncGenerator<Task> {
+  for await (const { value, where } of readJsonlRecords(file, display)) {
+    const input = validate(taskSchema, value, (inner) => `${where} (${formatFieldPath(inner)})`, 'task');
+    yield toTask(input, where);
+  }
 }
 
 /**
  * CSV: every column is a template variable, except the special columns `__id`, `__expected`,
  * `__tags` (comma-separated), `__threshold` and `__description`.
  */
-function tasksFromCsv(text: string, file: string): Task[] {
-  let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
-  try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: false, info: true });
-  } catch (error) {
-    const lineMatch = /line (\d+)/i.exec((error as Error).message);
-    throw new UserError(
-      `invalid CSV: ${(error as Error).message}`,
-      lineMatch ? `${file}:${lineMatch[1]}` : file,
-      'check quoting: a field with commas or newlines must be in double quotes',
-    );
-  }
-  return rows.map(({ record: row, info }) => {
-    // `info.lines` is the line a record ends on; quoted fields may span several lines.
-    const spanned = Object.values(row).reduce((sum, value) => sum + value.split('\n').length - 1, 0);
-    const where = `${file}:${info.lines - spanned}`;
-    const vars: Record<string, unknown> = {};
-    const special: Record<string, string> = {};
-    for (const [key, value] of Object.entries(row)) {
-      if (key.startsWith('__')) special[key.slice(2)] = value;
-      else vars[key] = value;
-    }
-    const unknown = Object.keys(special).filter(
-      (key) => !['id', 'expected', 'tags', 'threshold', 'description'].includes(key),
-    );
-    if (unknown.length > 0) {
-      throw new UserError(
-        `unknown special column __${unknown[0]}`,
-        file,
-        'special columns are __id, __expected, __tags, __threshold, __description',
-      );
-    }
-    const input = validate(
-      taskSchema,
-      {
-        vars,
-        ...(special.id ? { id: special.id } : {}),
-        ...(special.expected !== undefined && special.expected !== '' ? { expected: special.expected } : {}),
-        ...(special.tags
-          ? {
-              tags: special.tags
-                .split(',')
-                .map((tag) => tag.trim())
-                .filter(Boolean),
-            }
-          : {}),
-        ...(special.threshold ? { threshold: Number(special.threshold) } : {}),
-        ...(special.description ? { description: special.description } : {}),
-      },
-      () => where,
-      'task',
-    );
-    return toTask(input, where);
-  });
+async function* tasksFromCsv(file: string, display: string): AsyncGenerator<Task> {
+  for await (const { value, where } of readCsvRecords(file, display)) yield csvRowTask(value, where, display);
 }
 
-export async function loadTaskFile(file: string, baseDir: string): Promise<Task[]> {
-  const relative = path.relative(baseDir, file) || file;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
+function csvRowTask(row: Record<string, string>, where: string, file: string): Task {
+  const vars: Record<string, unknown> = {};
+  const special: Record<string, string> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('__')) special[key.slice(2)] = value;
+    else vars[key] = value;
+  }
+  const unknown = Object.keys(special).filter(
+    (key) => !(CSV_SPECIAL_COLUMNS as readonly string[]).includes(key),
+  );
+  if (unknown.length > 0) {
     throw new UserError(
-      `cannot read task file: ${(error as NodeJS.ErrnoException).code}`,
-      relative,
-      'check the path',
+      `unknown special column __${unknown[0]}`,
+      file,
+      `special columns are ${CSV_SPECIAL_COLUMNS.map((name) => `__${name}`).join(', ')}`,
     );
   }
+  const input = validate(
+    taskSchema,
+    {
+      vars,
+      ...(special.id ? { id: special.id } : {}),
+      ...(special.expected !== undefined && special.expected !== '' ? { expected: special.expected } : {}),
+      ...(special.tags
+        ? {
+            tags: special.tags
+              .split(',')
+              .map((tag) => tag.trim())
+              .filter(Boolean),
+          }
+        : {}),
+      ...(special.threshold ? { threshold: Number(special.threshold) } : {}),
+      ...(special.description ? { description: special.description } : {}),
+    },
+    () => where,
+    'task',
+  );
+  return toTask(input, where);
+}
+
+/**
+ * The tasks of one file, one at a time: JSONL and CSV files are streamed, so a file of any size
+ * is never held in memory whole. Errors name the file and line.
+ */
+export async function* readTaskFile(file: string, baseDir: string): AsyncGenerator<Task> {
+  const relative = path.relative(baseDir, file) || file;
   const extension = path.extname(file).toLowerCase();
   switch (extension) {
     case '.yaml':
     case '.yml':
-    case '.json':
-      return tasksFromDocument(parseYamlSource(text, file));
+    case '.json': {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        throw readError(error, relative, 'task file');
+      }
+      yield* tasksFromDocument(parseYamlSource(text, file));
+      return;
+    }
     case '.jsonl':
-      return tasksFromJsonl(text, relative);
+      yield* tasksFromJsonl(file, relative);
+      return;
     case '.csv':
-      return tasksFromCsv(text, relative);
+      yield* tasksFromCsv(file, relative);
+      return;
     default:
       throw new UserError(
         `unsupported task file type "${extension}"`,
@@ -167,6 +256,11 @@ export async function loadTaskFile(file: string, baseDir: string): Promise<Task[
   }
 }
 
+export async function loadTaskFile(file: string, baseDir: string): Promise<Task[]> {
+  const tasks: Task[] = [];
+  for await (const task of readTaskFile(file, baseDir)) tasks.push(task);
+  return tasks;
+}
 /** Inline tasks and task file globs, in config order. Task ids must be unique. */
 export async function loadTasks(
   entries: Array<string | TaskInput>,
@@ -190,9 +284,10 @@ export async function loadTasks(
       );
     }
     for (const file of files) {
-      for (const task of await loadTaskFile(file, baseDir)) {
+      const relative = path.relative(baseDir, file);
+      for await (const task of readTaskFile(file, baseDir)) {
         tasks.push(task);
-        filesByTask.set(task.id, path.relative(baseDir, file));
+        filesByTask.set(task.id, relative);
       }
     }
   }

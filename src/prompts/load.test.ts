@@ -81,6 +81,45 @@ describe('loadPromptFile', () => {
     expect(changed.version).not.toBe(a.version);
   });
 
+  it('loads a "messages: <variable>" entry that splices a message list', async () => {
+    const prompt = await loadPromptFile(
+      await file(
+        'conversation.yaml',
+        '- role: system\n  content: Stay in character.\n- messages: history\n- role: user\n  content: "{{ question }}"\n',
+      ),
+      dir,
+    );
+    expect(prompt.messages).toEqual([
+      { role: 'system', content: 'Stay in character.', start: { line: 2, column: 12, block: false } },
+      { splice: 'history', start: { line: 3, column: 13, block: false } },
+      { role: 'user', content: '{{ question }}', start: { line: 5, column: 13, block: false } },
+    ]);
+  });
+
+  it('loads a splice entry from JSON', async () => {
+    const prompt = await loadPromptFile(await file('replay.json', '[{"messages": "messages"}]'), dir);
+    expect(prompt.messages).toEqual([{ splice: 'messages', start: { line: 1, column: 16, block: false } }]);
+  });
+
+  it('rejects a splice entry that is a template instead of a variable name, at its place', async () => {
+    const error = await failure(
+      loadPromptFile(
+        await file('bad.yaml', '- role: system\n  content: hi\n- messages: "{{ history }}"\n'),
+        dir,
+      ),
+    );
+    expect(error.message).toContain('[1].messages: expected the name of a task variable');
+    expect(error.location).toMatch(/bad\.yaml:3:3$/);
+  });
+
+  it('rejects a splice entry with other keys', async () => {
+    const error = await failure(
+      loadPromptFile(await file('bad.yaml', '- messages: history\n  role: user\n'), dir),
+    );
+    expect(error.message).toContain('Unrecognized key');
+    expect(error.message).toContain('[0].role');
+  });
+
   it('rejects a chat message with an unknown role at its place in the file', async () => {
     const error = await failure(
       loadPromptFile(

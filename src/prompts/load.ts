@@ -12,16 +12,35 @@ import { contentHash } from '../util/hash.js';
 const TEXT_EXTENSIONS = new Set(['.njk', '.txt', '.md', '.j2', '.jinja', '.prompt']);
 const CHAT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
-const chatSchema = z
-  .array(
-    z
-      .object({
-        role: z.enum(['system', 'user', 'assistant']),
-        content: z.string(),
-      })
-      .strict(),
-  )
-  .min(1);
+const messageSchema = z
+  .object({
+    role: z.enum(['system', 'user', 'assistant']),
+    content: z.string(),
+  })
+  .strict();
+
+/** `- messages: history` splices the message list held by the task variable `history`. */
+const spliceSchema = z
+  .object({
+    messages: z
+      .string()
+      .regex(/^[A-Za-z_]\w*$/, 'expected the name of a task variable, e.g. `messages: history`'),
+  })
+  .strict();
+
+const chatListSchema = z.array(z.unknown()).min(1);
+
+type ChatEntryInput = z.output<typeof messageSchema> | z.output<typeof spliceSchema>;
+
+/** Checks each entry against its own shape, so errors name the entry's field (`[1].role`). */
+function chatEntriesSchema(list: unknown[]) {
+  const [first, ...rest] = list.map((entry) => (isSpliceEntry(entry) ? spliceSchema : messageSchema));
+  return z.tuple([first ?? messageSchema, ...rest]);
+}
+
+function isSpliceEntry(entry: unknown): boolean {
+  return typeof entry === 'object' && entry !== null && !Array.isArray(entry) && 'messages' in entry;
+}
 
 export interface ChatTemplateMessage {
   role: 'system' | 'user' | 'assistant';
@@ -37,9 +56,19 @@ export interface ContentStart {
   block: boolean;
 }
 
+/** A chat prompt entry that inserts the list of messages held by a task variable. */
+export interface ChatTemplateSplice {
+  /** Name of the task variable holding `{ role, content }` messages. */
+  splice: string;
+  /** Where the variable name is written in the prompt file. */
+  start?: ContentStart;
+}
+
+export type ChatTemplateEntry = ChatTemplateMessage | ChatTemplateSplice;
+
 /** A prompt file parsed into the messages whose contents are templates. */
 export interface LoadedPrompt extends PromptTemplate {
-  messages: ChatTemplateMessage[];
+  messages: ChatTemplateEntry[];
 }
 
 /** Expands prompt file globs (relative to baseDir) and loads each file. Names must be unique. */
@@ -94,12 +123,9 @@ export async function loadPromptFile(file: string, baseDir: string): Promise<Loa
   }
   if (CHAT_EXTENSIONS.has(extension)) {
     const doc = parseYamlSource(source, file);
-    const messages = validate(
-      chatSchema,
-      doc.value,
-      doc.locate,
-      'chat prompt (a list of {role, content} messages)',
-    );
+    const what = 'chat prompt (a list of {role, content} messages)';
+    const list = validate(chatListSchema, doc.value, doc.locate, what);
+    const entries: ChatEntryInput[] = validate(chatEntriesSchema(list), list, doc.locate, what);
     const starts = contentStarts(source);
     return {
       name,
@@ -107,8 +133,9 @@ export async function loadPromptFile(file: string, baseDir: string): Promise<Loa
       kind: 'chat',
       source,
       version,
-      messages: messages.map((message, index) => {
+      messages: entries.map((entry, index): ChatTemplateEntry => {
         const start = starts[index];
+        const message = 'messages' in entry ? { splice: entry.messages } : entry;
         return start ? { ...message, start } : message;
       }),
     };
@@ -120,13 +147,13 @@ export async function loadPromptFile(file: string, baseDir: string): Promise<Loa
   );
 }
 
-/** File position of each chat message's content text (template lines count from there). */
+/** File position of each chat message's content text (template lines count from there), or splice variable. */
 function contentStarts(source: string): Array<ContentStart | undefined> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter });
   if (!isSeq(doc.contents)) return [];
   return doc.contents.items.map((item) => {
-    const node = isMap(item) ? item.get('content', true) : undefined;
+    const node = isMap(item) ? (item.get('content', true) ?? item.get('messages', true)) : undefined;
     if (!isScalar(node) || !node.range) return undefined;
     const at = lineCounter.linePos(node.range[0]);
     if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {

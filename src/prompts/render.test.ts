@@ -104,6 +104,59 @@ describe('compilePrompt', () => {
     expect(error.message).toContain(WHERE);
   });
 
+  it('splices the message list held by a task variable between other messages', async () => {
+    const render = compilePrompt(
+      await prompt(
+        'support.yaml',
+        '- role: system\n  content: You help {{ customer }}.\n- messages: history\n- role: user\n  content: "{{ question }}"\n',
+      ),
+      dir,
+    );
+    const history = [
+      { role: 'user', content: 'My order is late.' },
+      { role: 'assistant', content: 'Sorry! What is the order number?' },
+    ];
+    expect(render({ customer: 'Ada', history, question: 'It is 4417.' }, WHERE)).toEqual([
+      { role: 'system', content: 'You help Ada.' },
+      ...history,
+      { role: 'user', content: 'It is 4417.' },
+    ]);
+    // An empty list inserts nothing; extra fields on messages are dropped.
+    expect(
+      render(
+        { customer: 'Bo', history: [{ role: 'user', content: 'Hi', name: 'bo' }], question: 'Q' },
+        WHERE,
+      ),
+    ).toEqual([
+      { role: 'system', content: 'You help Bo.' },
+      { role: 'user', content: 'Hi' },
+      { role: 'user', content: 'Q' },
+    ]);
+    expect(render({ customer: 'Cy', history: [], question: 'Q' }, WHERE)).toHaveLength(2);
+  });
+
+  it.each([
+    [undefined, 'the task does not define it'],
+    ['hello', 'it is string'],
+    [null, 'it is null'],
+    [[{ role: 'user', content: 'ok' }, 'oops'], 'item 1 is not an object'],
+    [[{ role: 'tool', content: 'x' }], 'item 0 has role "tool"'],
+    [[{ content: 'x' }], 'item 0 has role undefined'],
+    [[{ role: 'user', content: [{ type: 'text', text: 'x' }] }], 'item 0 has a non-string (list) content'],
+    [[{ role: 'user' }], 'item 0 has no content'],
+  ])('rejects a spliced variable %j, naming the prompt file, line and task', async (history, problem) => {
+    const render = compilePrompt(
+      await prompt('prompts/chat.yaml', '- role: system\n  content: Be brief.\n- messages: history\n'),
+      dir,
+    );
+    const error = thrown(() => render(history === undefined ? {} : { history }, WHERE));
+    expect(error.message).toBe(
+      `rendering for ${WHERE}: variable "history" must be a list of {role, content} messages, but ${problem}`,
+    );
+    expect(error.location).toBe(`${path.join('prompts', 'chat.yaml')}:3:13`);
+    expect(error.hint).toContain('roles: system, user, assistant');
+  });
+
   it('includes other files relative to the project directory', async () => {
     await prompt('partials/rules.njk', 'Rules for {{ subject }}.');
     const render = compilePrompt(

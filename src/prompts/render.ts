@@ -6,6 +6,10 @@ import type { ContentStart, LoadedPrompt } from './load.js';
 /** Renders a prompt's messages for one set of variables. Throws UserError naming the prompt file and line. */
 export type PromptRenderer = (vars: Record<string, unknown>, where: string) => ChatMessage[];
 
+type CompiledEntry =
+  | { role: ChatMessage['role']; template: nunjucks.Template; start: ContentStart | undefined }
+  | { splice: string; start: ContentStart | undefined };
+
 /** Compiles a prompt once; rendering then only evaluates the compiled templates. */
 export function compilePrompt(prompt: LoadedPrompt, baseDir: string): PromptRenderer {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(baseDir, { noCache: false }), {
@@ -13,22 +17,63 @@ export function compilePrompt(prompt: LoadedPrompt, baseDir: string): PromptRend
     throwOnUndefined: true,
     trimBlocks: false,
   });
-  const compiled = prompt.messages.map((message) => {
+  const compiled = prompt.messages.map((entry): CompiledEntry => {
+    if ('splice' in entry) return { splice: entry.splice, start: entry.start };
     try {
-      const template = new nunjucks.Template(message.content, env, prompt.path, true);
-      return { role: message.role, template, start: message.start };
+      const template = new nunjucks.Template(entry.content, env, prompt.path, true);
+      return { role: entry.role, template, start: entry.start };
     } catch (error) {
-      throw promptError(prompt, message.start, error);
+      throw promptError(prompt, entry.start, error);
     }
   });
   return (vars, where) =>
-    compiled.map(({ role, template, start }) => {
+    compiled.flatMap((entry) => {
+      if ('splice' in entry) return splicedMessages(prompt, entry.splice, entry.start, vars, where);
       try {
-        return { role, content: template.render(vars) };
+        return [{ role: entry.role, content: entry.template.render(vars) }];
       } catch (error) {
-        throw promptError(prompt, start, error, where);
+        throw promptError(prompt, entry.start, error, where);
       }
     });
+}
+
+const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant']);
+
+/** The messages a `- messages: <variable>` entry inserts, checked to be a list of `{ role, content }`. */
+function splicedMessages(
+  prompt: LoadedPrompt,
+  variable: string,
+  start: ContentStart | undefined,
+  vars: Record<string, unknown>,
+  where: string,
+): ChatMessage[] {
+  const value = vars[variable];
+  const problem = spliceProblem(value);
+  if (problem === undefined) return (value as ChatMessage[]).map(({ role, content }) => ({ role, content }));
+  throw new UserError(
+    `rendering for ${where}: variable "${variable}" must be a list of {role, content} messages, but ${problem}`,
+    start ? `${prompt.path}:${start.line}:${start.column}` : prompt.path,
+    `give the task a "${variable}" variable such as [{role: user, content: "Hi"}] (roles: system, user, assistant)`,
+  );
+}
+
+function spliceProblem(value: unknown): string | undefined {
+  if (value === undefined) return 'the task does not define it';
+  if (!Array.isArray(value)) return `it is ${value === null ? 'null' : typeof value}`;
+  for (let index = 0; index < value.length; index++) {
+    const message: unknown = value[index];
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      return `item ${index} is not an object`;
+    }
+    const { role, content } = message as Record<string, unknown>;
+    if (typeof role !== 'string' || !ROLES.has(role)) {
+      return `item ${index} has role ${JSON.stringify(role) ?? 'undefined'}`;
+    }
+    if (typeof content !== 'string') {
+      return `item ${index} has ${content === undefined ? 'no' : `a non-string (${Array.isArray(content) ? 'list' : typeof content})`} content`;
+    }
+  }
+  return undefined;
 }
 
 /** Maps a line and column inside a message's template to the prompt file. */

@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { formatImport, importReport, planImport, shownDirectory, writePlan } from '../../import/index.js';
+import { EXIT } from '../exit-codes.js';
+
+/**
+ * `assay import <format> <file>`: converts a promptfoo config or a dataset into Assay files in
+ * `--out` (default: the current directory). Skipped items are listed; they do not fail the import.
+ */
+export async function importCommand(
+  format: string,
+  file: string,
+  flags: { out?: string; force?: boolean; json?: boolean },
+): Promise<number> {
+  const plan = await planImport(format, file);
+  const outDir = path.resolve(flags.out ?? '.');
+  await writePlan(plan, outDir, flags.force === true);
+  const report = importReport(plan, shownDirectory(outDir));
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatImport(report));
+  return EXIT.ok;
+}
