@@ -58,6 +58,8 @@ export interface Task {
   metadata: Record<string, unknown>;
   /** Weighted score needed to pass; when absent every assertion must pass. */
   threshold?: number;
+  /** Times this task runs (overrides the suite's and the default, not `--repeat`). Not part of the version. */
+  repeat?: number;
   /** Where the task was defined, for messages. */
   source: string;
 }
@@ -199,6 +201,8 @@ export interface RunOptions {
   filters: string[];
   targets: string[];
   repeat: number;
+  /** `--repeat` was given: it overrides tasks' own `repeat:`. */
+  repeatForced?: boolean;
   /** `--first N`: only the first N selected tasks, in config order. */
   first?: number;
   /** `--sample N --seed S`: N selected tasks drawn at random, reproducibly. */

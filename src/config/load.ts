@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadTasks } from '../datasets/load.js';
 import { UserError } from '../errors.js';
@@ -118,10 +118,32 @@ export async function loadProject(
     tasks,
     targets,
     filesByTask,
-    configHash: contentHash({ config, prompts: prompts.map((prompt) => prompt.version) }),
+    configHash: contentHash({
+      config,
+      prompts: prompts.map((prompt) => prompt.version),
+      code: await codeVersions(
+        [...config.scorers, ...(config.templates?.filters ? [config.templates.filters] : [])],
+        baseDir,
+      ),
+    }),
     databasePath: path.resolve(baseDir, env.ASSAY_DB ?? config.database),
     locate: source.locate,
   };
+}
+
+/**
+ * Content hashes of the user's code that shapes a run (custom scorers, template filters), so that
+ * editing it changes the config hash. A missing file hashes as null; loading it later names the error.
+ */
+async function codeVersions(files: string[], baseDir: string): Promise<Record<string, string | null>> {
+  const versions: Record<string, string | null> = {};
+  for (const file of files) {
+    versions[file] = await readFile(path.resolve(baseDir, file), 'utf8').then(
+      (text) => contentHash(text),
+      () => null,
+    );
+  }
+  return versions;
 }
 
 function validateSuites(config: ParsedConfig, locate: (fieldPath: FieldPath) => string): void {

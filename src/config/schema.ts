@@ -47,6 +47,15 @@ export const taskSchema = z
     tags: z.array(z.string()).default([]),
     metadata: z.record(z.string(), z.unknown()).default({}),
     threshold: z.number().min(0).max(1).optional().describe('Weighted score needed to pass (0..1).'),
+    repeat: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe(
+        "Times this task runs; overrides the suite's and the default repeat (`--repeat` overrides it).",
+      ),
   })
   .strict();
 

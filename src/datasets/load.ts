@@ -37,6 +37,7 @@ export function toTask(input: z.output<typeof taskSchema>, source: string): Task
     tags: input.tags,
     metadata: input.metadata,
     ...(input.threshold !== undefined ? { threshold: input.threshold } : {}),
+    ...(input.repeat !== undefined ? { repeat: input.repeat } : {}),
     source,
   };
 }

@@ -46,13 +46,17 @@ export function cacheKey(
   return sha256(`${cacheKeyPrefix(provider, target)}\0${JSON.stringify(messages)}\0${sampling ? repeat : 0}`);
 }
 
-/** Expands tasks × targets × repeats into work items, rendering each prompt once per task. */
+/**
+ * Expands tasks × targets × repeats into work items, rendering each prompt once per task. A task's
+ * own `repeat` wins over `repeat` unless `forced` (`--repeat` on the command line).
+ */
 export function planItems(
   tasks: Task[],
   targets: Target[],
   repeat: number,
   renderers: Map<string, PromptRenderer>,
   providers: Map<string, Provider>,
+  forced = false,
 ): PlannedItem[] {
   const items: PlannedItem[] = [];
   const rendered = new Map<string, ChatMessage[]>();
@@ -65,7 +69,8 @@ export function planItems(
         rendered.set(renderKey, messages);
       }
       const provider = providers.get(target.name)!;
-      for (let index = 0; index < repeat; index++) {
+      const times = forced ? repeat : (task.repeat ?? repeat);
+      for (let index = 0; index < times; index++) {
         items.push({
           id: workItemId(task, target, index),
           task,

@@ -3,6 +3,7 @@ import type { Project } from '../config/load.js';
 import { resolveGrader } from '../config/targets.js';
 import { UserError } from '../errors.js';
 import { createPricer } from '../pricing/price.js';
+import { loadTemplateFilters } from '../prompts/filters.js';
 import { compilePrompt, type PromptRenderer } from '../prompts/render.js';
 import type { Provider } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
@@ -148,15 +149,26 @@ export async function prepareRun(
     });
   }
 
+  const filtersFile = project.config.templates?.filters;
+  const filters = filtersFile
+    ? await loadTemplateFilters(filtersFile, project.baseDir, project.locate(['templates', 'filters']))
+    : {};
   const renderers = new Map<string, PromptRenderer>();
   for (const target of targets) {
     if (!renderers.has(target.prompt.name)) {
       const prompt = project.prompts.find((candidate) => candidate.name === target.prompt.name)!;
-      renderers.set(prompt.name, compilePrompt(prompt, project.baseDir));
+      renderers.set(prompt.name, compilePrompt(prompt, project.baseDir, filters));
     }
   }
 
-  const items = planItems(tasks, targets, options.repeat, renderers, providers);
+  const items = planItems(
+    tasks,
+    targets,
+    options.repeat,
+    renderers,
+    providers,
+    options.repeatForced === true,
+  );
   const fingerprint: RunFingerprint = {
     configHash: project.configHash,
     datasetVersion: datasetVersion(tasks),

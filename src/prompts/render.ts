@@ -1,6 +1,7 @@
 import nunjucks from 'nunjucks';
 import { UserError } from '../errors.js';
 import type { ChatMessage } from '../types.js';
+import type { TemplateFilter } from './filters.js';
 import type { ContentStart, LoadedPrompt } from './load.js';
 
 /** Renders a prompt's messages for one set of variables. Throws UserError naming the prompt file and line. */
@@ -11,12 +12,17 @@ type CompiledEntry =
   | { splice: string; start: ContentStart | undefined };
 
 /** Compiles a prompt once; rendering then only evaluates the compiled templates. */
-export function compilePrompt(prompt: LoadedPrompt, baseDir: string): PromptRenderer {
+export function compilePrompt(
+  prompt: LoadedPrompt,
+  baseDir: string,
+  filters: Record<string, TemplateFilter> = {},
+): PromptRenderer {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(baseDir, { noCache: false }), {
     autoescape: false,
     throwOnUndefined: true,
     trimBlocks: false,
   });
+  for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
   const compiled = prompt.messages.map((entry): CompiledEntry => {
     if ('splice' in entry) return { splice: entry.splice, start: entry.start };
     try {

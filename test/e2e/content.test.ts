@@ -157,6 +157,42 @@ describe('selection and repeats', () => {
     }
   });
 
+  it("a task's own repeat wins over the default; --repeat wins over both; custom template filters render", async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets: [openai:gpt-4o-mini]
+templates: { filters: filters.mjs }
+tasks:
+  - { id: thrice, vars: { word: hello }, expected: "HELLO", repeat: 3 }
+  - { id: once, vars: { word: bye }, expected: "BYE" }
+`,
+      'prompts/q.njk': 'Reply with exactly: {{ word | shout }}',
+      'filters.mjs': 'export function shout(text) { return String(text).toUpperCase(); }\n',
+    });
+    const env = mockEnv(mock.url, dir);
+    try {
+      const counts = async (args: string[]) => {
+        const report = parseReport(
+          (await runCli(['run', '--json', '--progress', 'none', ...args], { cwd: dir, env })).stdout,
+        );
+        const byTask: Record<string, number> = {};
+        for (const result of report.results) byTask[result.taskId] = (byTask[result.taskId] ?? 0) + 1;
+        return { byTask, passed: report.summary.passed };
+      };
+      expect(await counts([])).toEqual({ byTask: { thrice: 3, once: 1 }, passed: 4 });
+      expect((await counts(['--repeat', '2'])).byTask).toEqual({ thrice: 2, once: 2 });
+
+      await import('node:fs/promises').then((fs) =>
+        fs.writeFile(path.join(dir, 'filters.mjs'), 'export const nothing = 1;\n'),
+      );
+      const bad = await runCli(['run'], { cwd: dir, env });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/assay\.yaml.*exports no functions/);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('lists tasks whose repeats disagree as flaky, with pass_all / pass_any', async () => {
     // A "model" that answers right on odd calls only: nondeterminism the report must surface.
     const { dir, cleanup } = await makeProject({

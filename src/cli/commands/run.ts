@@ -62,6 +62,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
           filters: flags.filter,
           targets: flags.target,
           repeat: flags.repeat ?? suiteRepeat ?? project.config.defaults.repeat,
+          ...(flags.repeat !== undefined ? { repeatForced: true } : {}),
           ...(flags.first !== undefined ? { first: flags.first } : {}),
           ...(flags.sample !== undefined ? { sample: { size: flags.sample, seed: flags.seed ?? '1' } } : {}),
         };
