@@ -39,7 +39,15 @@ describe('toJsonReport', () => {
         output: 'hi',
         score: 1,
         scores: [
-          { name: 'contains', value: 1, pass: true, reason: 'found "hi"', weight: 1, metric: null, costUsd: null },
+          {
+            name: 'contains',
+            value: 1,
+            pass: true,
+            reason: 'found "hi"',
+            weight: 1,
+            metric: null,
+            costUsd: null,
+          },
         ],
         latencyMs: 100,
         ttftMs: null,

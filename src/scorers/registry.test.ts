@@ -17,7 +17,9 @@ const task = makeTask({ expected: '5' });
 const context = { ...standalonePrepareContext(), resolveGrader: (grader?: string) => grader ?? 'judge' };
 const judge: JudgeService = {
   async complete({ messages }) {
-    const grading = messages.at(-1)?.content.includes('<criteria>') ? '{"score": 5}' : '{"pass": true, "choice": "C"}';
+    const grading = messages.at(-1)?.content.includes('<criteria>')
+      ? '{"score": 5}'
+      : '{"pass": true, "choice": "C"}';
     return { output: grading, costUsd: null, cached: false };
   },
   async embed({ inputs }) {

@@ -52,7 +52,9 @@ export async function cacheClearCommand(flags: ProjectFlags & { yes?: boolean })
       throw new UserError('cache clear deletes every cached answer', 'cache clear', 'add --yes to confirm');
     }
     const { confirm, isCancel } = await import('@clack/prompts');
-    const answer = await confirm({ message: 'Delete every cached answer? Re-runs will pay for their calls again.' });
+    const answer = await confirm({
+      message: 'Delete every cached answer? Re-runs will pay for their calls again.',
+    });
     if (isCancel(answer) || !answer) {
       process.stdout.write('cache kept\n');
       return EXIT.ok;
