@@ -30,6 +30,16 @@ export interface RepeatSummary {
   meanStandardError: number;
   /** Tasks whose repeats disagree: some passed, some did not. */
   flaky: Array<{ taskId: string; passed: number; repeats: number; meanScore: number; standardError: number }>;
+  /** Every repeated task: its mean score, standard error, pass_all and pass_any. */
+  perTask: Array<{
+    taskId: string;
+    repeats: number;
+    passed: number;
+    meanScore: number;
+    standardError: number;
+    passAll: boolean;
+    passAny: boolean;
+  }>;
 }
 
 /** Aggregates of one target's results. Token and cost sums cover only the values that are known. */
@@ -308,6 +318,7 @@ function summarizeRepeats(
   let passAny = 0;
   let seSum = 0;
   const flaky: RepeatSummary['flaky'] = [];
+  const perTask: RepeatSummary['perTask'] = [];
   for (const [taskId, { scores, passes }] of byTask) {
     if (scores.length < 2) continue;
     const stats = repeatStats(scores, passes);
@@ -315,10 +326,20 @@ function summarizeRepeats(
     if (stats.passAll) passAll++;
     if (stats.passAny) passAny++;
     seSum += stats.standardError;
+    const passed = passes.filter(Boolean).length;
+    perTask.push({
+      taskId,
+      repeats: stats.n,
+      passed,
+      meanScore: stats.meanScore,
+      standardError: stats.standardError,
+      passAll: stats.passAll,
+      passAny: stats.passAny,
+    });
     if (stats.flaky) {
       flaky.push({
         taskId,
-        passed: passes.filter(Boolean).length,
+        passed,
         repeats: stats.n,
         meanScore: stats.meanScore,
         standardError: stats.standardError,
@@ -332,6 +353,7 @@ function summarizeRepeats(
     passAnyRate: passAny / tasks,
     meanStandardError: seSum / tasks,
     flaky,
+    perTask,
   };
 }
 

@@ -57,7 +57,15 @@ const COLUMNS: Column[] = [
     align: 'right',
     cell: (row) => ({ text: formatInterval(row.passRateInterval) }),
   },
-  { header: 'score', align: 'right', cell: (row) => ({ text: formatScore(row.meanScore) }) },
+  {
+    header: 'score',
+    align: 'right',
+    cell: (row) => ({
+      text: row.meanScoreInterval
+        ? `${formatScore(row.meanScore)} ±${formatScore((row.meanScoreInterval.high - row.meanScoreInterval.low) / 2)}`
+        : formatScore(row.meanScore),
+    }),
+  },
   { header: 'p50', align: 'right', cell: (row) => ({ text: formatMs(row.latencyP50Ms) }) },
   { header: 'p95', align: 'right', cell: (row) => ({ text: formatMs(row.latencyP95Ms) }) },
   {

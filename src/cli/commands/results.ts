@@ -60,7 +60,7 @@ export async function resultsCommand(flags: ResultsFlags): Promise<number> {
     }
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
     const lines = [
-      `run ${run.id} ${run.status} (${new Date(run.startedAt).toISOString()})`,
+      `run ${run.id} ${run.status} (${new Date(run.startedAt).toISOString()}) · dataset ${run.fingerprint.datasetVersion}`,
       renderSummaryTable(summary, { color }),
     ];
     const narrowed = flags.failed || flags.errors;

@@ -137,7 +137,10 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       process.stdout.write(`${JSON.stringify(toJsonReport(outcome.run, summary, results), null, indent)}\n`);
     } else {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-      const out = [`\nrun ${outcome.run.id} ${outcome.status}`, renderSummaryTable(summary, { color })];
+      const out = [
+        `\nrun ${outcome.run.id} ${outcome.status} · dataset ${outcome.run.fingerprint.datasetVersion}`,
+        renderSummaryTable(summary, { color }),
+      ];
       const insights = renderInsights(summary, { color, limit: 10 });
       if (insights) out.push(insights);
       const failures = renderFailures(results, { color, limit: 10 });
