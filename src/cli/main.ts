@@ -58,6 +58,10 @@ export function buildProgram(): Command {
     .description('Evaluate LLM prompts and models: run suites, store every result, compare runs.')
     .version(VERSION, '-v, --version')
     .enablePositionalOptions()
+    // Set before any command is added: commands copy these settings when they are created, so a
+    // bad flag on a command also throws (exit 2) instead of exiting the process with code 1.
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .option('--debug', 'print stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
@@ -271,6 +275,7 @@ export function buildProgram(): Command {
     .description('create a new eval project: assay.yaml, prompts/, tasks/, .env.example')
     .argument('[dir]', 'directory to create it in', '.')
     .option('--force', 'overwrite existing files')
+    .option('--ci <system>', 'also write CI workflows: github (.github/workflows/assay*.yml)')
     .addHelpText('after', '\nExamples:\n  $ assay init my-evals\n  $ cd my-evals && assay run')
     .action(lazy(async () => (await import('./commands/init.js')).initCommand));
 
@@ -441,6 +446,83 @@ export function buildProgram(): Command {
     .action(lazy(async () => (await import('./commands/import.js')).importCommand));
 
   program
+    .command('compare')
+    .description('compare two runs item by item: a verdict per target, flips, cost and latency deltas')
+    .argument('<runA>', 'the baseline run: id, unique id prefix, or "latest"')
+    .argument('<runB>', 'the run judged against it')
+    .option(
+      '-m, --metric <name>',
+      'what decides the verdicts: pass_rate, score or a named metric',
+      'pass_rate',
+    )
+    .option('--target-a <name>', "run A's target to compare (for renamed targets, with --target-b)")
+    .option('--target-b <name>', "run B's target to compare")
+    .option('--seed <seed>', 'seed of the bootstrap intervals (default 1): same seed, same numbers')
+    .option('--json', 'JSON on stdout')
+    .option('--markdown', 'Markdown on stdout (for a PR comment)')
+    .option('-c, --config <file>', 'config file, to find the database')
+    .option('--db <path>', 'database file')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay compare 3f2a9c1d latest\n  $ assay compare 3f2a9c1d 9c1e0b2a --metric score --json\n  $ assay compare gpt-run claude-run --target-a openai:gpt-4o --target-b anthropic:claude-3-5-haiku-latest\n\nExit code 0 whatever the verdicts (use `assay ci` to gate); 2 for an unknown run, target or metric.',
+    )
+    .action(lazy(async () => (await import('./commands/compare.js')).compareCommand));
+
+  program
+    .command('history')
+    .description('a metric over the newest runs, oldest first, with a sparkline and prompt/target changes')
+    .option('-s, --suite <name>', 'only runs of this suite')
+    .option('-t, --target <name>', 'only this target')
+    .option('-m, --metric <name>', 'pass_rate, score or a named metric', 'pass_rate')
+    .option('-n, --limit <n>', 'how many of the newest runs', '20')
+    .option('--json', 'JSON on stdout')
+    .option('-c, --config <file>', 'config file, to find the database')
+    .option('--db <path>', 'database file')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay history --suite critical\n  $ assay history --target openai:gpt-4o-mini --metric accuracy --limit 50 --json',
+    )
+    .action(lazy(async () => (await import('./commands/history.js')).historyCommand));
+
+  program
+    .command('ci')
+    .description(
+      'run a suite for CI: compare with a baseline, write the PR comment, JUnit and JSON, gate the exit code',
+    )
+    .option('-s, --suite <name>', 'suite to run (required)')
+    .option('--baseline <ref>', 'latest, latest-on-main, a run id or a git ref', 'latest')
+    .option(
+      '--max-time <seconds>',
+      'start no new item after this long (seconds, or e.g. 5m); the report says it was cut short',
+    )
+    .option('--min-pass-rate <rate>', "also fail when a target's pass rate is below this (0..1, or e.g. 90%)")
+    .option(
+      '--fail-on <gate>',
+      'regression (default), significant-regression or any-failure (always any-failure without a baseline)',
+    )
+    .option(
+      '--allow-fail <filter>',
+      'tasks that never fail the job but are reported: tag:x, id:glob (repeatable)',
+      collect,
+      [],
+    )
+    .option('--out-dir <dir>', 'where to write assay-report.md, assay-junit.xml and assay-report.json', '.')
+    .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
+    .option('--db <path>', 'database file (default: database in config, .assay/assay.db)')
+    .option(
+      '-j, --concurrency <n>',
+      'calls in flight at once (default: defaults.concurrency)',
+      positiveInt('--concurrency'),
+    )
+    .option('--no-cache', 'neither read nor write the response cache')
+    .option('--seed <seed>', 'seed of the bootstrap intervals (default 1)')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ assay ci --suite critical --baseline latest-on-main --max-time 300\n  $ assay ci --suite regression --fail-on significant-regression --allow-fail tag:flaky --min-pass-rate 0.9\n\nExit codes:\n  0  the gate passed\n  1  the gate failed (the last line says why)\n  2  bad flags, config or input files\n  3  run aborted (Ctrl-C or a storage failure)\n  4  budget reached: the remaining calls were skipped`,
+    )
+    .action(lazy(async () => (await import('./commands/ci.js')).ciCommand));
+
+  program
     .command('schema')
     .description('print the JSON Schema of assay.yaml (for editor autocompletion)')
     .addHelpText(
@@ -466,8 +548,6 @@ export function formatError(error: unknown, debug: boolean): string {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   // --debug works anywhere on the line; other program options (--version) only before the
   // command, so a command's own --version (tasks show, prompts show) is its own.
   const debug = argv.includes('--debug');

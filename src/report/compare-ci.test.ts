@@ -39,8 +39,12 @@ describe('renderCiMarkdown', () => {
     expect(markdown).toContain('Gate `--fail-on regression`');
     expect(markdown).toContain('### Baseline: latest completed run of suite "critical"');
     expect(markdown).toContain('| gpt | 🔴 worse |');
-    expect(markdown).toContain('`assay compare aaaaaaaa-0000-4000-8000-000000000001 bbbbbbbb-0000-4000-8000-000000000002`');
-    expect(markdown).toContain('[CI job, with the HTML report as an artifact](https://github.com/o/r/actions/runs/1)');
+    expect(markdown).toContain(
+      '`assay compare aaaaaaaa-0000-4000-8000-000000000001 bbbbbbbb-0000-4000-8000-000000000002`',
+    );
+    expect(markdown).toContain(
+      '[CI job, with the HTML report as an artifact](https://github.com/o/r/actions/runs/1)',
+    );
     // The run's own report follows.
     expect(markdown).toContain('### Failures (8)');
   });
@@ -48,7 +52,11 @@ describe('renderCiMarkdown', () => {
   it('says when there is no baseline, and when the run was cut short by --max-time', () => {
     const markdown = renderCiMarkdown(
       input({
-        baseline: { run: null, how: 'latest completed run of suite "critical"', note: 'no completed run yet' },
+        baseline: {
+          run: null,
+          how: 'latest completed run of suite "critical"',
+          note: 'no completed run yet',
+        },
         comparison: null,
         exitCode: 0,
         cutShort: { maxTimeMs: 2000, finished: 3, planned: 10 },
@@ -83,7 +91,13 @@ describe('toCiJson', () => {
     expect(json).toMatchObject({
       schemaVersion: 1,
       exitCode: 1,
-      gate: { failOn: 'regression', requestedFailOn: 'regression', passed: false, allowFail: ['tag:flaky'], minPassRate: 0.9 },
+      gate: {
+        failOn: 'regression',
+        requestedFailOn: 'regression',
+        passed: false,
+        allowFail: ['tag:flaky'],
+        minPassRate: 0.9,
+      },
       run: { id: 'bbbbbbbb-0000-4000-8000-000000000002', status: 'completed', cutShort: null },
       summary: { total: 20, passed: 12, failed: 7, errors: 1 },
       baseline: { id: 'aaaaaaaa-0000-4000-8000-000000000001' },

@@ -67,7 +67,7 @@ export function formatCostDelta(cost: TargetComparison['cost']): string {
 }
 
 export function formatSideLatency(side: TargetComparison['latency']['a']): string {
-  if (side.meanMs === null) return `${UNKNOWN} (no calls: cached or errors)`;
+  if (side.meanMs === null) return `${UNKNOWN} (no calls)`;
   return `${formatMs(side.meanMs)} mean, ${formatMs(side.totalMs)} total`;
 }
 

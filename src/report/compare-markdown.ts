@@ -62,7 +62,22 @@ export function renderComparisonMarkdown(
   if (comparison.note) lines.push('', `**Not comparable:** ${escapeMarkdown(comparison.note)}`);
   if (comparison.targets.length > 0) lines.push('', ...verdictTable(comparison));
   for (const target of comparison.targets) {
-    lines.push('', heading(1, escapeMarkdown(pairLabel(target))), '', ...targetSection(target, comparison));
+    const section = targetSection(target, comparison);
+    if (target.regressions.length + target.improvements.length > 0) {
+      lines.push('', heading(1, escapeMarkdown(pairLabel(target))), '', ...section);
+    } else {
+      // Nothing flipped: the numbers are one click away instead of filling the comment.
+      const summary = `${pairLabel(target)}: ${target.verdict}, metrics, cost and latency`;
+      lines.push(
+        '',
+        '<details>',
+        `<summary>${escapeHtml(summary)}</summary>`,
+        '',
+        ...section,
+        '',
+        '</details>',
+      );
+    }
   }
   lines.push(
     '',
@@ -178,4 +193,8 @@ export function code(text: string): string {
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text.replaceAll('|', '\\|')}${pad}${fence}`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`);
 }

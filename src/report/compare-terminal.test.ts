@@ -7,7 +7,9 @@ describe('renderComparisonText', () => {
   it('shows the verdict, the test, the metrics and each regression with its inspect command', () => {
     const text = renderComparisonText(compareRuns(regressionFixture()), { color: false });
     expect(text).toContain('changed  prompt main p1 → p2 · target gpt gv1 → gv2');
-    expect(text).toContain('gpt  WORSE  McNemar p = 0.00781 < 0.05 (8 regressions, 0 improvements of 20 aligned items)');
+    expect(text).toContain(
+      'gpt  WORSE  McNemar p = 0.00781 < 0.05 (8 regressions, 0 improvements of 20 aligned items)',
+    );
     expect(text).toMatch(/pass rate \*\s+100\.0%\s+60\.0%\s+-40\.0 pp\s+\[-60\.0, -20\.0\]/);
     expect(text).toContain('8 regressions (passed in A, not in B)');
     expect(text).toMatch(/t20\s+passed → error\s+timeout: no answer/);
