@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import type { LoadedPrompt } from '../prompts/load.js';
 import { type AssayConfig, configSchema } from './schema.js';
 import { formatFieldPath } from './source.js';
-import { resolveTargets } from './targets.js';
+import { resolveGrader, resolveTargets } from './targets.js';
 
 const locate = (fieldPath: ReadonlyArray<PropertyKey>) => `assay.yaml(${formatFieldPath(fieldPath)})`;
 
@@ -123,5 +123,60 @@ describe('resolveTargets', () => {
     ]);
     expect(error.message).toBe('two targets are named "echo" (also at assay.yaml(targets[0]))');
     expect(error.location).toBe('assay.yaml(targets[1])');
+  });
+});
+
+describe('resolveGrader', () => {
+  const config = (extra: Record<string, unknown>) =>
+    configSchema.parse({
+      prompts: ['x'],
+      tasks: [{ vars: {} }],
+      targets: ['echo', { id: 'openai:gpt-4o', label: 'big', config: { temperature: 0.7 } }],
+      ...extra,
+    });
+  const WHERE = 'tasks.yaml: task "t" assertion 1';
+
+  it("uses the assertion's grader, else the config's, at temperature 0 unless configured", () => {
+    const byId = resolveGrader(config({ grader: 'openai:gpt-4o-mini' }), undefined, WHERE, locate);
+    expect(byId).toMatchObject({ name: 'judge:openai:gpt-4o-mini', providerId: 'openai:gpt-4o-mini' });
+    expect(byId.config.temperature).toBe(0);
+    const byLabel = resolveGrader(config({ grader: 'openai:gpt-4o-mini' }), 'big', WHERE, locate);
+    expect(byLabel).toMatchObject({ name: 'judge:big', providerId: 'openai:gpt-4o' });
+    expect(byLabel.config.temperature).toBe(0.7); // a configured target keeps its own settings
+    const inline = resolveGrader(
+      config({ grader: { id: 'openai:gpt-4o-mini', label: 'strict', config: { max_tokens: 50 } } }),
+      undefined,
+      WHERE,
+      locate,
+    );
+    expect(inline).toMatchObject({ name: 'judge:strict', config: { max_tokens: 50, temperature: 0 } });
+  });
+
+  it('versions graders by what they are, so a changed judge changes the fingerprint', () => {
+    const a = resolveGrader(config({ grader: 'openai:gpt-4o-mini' }), undefined, WHERE, locate);
+    const b = resolveGrader(config({ grader: 'openai:gpt-4o' }), undefined, WHERE, locate);
+    expect(a.version).not.toBe(b.version);
+  });
+
+  it('names the assertion when there is no grader, and the bad value when it is neither label nor id', () => {
+    let error: unknown;
+    try {
+      resolveGrader(config({}), undefined, WHERE, locate);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).location).toBe(WHERE);
+    expect((error as UserError).hint).toMatch(/grader:/);
+
+    try {
+      resolveGrader(config({}), 'nonsense-judge', WHERE, locate);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as UserError).message).toMatch(
+      /grader "nonsense-judge" is neither a target label nor a provider id/,
+    );
+    expect((error as UserError).hint).toMatch(/echo, big/);
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type Project } from '../config/load.js';
 import { UserError } from '../errors.js';
-import { compileFilters, selectTargets, selectTasks } from './select.js';
+import { compileFilters, limitTasks, selectTargets, selectTasks } from './select.js';
 
 let dir: string;
 let project: Project;
@@ -165,5 +165,30 @@ describe('selectTargets', () => {
     expect((caught as UserError).message).toBe('unknown target "gpt"');
     expect((caught as UserError).location).toBe('--target');
     expect((caught as UserError).hint).toBe('known targets: echo, mirror');
+  });
+});
+
+describe('limitTasks', () => {
+  const tasks = Array.from({ length: 20 }, (_, index) => ({
+    id: `t${index}`,
+    version: 'v',
+    vars: {},
+    assert: [],
+    tags: [],
+    metadata: {},
+    source: 'x',
+  }));
+
+  it('--first keeps the first N in order; --sample draws N reproducibly per seed, in config order', () => {
+    expect(limitTasks(tasks, { first: 3 }).map((task) => task.id)).toEqual(['t0', 't1', 't2']);
+    const a = limitTasks(tasks, { sample: { size: 5, seed: '42' } }).map((task) => task.id);
+    expect(a).toHaveLength(5);
+    expect(new Set(a).size).toBe(5);
+    expect(limitTasks(tasks, { sample: { size: 5, seed: '42' } }).map((task) => task.id)).toEqual(a);
+    expect([...a].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1)))).toEqual(a);
+    const other = limitTasks(tasks, { sample: { size: 5, seed: '43' } }).map((task) => task.id);
+    expect(other).not.toEqual(a);
+    expect(limitTasks(tasks, { sample: { size: 50, seed: '1' } })).toHaveLength(20);
+    expect(limitTasks(tasks, {})).toBe(tasks);
   });
 });
