@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { existsSync } from 'node:fs';
+import module from 'node:module';
+
+// Node 22.1+ keeps V8's compiled code on disk between runs; older Nodes lack the call.
+module.enableCompileCache?.();
+// The esbuild bundle (`npm run build`) loads a few files instead of hundreds of modules; plain tsc
+// output is the fallback.
+const bundled = new URL('../dist/bundle/main.js', import.meta.url);
+const { main } = await import(existsSync(bundled) ? bundled.href : '../dist/cli/main.js');
 
 /** Exits as soon as stdout and stderr are flushed, rather than waiting for lingering cleanup. */
 function exitWhenFlushed(code) {

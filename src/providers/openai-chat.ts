@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import type { Usage } from '../types.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
+import { quickParseResponse } from './openai-chat-quick.js';
 import { readChatStream } from './openai-chat-stream.js';
 import {
   type EmbedRequest,
@@ -134,6 +135,20 @@ function errorFromResponse(
   );
 }
 
+type ChatResponse = z.infer<typeof responseSchema>;
+
+function parseResponse(body: unknown, status: number, label: string): ChatResponse {
+  const parsed = responseSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new ProviderError(
+      'transient',
+      `${label}: malformed response: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`,
+      { status },
+    );
+  }
+  return parsed.data;
+}
+
 /** The OpenAI Chat Completions dialect, shared by OpenAI and every compatible server. */
 export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   const url = `${options.baseUrl.replace(/\/+$/, '')}${options.path ?? '/chat/completions'}`;
@@ -151,17 +166,8 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   async function callJson(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {
     const response = await postJson(url, body, headers, signal, label);
     if (response.status < 200 || response.status >= 300) throw fail(response);
-    const parsed = responseSchema.safeParse(response.body);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'transient',
-        `${label}: malformed response: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`,
-        {
-          status: response.status,
-        },
-      );
-    }
-    const choice = parsed.data.choices[0]!;
+    const data = quickParseResponse(response.body) ?? parseResponse(response.body, response.status, label);
+    const choice = data.choices[0]!;
     const toolCalls = choice.message.tool_calls?.length
       ? choice.message.tool_calls.map((call) => ({
           ...(call.id ? { id: call.id } : {}),
@@ -175,8 +181,8 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
         choice.message.content || choice.message.refusal || (toolCalls ? toolCallOutput(toolCalls) : ''),
       ...(toolCalls ? { toolCalls } : {}),
       ...(rateLimit ? { rateLimit } : {}),
-      ...withCost(parseUsage(parsed.data.usage)),
-      ...(parsed.data.model ? { model: parsed.data.model } : {}),
+      ...withCost(parseUsage(data.usage)),
+      ...(data.model ? { model: data.model } : {}),
       ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
     };
   }

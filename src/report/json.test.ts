@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemResult } from '../types.js';
-import { toJsonReport } from './json.js';
+import { compactJsonReport, toJsonReport, toJsonResult } from './json.js';
 import { summarizeRun } from './summary.js';
 import { makeError, makeResult, makeRun } from './test-helpers.js';
 
@@ -128,5 +128,23 @@ describe('toJsonReport', () => {
   it('survives a JSON round trip unchanged', () => {
     const report = toJsonReport(makeRun(), summary, results);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+});
+
+describe('compactJsonReport', () => {
+  it('prints byte for byte what JSON.stringify of the full report prints', () => {
+    const many = Array.from({ length: 2345 }, (_, index) =>
+      index % 7 === 0
+        ? makeError('timeout', 'slow', { itemId: `item-${index}` })
+        : makeResult({ itemId: `item-${index}`, output: `answer "${index}"\n` }),
+    );
+    const summary = summarizeRun(many);
+    const texts = many.map((result) => JSON.stringify(toJsonResult(result)));
+    expect(compactJsonReport(makeRun(), summary, texts).join('')).toBe(
+      JSON.stringify(toJsonReport(makeRun(), summary, many)),
+    );
+    expect(compactJsonReport(makeRun(), summary, []).join('')).toBe(
+      JSON.stringify(toJsonReport(makeRun(), summary, [])),
+    );
   });
 });

@@ -126,6 +126,26 @@ export function toJsonReport(
   return report;
 }
 
+/**
+ * The compact `--json` report, `JSON.stringify(toJsonReport(run, summary, results))` to the byte,
+ * from results serialised one by one as they came (`JSON.stringify(toJsonResult(result))`): a run
+ * keeps short strings instead of every result. Returned in pieces, to be written in turn.
+ */
+export function compactJsonReport(
+  run: RunRecord,
+  summary: RunSummary,
+  resultTexts: readonly string[],
+): string[] {
+  const head = JSON.stringify(toJsonReport(run, summary));
+  const pieces = [`${head.slice(0, -1)},"results":[`];
+  for (let start = 0; start < resultTexts.length; start += 1000) {
+    const comma = start === 0 ? '' : ',';
+    pieces.push(comma + resultTexts.slice(start, start + 1000).join(','));
+  }
+  pieces.push(']}');
+  return pieces;
+}
+
 export function toJsonResult(result: ItemResult): JsonResult {
   return {
     itemId: result.itemId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestRank, summarizeRun } from './summary.js';
+import { nearestRank, RunSummarizer, summarizeRun } from './summary.js';
 import { makeError, makeFailed, makeResult } from './test-helpers.js';
 
 describe('summarizeRun', () => {
@@ -151,5 +151,19 @@ describe('costDiverges', () => {
     expect(costDiverges({ costUsd: 0.01 })).toBe(false);
     expect(costDiverges({ costUsd: null, computedCostUsd: 0.01 })).toBe(false);
     expect(costDiverges({ costUsd: 0, computedCostUsd: 0 })).toBe(false);
+  });
+});
+
+describe('RunSummarizer', () => {
+  it('gives what summarizeRun gives for the same results, one at a time', () => {
+    const results = [
+      makeResult({ targetName: 'a', servedBy: 'a', latencyMs: 30 }),
+      makeFailed({ targetName: 'b', servedBy: 'b', itemId: 'i2', repeat: 1 }),
+      makeError('rate_limit', 'slow down', { targetName: 'a', servedBy: 'a', itemId: 'i3' }),
+      makeResult({ targetName: 'b', servedBy: 'b', itemId: 'i4', latencyMs: 10, cached: true }),
+    ];
+    const summarizer = new RunSummarizer();
+    for (const result of results) summarizer.add(result);
+    expect(summarizer.finish()).toEqual(summarizeRun(results));
   });
 });

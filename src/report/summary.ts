@@ -139,17 +139,33 @@ interface Accumulator {
 
 /** Summarises results in one pass (plus one sort per target for the latency percentiles). */
 export function summarizeRun(results: readonly ItemResult[]): RunSummary {
-  const byName = new Map<string, Accumulator>();
-  for (const result of results) {
-    let acc = byName.get(result.targetName);
+  const summarizer = new RunSummarizer();
+  for (const result of results) summarizer.add(result);
+  return summarizer.finish();
+}
+
+/**
+ * Builds a {@link RunSummary} one result at a time, so a run need not keep its results to summarise
+ * them; `finish()` gives what `summarizeRun` would for the same results in the same order.
+ */
+export class RunSummarizer {
+  readonly #byName = new Map<string, Accumulator>();
+
+  add(result: ItemResult): void {
+    let acc = this.#byName.get(result.targetName);
     if (!acc) {
       acc = newAccumulator(result.targetName);
-      byName.set(result.targetName, acc);
+      this.#byName.set(result.targetName, acc);
     }
     add(acc, result);
   }
-  const byTarget = [...byName.values()].map(finishTarget);
 
+  finish(): RunSummary {
+    return totalsOf([...this.#byName.values()].map(finishTarget));
+  }
+}
+
+function totalsOf(byTarget: TargetSummary[]): RunSummary {
   const totals = newAccumulator('');
   for (const row of byTarget) {
     totals.total += row.total;

@@ -4,9 +4,9 @@ import { UserError } from '../../errors.js';
 import { RunEventBus } from '../../executor/events.js';
 import { executeRun, type RunOutcome } from '../../executor/run.js';
 import { formatUsd } from '../../report/format.js';
-import { toJsonReport } from '../../report/json.js';
+import { compactJsonReport, toJsonReport, toJsonResult } from '../../report/json.js';
 import { attachProgress } from '../../report/progress.js';
-import { summarizeRun } from '../../report/summary.js';
+import { RunSummarizer, summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderInsights, renderSummaryTable } from '../../report/table.js';
 import type { ItemResult, RunOptions, RunRecord } from '../../types.js';
 import { EXIT } from '../exit-codes.js';
@@ -70,8 +70,21 @@ export async function runCommand(flags: RunFlags): Promise<number> {
 
     const bus = new RunEventBus();
     const stderr = process.stderr;
-    const collected: ItemResult[] = [];
-    bus.on('item-end', ({ result }) => collected.push(result));
+    // A fresh run reports what it saw without keeping every result: a running summary, plus each
+    // result's compact JSON (piped --json), every result (--json on a terminal, pretty-printed) or
+    // only those that did not pass (the terminal report lists failures).
+    const indent = process.stdout.isTTY ? 2 : undefined; // compact --json when piped to a tool
+    const keepAll = flags.json === true && indent !== undefined;
+    let seen = 0;
+    const summarizer = new RunSummarizer();
+    const kept: ItemResult[] = [];
+    const texts: string[] = [];
+    bus.on('item-end', ({ result }) => {
+      seen++;
+      summarizer.add(result);
+      if (keepAll || (!flags.json && result.status !== 'passed')) kept.push(result);
+      else if (flags.json) texts.push(JSON.stringify(toJsonResult(result)));
+    });
     bus.on('run-start', ({ projectedCostUsd, budgetUsd, total, skipped }) => {
       if (total === skipped || flags.progress === 'none') return;
       const projected =
@@ -126,14 +139,14 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       process.off('SIGTERM', onSignal);
     }
 
-    // A fresh run already holds every result in memory; a resumed one also needs the earlier ones.
-    const results =
-      collected.length === outcome.run.totalItems
-        ? collected
-        : await store.listResults({ runId: outcome.run.id });
-    const summary = summarizeRun(results);
-    if (flags.json) {
-      const indent = process.stdout.isTTY ? 2 : undefined; // compact when piped to a tool
+    // A fresh run saw every result; a resumed one also needs the earlier ones.
+    const fresh = seen === outcome.run.totalItems;
+    const results = fresh ? kept : await store.listResults({ runId: outcome.run.id });
+    const summary = fresh ? summarizer.finish() : summarizeRun(results);
+    if (flags.json && fresh && !keepAll) {
+      for (const piece of compactJsonReport(outcome.run, summary, texts)) process.stdout.write(piece);
+      process.stdout.write('\n');
+    } else if (flags.json) {
       process.stdout.write(`${JSON.stringify(toJsonReport(outcome.run, summary, results), null, indent)}\n`);
     } else {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
