@@ -28,7 +28,7 @@ export interface ItemContext {
   /** Prepared scorers by task id. */
   scorers: Map<string, TaskScorer>;
   /** Calls in flight by cache key, shared by identical requests. */
-  inflight: Map<string, Promise<Fresh>>;
+  inflight: Map<string, Promise<Answer>>;
   retry: RetryPolicy;
   /** Aborts retry waits (second Ctrl-C). */
   hardSignal: AbortSignal;
@@ -221,31 +221,12 @@ export interface Answer {
   toolCalls?: ToolCall[];
 }
 
-type Fresh = CachedResponse & {
-  attempts: number;
-  ttftMs?: number;
-  computedCostUsd?: number | null;
-  toolCalls?: ToolCall[];
-};
-
-/** Splits a fresh call's outcome into the cacheable answer and what belongs to this call only. */
-function fromFresh({ attempts, ttftMs, computedCostUsd, toolCalls, ...value }: Fresh): Answer {
-  return {
-    value,
-    attempts,
-    reused: false,
-    ...(toolCalls ? { toolCalls } : {}),
-    ...(ttftMs !== undefined ? { ttftMs } : {}),
-    ...(typeof computedCostUsd === 'number' ? { computedCostUsd } : {}),
-  };
-}
-
 async function callWithRetry(
   item: PlannedItem,
   lane: TargetLane,
   context: ItemContext,
   log: AttemptRecord[],
-): Promise<Fresh> {
+): Promise<Answer> {
   const started = performance.now();
   const attempt = async () => {
     const attemptStarted = performance.now();
@@ -266,23 +247,28 @@ async function callWithRetry(
       throw error;
     }
   };
-  const { value, attempts } = await withRetry(context.retry, attempt, {
+  const { value: response, attempts } = await withRetry(context.retry, attempt, {
     signal: context.hardSignal,
     onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
   });
-  return {
-    output: value.output,
-    usage: value.usage,
-    costUsd: value.costUsd ?? lane.pricer(value.usage),
-    // When the provider reports its own cost (OpenRouter), keep ours beside it to catch divergence.
-    ...(value.costUsd !== undefined ? { computedCostUsd: lane.pricer(value.usage) } : {}),
+  // Built field by field (once per call): the cacheable answer, and what belongs to this call only.
+  const value: CachedResponse = {
+    output: response.output,
+    usage: response.usage,
+    costUsd: response.costUsd ?? lane.pricer(response.usage),
     latencyMs: Math.round(performance.now() - started),
-    ...(value.model ? { model: value.model } : {}),
     createdAt: Date.now(),
-    attempts,
-    ...(value.ttftMs !== undefined ? { ttftMs: value.ttftMs } : {}),
-    ...(value.toolCalls?.length ? { toolCalls: value.toolCalls } : {}),
   };
+  if (response.model) value.model = response.model;
+  const answer: Answer = { value, attempts, reused: false };
+  // When the provider reports its own cost (OpenRouter), keep ours beside it to catch divergence.
+  if (response.costUsd !== undefined) {
+    const computed = lane.pricer(response.usage);
+    if (computed !== null) answer.computedCostUsd = computed;
+  }
+  if (response.ttftMs !== undefined) answer.ttftMs = response.ttftMs;
+  if (response.toolCalls?.length) answer.toolCalls = response.toolCalls;
+  return answer;
 }
 
 /**
@@ -296,17 +282,17 @@ export async function obtainAnswer(
   log: AttemptRecord[],
 ): Promise<Answer> {
   if (!context.cache) {
-    return fromFresh(await callWithRetry(item, lane, context, log));
+    return callWithRetry(item, lane, context, log);
   }
   const hit = await context.cache.get(item.cacheKey, Date.now());
   if (hit) return { value: hit, attempts: 0, reused: true };
   const pending = context.inflight.get(item.cacheKey);
   // An identical call that fails fails for every item waiting on it: no extra calls are made.
-  if (pending) return { value: fromFresh(await pending).value, attempts: 0, reused: true };
+  if (pending) return { value: (await pending).value, attempts: 0, reused: true };
   const call = callWithRetry(item, lane, context, log);
   context.inflight.set(item.cacheKey, call);
   try {
-    return fromFresh(await call);
+    return await call;
   } finally {
     context.inflight.delete(item.cacheKey);
   }
