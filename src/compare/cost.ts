@@ -53,12 +53,15 @@ export function compareLatency(pairs: readonly AlignedPair[]): LatencyComparison
   return { a, b, deltaMeanMs: difference(a.meanMs, b.meanMs), deltaTotalMs: b.totalMs - a.totalMs };
 }
 
-/** The list price of one item's answer, or undefined when unknown. */
+/**
+ * The list price of one item's answer, or undefined when unknown. Judge calls are left out: an
+ * identical judge request is paid by whichever item asks first and is a cache hit for the rest,
+ * so per-target judge costs move between runs without any change in the targets.
+ */
 export function itemCostUsd(result: ItemResult): number | undefined {
-  const judge = result.judgeCostUsd ?? 0;
-  if (result.cached) return (result.savedUsd ?? result.costUsd ?? 0) + judge;
-  if (result.costUsd === null) return result.status === 'error' ? judge : undefined;
-  return result.costUsd + judge;
+  if (result.cached) return result.savedUsd ?? result.costUsd ?? 0;
+  if (result.costUsd === null) return result.status === 'error' ? 0 : undefined;
+  return result.costUsd;
 }
 
 function sideCost(results: readonly ItemResult[]): SideCost {

@@ -70,8 +70,9 @@ export function pointFromResults(
   return {
     ...common,
     value: interval.mean,
-    low: Number.isFinite(interval.low) ? interval.low : null,
-    high: Number.isFinite(interval.high) ? interval.high : null,
+    // Scores and rates live in [0, 1]; a t-interval on few values can reach past either end.
+    low: Number.isFinite(interval.low) ? Math.max(0, interval.low) : null,
+    high: Number.isFinite(interval.high) ? Math.min(1, interval.high) : null,
     n: values.length,
   };
 }

@@ -167,3 +167,37 @@ describe('RunSummarizer', () => {
     expect(summarizer.finish()).toEqual(summarizeRun(results));
   });
 });
+
+describe('summarizeRun: intervals', () => {
+  it('uses Wilson over items without repeats', () => {
+    const results = [...Array.from({ length: 8 }, () => makeResult()), makeFailed(), makeFailed()];
+    const summary = summarizeRun(results);
+    expect(summary.passRateIntervalOver).toBe('items');
+    // Wilson 95% for 8/10: [0.4902, 0.9433] (Newcombe 1998).
+    expect(summary.byTarget[0]!.passRateInterval.low).toBeCloseTo(0.4902, 3);
+    expect(summary.byTarget[0]!.passRateInterval.high).toBeCloseTo(0.9433, 3);
+  });
+
+  it('counts tasks, not items, when tasks were repeated', () => {
+    // 3 tasks × 5 repeats: a passes 5/5, b 4/5, c 0/5. Items alone would claim n = 15.
+    const results = [];
+    for (const [taskId, passes] of [
+      ['a', 5],
+      ['b', 4],
+      ['c', 0],
+    ] as const) {
+      for (let repeat = 0; repeat < 5; repeat++) {
+        results.push(repeat < passes ? makeResult({ taskId, repeat }) : makeFailed({ taskId, repeat }));
+      }
+    }
+    const summary = summarizeRun(results);
+    const row = summary.byTarget[0]!;
+    expect(row.passRateIntervalOver).toBe('tasks');
+    expect(summary.passRateIntervalOver).toBe('tasks');
+    // Mean task pass fraction (1 + 0.8 + 0) / 3 = 0.6 → Wilson for 2/3: [0.2077, 0.9385].
+    expect(row.passRateInterval.low).toBeCloseTo(0.2077, 3);
+    expect(row.passRateInterval.high).toBeCloseTo(0.9385, 3);
+    expect(row.meanScoreInterval!.low).toBeGreaterThanOrEqual(0);
+    expect(row.meanScoreInterval!.high).toBeLessThanOrEqual(1);
+  });
+});

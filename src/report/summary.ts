@@ -51,8 +51,13 @@ export interface TargetSummary {
   errors: number;
   /** passed / total (errors count against it); 0 when total is 0. */
   passRate: number;
-  /** Wilson 95% interval of the pass rate (0..1 when there are no results). */
+  /**
+   * 95% interval of the pass rate: Wilson over items, or, when tasks were repeated, a t-interval
+   * over the tasks' pass fractions (repeats of one task are not independent samples).
+   */
   passRateInterval: Interval;
+  /** What the pass-rate interval treats as independent: items, or tasks (with repeats). */
+  passRateIntervalOver: 'items' | 'tasks';
   /** Mean score of the results that were scored (errors excluded); null when none. */
   meanScore: number | null;
   /** t-interval of the mean score; null with fewer than 2 scored results. */
@@ -90,8 +95,9 @@ export interface RunSummary {
   errors: number;
   /** passed / total; 0 when total is 0. */
   passRate: number;
-  /** Wilson 95% interval of the pass rate. */
+  /** 95% interval of the pass rate, as for each target. */
   passRateInterval: Interval;
+  passRateIntervalOver: 'items' | 'tasks';
   /** Sum of known costs; null when none is known but some result's cost is unknown. */
   costUsd: number | null;
   judgeCostUsd: number;
@@ -134,6 +140,8 @@ interface Accumulator {
   metricValues: Map<string, number[]>;
   /** Task id → scores and verdicts of its repeats (scored results only). */
   repeatsByTask: Map<string, { scores: number[]; passes: boolean[] }>;
+  /** Task id → passed / all results (errors included), for the pass-rate interval over tasks. */
+  passByTask: Map<string, { passed: number; total: number }>;
   hasRepeats: boolean;
 }
 
@@ -161,7 +169,13 @@ export class RunSummarizer {
   }
 
   finish(): RunSummary {
-    return totalsOf([...this.#byName.values()].map(finishTarget));
+    const accumulators = [...this.#byName.values()];
+    const summary = totalsOf(accumulators.map(finishTarget));
+    if (accumulators.some((acc) => acc.hasRepeats)) {
+      summary.passRateInterval = taskInterval(accumulators.flatMap((acc) => [...acc.passByTask.values()]));
+      summary.passRateIntervalOver = 'tasks';
+    }
+    return summary;
   }
 }
 
@@ -192,6 +206,7 @@ function totalsOf(byTarget: TargetSummary[]): RunSummary {
     errors: totals.errors,
     passRate: ratio(totals.passed, totals.total),
     passRateInterval: rateInterval(totals.passed, totals.total),
+    passRateIntervalOver: 'items',
     costUsd: finishCost(totals),
     judgeCostUsd: totals.judgeCostUsd,
     savedUsd: totals.savedUsd,
@@ -228,6 +243,7 @@ function newAccumulator(target: string): Accumulator {
     savedUsd: 0,
     metricValues: new Map(),
     repeatsByTask: new Map(),
+    passByTask: new Map(),
     hasRepeats: false,
   };
 }
@@ -243,6 +259,11 @@ function add(acc: Accumulator, result: ItemResult): void {
   acc.judgeCostUsd += result.judgeCostUsd ?? 0;
   acc.savedUsd += result.savedUsd ?? 0;
   if (result.repeat > 0) acc.hasRepeats = true;
+  const counts = acc.passByTask.get(result.taskId);
+  if (counts) {
+    counts.total++;
+    if (result.status === 'passed') counts.passed++;
+  } else acc.passByTask.set(result.taskId, { passed: result.status === 'passed' ? 1 : 0, total: 1 });
   if (result.status === 'error') {
     acc.errors++;
     const category = result.error?.category ?? 'internal';
@@ -285,7 +306,10 @@ function finishTarget(acc: Accumulator): TargetSummary {
     failed: acc.failed,
     errors: acc.errors,
     passRate: ratio(acc.passed, acc.total),
-    passRateInterval: rateInterval(acc.passed, acc.total),
+    passRateInterval: acc.hasRepeats
+      ? taskInterval([...acc.passByTask.values()])
+      : rateInterval(acc.passed, acc.total),
+    passRateIntervalOver: acc.hasRepeats ? 'tasks' : 'items',
     meanScore: scored === 0 ? null : acc.scoreSum / scored,
     meanScoreInterval: meanOf(acc.scores),
     latencyP50Ms: nearestRank(sorted, 50),
@@ -315,15 +339,27 @@ function finishTarget(acc: Accumulator): TargetSummary {
   };
 }
 
+/**
+ * Pass-rate interval when tasks were repeated: repeats of one task tell more about that task, not
+ * about the suite, so the interval counts tasks: Wilson over k tasks at the mean of their pass
+ * fractions (conservative; never narrower than the tasks alone support).
+ */
+function taskInterval(tasks: Array<{ passed: number; total: number }>): Interval {
+  if (tasks.length === 0) return { low: 0, high: 1 };
+  const mean = tasks.reduce((sum, task) => sum + task.passed / task.total, 0) / tasks.length;
+  return rateInterval(Math.round(mean * tasks.length), tasks.length);
+}
+
 function rateInterval(passed: number, total: number): Interval {
   const { low, high } = wilsonInterval(passed, total);
   return { low, high };
 }
 
+/** t-interval of a mean of 0..1 values, clamped to [0, 1] (few values can reach past either end). */
 function meanOf(values: number[]): Interval | null {
   if (values.length < 2) return null;
   const { low, high } = meanInterval(values);
-  return { low, high };
+  return { low: Math.max(0, low), high: Math.min(1, high) };
 }
 
 function summarizeRepeats(

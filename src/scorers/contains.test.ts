@@ -59,3 +59,12 @@ describe('contains', () => {
     expect(reason).toBe(`"z" not found in "${'y'.repeat(80)}…"`);
   });
 });
+
+describe('options and thresholds contains does not take', () => {
+  it('are configuration errors, not silently ignored', () => {
+    const prepare = (extra: object) => () =>
+      containsScorer.prepare({ type: 'contains', value: 'x', ...extra }, WHERE, makeTask(), CONTEXT);
+    expectUserError(prepare({ options: { ignoreCas: true } }), /ignoreCas/);
+    expectUserError(prepare({ threshold: 100 }), /takes no "threshold"/);
+  });
+});

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Scorer } from './scorer.js';
+import { rejectExtras } from './scorer-options.js';
 import { comparisonValue } from './spec.js';
 import { describeValue, normalizeText, preview } from './text.js';
 
@@ -12,6 +13,7 @@ export function substringScorer(name: string, ignoreCase: boolean): Scorer {
     name,
     version: '1',
     prepare(spec, where, task) {
+      rejectExtras(name, spec, where);
       const needle = needleText(name, comparisonValue(name, spec, task, where), where);
       const folded = fold(needle);
       const shown = preview(needle);

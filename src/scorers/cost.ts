@@ -1,4 +1,5 @@
 import type { Scorer } from './scorer.js';
+import { rejectExtras } from './scorer-options.js';
 import { requireThreshold } from './spec.js';
 
 /**
@@ -11,6 +12,7 @@ export const costScorer: Scorer = {
   name: 'cost',
   version: '1',
   prepare(spec, where) {
+    rejectExtras('cost', spec, where, true);
     const limit = requireThreshold('cost', spec, where, {
       unit: 'US dollars',
       allowZero: true,

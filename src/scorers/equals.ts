@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Scorer } from './scorer.js';
+import { rejectExtras } from './scorer-options.js';
 import { comparisonValue } from './spec.js';
 import { describeValue, normalizeText, preview } from './text.js';
 
@@ -12,6 +13,7 @@ export const equalsScorer: Scorer = {
   name: 'equals',
   version: '1',
   prepare(spec, where, task) {
+    rejectExtras('equals', spec, where);
     const expected = normalizeText(expectedText(comparisonValue('equals', spec, task, where), where));
     const shown = preview(expected);
     return ({ output }) => {

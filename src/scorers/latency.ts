@@ -1,4 +1,5 @@
 import type { Scorer } from './scorer.js';
+import { rejectExtras } from './scorer-options.js';
 import { requireThreshold } from './spec.js';
 
 /** Passes when the call took at most `threshold` milliseconds (value 1, else 0). */
@@ -6,6 +7,7 @@ export const latencyScorer: Scorer = {
   name: 'latency',
   version: '1',
   prepare(spec, where) {
+    rejectExtras('latency', spec, where, true);
     const limit = requireThreshold('latency', spec, where, {
       unit: 'milliseconds',
       allowZero: false,

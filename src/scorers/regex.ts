@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Scorer } from './scorer.js';
+import { rejectExtras } from './scorer-options.js';
 import { clip, describeValue, preview } from './text.js';
 
 /** `/pattern/flags`; the pattern is everything up to the last slash. */
@@ -17,6 +18,7 @@ export const regexScorer: Scorer = {
   name: 'regex',
   version: '1',
   prepare(spec, where) {
+    rejectExtras('regex', spec, where);
     const regex = compile(spec.value, where);
     const shown = clip(String(regex));
     return ({ output }) => {

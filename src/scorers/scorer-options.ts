@@ -95,3 +95,23 @@ export function reaches(score: number, threshold: number): boolean {
 export function formatScore(score: number): string {
   return String(Math.round(score * 1000) / 1000);
 }
+
+/**
+ * For scorers without options or a threshold: an `options` key or a `threshold` would be silently
+ * ignored, so they are configuration errors.
+ */
+export function rejectExtras(
+  scorer: string,
+  spec: AssertionSpec,
+  where: string,
+  allowThreshold = false,
+): void {
+  readOptions(scorer, spec, where, []);
+  if (!allowThreshold && spec.threshold !== undefined) {
+    throw new UserError(
+      `${scorer} takes no "threshold" (it passes or fails), got ${describeValue(spec.threshold)}`,
+      where,
+      'remove "threshold", or use a task-level threshold over weighted assertions',
+    );
+  }
+}
