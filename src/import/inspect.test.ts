@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compilePrompt } from '../prompts/render.js';
@@ -127,6 +127,24 @@ describe('assay import inspect', () => {
     expect(plan.notes).toEqual([
       'multiple-choice samples expect the letter of the answer (A, B, …), compared with `equals`',
     ]);
+  });
+
+  it('asks for a letter only in samples that have choices', async () => {
+    const dir = await tempDirectory();
+    const file = path.join(dir, 'mixed.jsonl');
+    await writeFile(
+      file,
+      `${JSON.stringify({ input: 'What is 3 + 3?', target: '6' })}\n${JSON.stringify({ input: 'Largest planet?', choices: ['Jupiter', 'Saturn'], target: 'A' })}\n`,
+    );
+    const plan = await planInspect(file);
+    await plan.files.find((entry) => entry.path.endsWith('.njk'))!.write(path.join(dir, 'prompt.njk'));
+    const template = await readFile(path.join(dir, 'prompt.njk'), 'utf8');
+    const nunjucks = (await import('nunjucks')).default;
+    const render = (vars: object) => nunjucks.renderString(template, vars);
+    expect(render({ input: 'What is 3 + 3?', choices: [], choices_text: '' })).toBe('What is 3 + 3?');
+    expect(render({ input: 'Largest planet?', choices_text: 'A) Jupiter\nB) Saturn' })).toMatch(
+      /A\) Jupiter\nB\) Saturn\n\n.*letter/,
+    );
   });
 
   it.each([

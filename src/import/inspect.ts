@@ -110,7 +110,8 @@ function convert(value: unknown, where: string, ordinal: number, name: string, s
 function promptFile(file: string, shape: Shape, source: string) {
   if (shape.allStrings) {
     const text = shape.hasChoices
-      ? `{{ input }}\n\n{{ choices_text }}\n\n${MULTIPLE_CHOICE_INSTRUCTION}`
+      ? // Only samples that have choices get the multiple-choice block.
+        `{{ input }}{% if choices_text %}\n\n{{ choices_text }}\n\n${MULTIPLE_CHOICE_INSTRUCTION}{% endif %}`
       : '{{ input }}';
     return textFile(file, text, shape.hasChoices ? 'the input and its choices' : 'the sample input');
   }

@@ -18,7 +18,7 @@ import {
   metricLabel,
   pairLabel,
 } from './compare-format.js';
-import { type Colors, colorsFor, truncateLine } from './format.js';
+import { type Colors, colorsFor, plural, truncateLine } from './format.js';
 
 export interface CompareRenderOptions {
   color: boolean;
@@ -81,7 +81,7 @@ function renderTarget(target: TargetComparison, comparison: RunComparison, color
   ];
   lines.push(...alignRows(rows).map((row, index) => `  ${index === 0 ? colors.bold(row) : row}`));
   lines.push(
-    `  McNemar exact p = ${formatP(target.passFail.pValue)} · ${target.regressions.length} regressions · ${target.improvements.length} improvements`,
+    `  McNemar exact p = ${formatP(target.passFail.pValue)} · ${plural(target.regressions.length, 'regression')} · ${plural(target.improvements.length, 'improvement')}`,
   );
   lines.push(...renderFlips('regressions (passed in A, not in B)', target.regressions, colors.red, colors));
   lines.push(

@@ -230,7 +230,7 @@ export function renderFailures(results: readonly ItemResult[], options: Failures
 
   const rows = shown.map((result) => ({
     status: result.status === 'error' ? 'ERROR' : 'FAIL',
-    task: truncateLine(result.taskId, NAME_CHARS),
+    task: truncateLine(result.repeat > 0 ? `${result.taskId} #${result.repeat}` : result.taskId, NAME_CHARS),
     target: truncateLine(result.targetName, NAME_CHARS),
     detail: failureDetail(result),
   }));

@@ -98,6 +98,29 @@ describe('tasks commands', () => {
   });
 });
 
+describe('tasks add into a file the config does not list yet', () => {
+  it('does not append a task twice', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': 'prompts: [prompts/q.njk]\ntargets: [echo]\ntasks: [tasks/main.yaml]\n',
+      'prompts/q.njk': '{{ question }}',
+      'tasks/main.yaml': TASKS,
+      'new.jsonl': `${JSON.stringify({ id: 'j1', vars: { question: 'q' }, expected: 'x' })}\n`,
+    });
+    const env = mockEnv(mock.url, dir);
+    try {
+      const first = await runCli(['tasks', 'add', '--from-file', 'new.jsonl'], { cwd: dir, env });
+      expect(first.stdout).toMatch(/added 1 task/);
+      expect(first.stderr).toMatch(/add "tasks\/added\.yaml" to `tasks:`/);
+      const second = await runCli(['tasks', 'add', '--from-file', 'new.jsonl'], { cwd: dir, env });
+      expect(second.stdout).toMatch(/added 0 tasks .*1 already present/);
+      const text = await readFile(path.join(dir, 'tasks/added.yaml'), 'utf8');
+      expect(text.match(/id: j1/g)).toHaveLength(1);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
 describe('prompts commands', () => {
   it('lists prompts, shows and diffs versions', async () => {
     const { dir, cleanup } = await project();

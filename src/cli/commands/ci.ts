@@ -287,7 +287,12 @@ function parseFlags(flags: CiFlags): Settings {
 /** `300` (seconds), `90s`, `5m`. */
 function parseMaxTime(value: string): number {
   const text = value.trim();
-  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseDuration(text, '--max-time');
+  // parseDuration's own message speaks of milliseconds; here a bare number means seconds.
+  const ms = /^\d+(\.\d+)?$/.test(text)
+    ? Number(text) * 1000
+    : /^\d+(\.\d+)?\s*(ms|s|m|h)$/.test(text)
+      ? parseDuration(text, '--max-time')
+      : Number.NaN;
   if (!(ms > 0) || !Number.isFinite(ms)) {
     throw new UserError(
       `--max-time must be above 0, got "${value}"`,

@@ -1,3 +1,4 @@
+import { UserError } from '../../errors.js';
 import { compileFilters } from '../../executor/select.js';
 import { renderCsv } from '../../report/export/csv.js';
 import { toJsonReport } from '../../report/json.js';
@@ -36,6 +37,15 @@ async function filterByTask(store: Store, results: ItemResult[], filters: string
 }
 
 export async function resultsCommand(flags: ResultsFlags): Promise<number> {
+  if (flags.json && flags.csv)
+    throw new UserError('--json and --csv cannot be combined', '--csv', 'pick one output format');
+  if (flags.failed && flags.errors) {
+    throw new UserError(
+      '--failed and --errors cannot be combined',
+      '--errors',
+      '--failed already includes errored items',
+    );
+  }
   return withStore(flags, async (store) => {
     const run = await requireRun(store, flags.run, '--run');
     let all = await store.listResults({

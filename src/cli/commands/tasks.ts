@@ -157,6 +157,10 @@ export async function tasksAddCommand(
     if (incoming.length === 0)
       throw new UserError('no tasks in the file', flags.fromFile, 'add tasks to it first');
     const existing = new Map(project.tasks.map((task) => [task.id, task]));
+    const destination = path.resolve(project.baseDir, flags.to ?? 'tasks/added.yaml');
+    // The destination may not be in the config's `tasks:` yet: its tasks count as present too.
+    const inDestination = await loadTaskFile(destination, project.baseDir).catch(() => []);
+    for (const task of inDestination) if (!existing.has(task.id)) existing.set(task.id, task);
     const seen = new Set<string>();
     const added: Task[] = [];
     for (const task of incoming) {
@@ -178,7 +182,6 @@ export async function tasksAddCommand(
       }
       if (!other) added.push(task);
     }
-    const destination = path.resolve(project.baseDir, flags.to ?? 'tasks/added.yaml');
     if (!/\.ya?ml$/i.test(destination)) {
       throw new UserError('--to must be a .yaml file', '--to', 'e.g. --to tasks/added.yaml');
     }

@@ -110,6 +110,18 @@ describe('convertAssertion', () => {
     ]);
   });
 
+  it('turns leading inline regex flags into /pattern/flags and skips patterns JavaScript rejects', async () => {
+    const { assertion, context } = await convert({ type: 'not-regex', value: '(?i)sorry' });
+    expect(assertion).toEqual({ type: 'not-regex', value: '/sorry/i' });
+    expect(context.notes).toEqual(['test "t" assert[0] not-regex: pattern "(?i)sorry" written as /sorry/i']);
+    expect((await convert({ type: 'regex', value: '^\\d+$' })).assertion).toEqual({
+      type: 'regex',
+      value: '^\\d+$',
+    });
+    const bad = await convert({ type: 'regex', value: '(?P<x>a)' });
+    expect(bad.assertion).toBeUndefined();
+  });
+
   it('splits a comma-separated contains-any value into a list', async () => {
     const { assertion } = await convert({ type: 'icontains-all', value: 'refund, 30 days ,' });
     expect(assertion).toEqual({

@@ -173,6 +173,16 @@ export async function convertAssertion(
       .map((item) => item.trim())
       .filter(Boolean);
   }
+  if (base === 'regex' && typeof value === 'string') {
+    const converted = jsRegex(value);
+    if (converted === undefined) {
+      skip(named, `the pattern ${JSON.stringify(value)} is not a valid JavaScript regular expression`);
+      return undefined;
+    }
+    if (converted !== value)
+      context.note(`${named}: pattern ${JSON.stringify(value)} written as ${converted}`);
+    value = converted;
+  }
   if (SCHEMA_VALUED.has(base) && value !== undefined) options.schema = value;
   else if (value !== undefined) out.value = value;
 
@@ -205,6 +215,23 @@ export async function convertAssertion(
 }
 
 /** `Answer quality` → `answer_quality`: Assay metric names are identifiers. */
+/**
+ * promptfoo passes patterns to JavaScript, but configs often carry Python/PCRE-style leading inline
+ * flags (`(?i)sorry`). Those become Assay's `/pattern/flags` form; a pattern that still does not
+ * compile is undefined (skipped with its reason).
+ */
+function jsRegex(pattern: string): string | undefined {
+  const inline = /^\(\?([ims]+)\)/.exec(pattern);
+  const body = inline ? pattern.slice(inline[0].length) : pattern;
+  const flags = inline ? [...new Set(inline[1])].join('') : '';
+  try {
+    new RegExp(body, flags);
+  } catch {
+    return undefined;
+  }
+  return inline ? `/${body}/${flags}` : pattern;
+}
+
 function metricName(metric: string): string {
   const trimmed = metric.trim();
   if (METRIC_NAME.test(trimmed)) return trimmed;
