@@ -32,7 +32,22 @@ export async function costsCommand(flags: CostsFlags): Promise<number> {
   const window = parseDuration(flags.since ?? TIMEFRAMES[timeframe], '--since');
   const since = Date.now() - window;
   return withStore(flags, async (store) => {
-    const rows = await store.costBreakdown({ since, by });
+    let rows = await store.costBreakdown({ since, by });
+    // By model or provider, judge calls belong to the judge, not to the model whose output was
+    // judged: their cost moves to one "(judges)" row (results do not record which grader it was).
+    if (by === 'model' || by === 'provider') {
+      const judged = rows.reduce((sum, row) => sum + row.judgeCostUsd, 0);
+      rows = rows.map((row) => ({ ...row, judgeCostUsd: 0 }));
+      if (judged > 0)
+        rows.push({
+          key: '(judges)',
+          costUsd: 0,
+          judgeCostUsd: judged,
+          savedUsd: 0,
+          calls: 0,
+          cachedCalls: 0,
+        });
+    }
     const total = rows.reduce(
       (sum, row) => ({
         costUsd: sum.costUsd + row.costUsd,
