@@ -492,6 +492,10 @@ export function buildProgram(): Command {
     .option('-s, --suite <name>', 'suite to run (required)')
     .option('--baseline <ref>', 'latest, latest-on-main, a run id or a git ref', 'latest')
     .option(
+      '--no-compute-baseline',
+      'when no stored run fits a git ref (or main), do not run the suite at that commit to make one',
+    )
+    .option(
       '--max-time <seconds>',
       'start no new item after this long (seconds, or e.g. 5m); the report says it was cut short',
     )

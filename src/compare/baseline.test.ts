@@ -42,6 +42,9 @@ function fakeGit(branches: Record<string, string[]>, refs: Record<string, string
     async resolveCommit(ref) {
       return refs[ref] ?? null;
     },
+    async mergeBase(_a, b) {
+      return branches[b]?.[0] ?? null;
+    },
   };
 }
 

@@ -9,6 +9,8 @@ export interface GitLookup {
   commitsOf(ref: string): Promise<Set<string> | null>;
   /** The commit a ref names, or null when it names none. */
   resolveCommit(ref: string): Promise<string | null>;
+  /** The best common ancestor of two refs (where a branch left main), or null. */
+  mergeBase(a: string, b: string): Promise<string | null>;
 }
 
 export interface Baseline {
@@ -17,6 +19,8 @@ export interface Baseline {
   how: string;
   /** Why there is none, or what was done instead of what was asked. */
   note: string | null;
+  /** When no stored run fits but the commit is known: where a baseline run can be computed. */
+  computeAt?: { ref: string; commit: string };
 }
 
 /** Branches tried, in order, for `latest-on-main` (a CI checkout often has only the remote one). */
@@ -68,9 +72,14 @@ export async function resolveBaseline(
     const run = (await completed(CANDIDATES)).find(
       (candidate) => candidate.fingerprint.gitCommit !== null && commits.has(candidate.fingerprint.gitCommit),
     );
-    return run
-      ? { run, how, note: null }
-      : { run: null, how, note: `no completed run of suite "${suite}" was made on a commit of ${branch}` };
+    if (run) return { run, how, note: null };
+    const base = await git.mergeBase('HEAD', branch);
+    return {
+      run: null,
+      how,
+      note: `no completed run of suite "${suite}" was made on a commit of ${branch}`,
+      ...(base ? { computeAt: { ref: `${branch} (merge base)`, commit: base } } : {}),
+    };
   }
 
   const byId = await findRun(store, spec);
@@ -81,7 +90,12 @@ export async function resolveBaseline(
     const run = (await completed(CANDIDATES)).find((candidate) => candidate.fingerprint.gitCommit === commit);
     return run
       ? { run, how, note: null }
-      : { run: null, how, note: `no completed run of suite "${suite}" was made at ${spec}` };
+      : {
+          run: null,
+          how,
+          note: `no completed run of suite "${suite}" was made at ${spec}`,
+          computeAt: { ref: spec, commit },
+        };
   }
   throw new UserError(
     `--baseline "${spec}" is neither a run id nor a git ref`,
@@ -116,6 +130,10 @@ export function gitLookup(cwd: string): GitLookup {
     async resolveCommit(ref) {
       if (ref.startsWith('-')) return null;
       return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
+    },
+    async mergeBase(a, b) {
+      if (a.startsWith('-') || b.startsWith('-')) return null;
+      return git(['merge-base', a, b], cwd);
     },
   };
 }

@@ -93,8 +93,10 @@ export async function prepareRun(
   concurrency: number,
   /** Archived task ids (`assay tasks rm`): never run. */
   archived: ReadonlySet<string> = new Set(),
+  commit?: string,
 ): Promise<PreparedRun> {
-  const gitCommit = headCommit(project.baseDir); // a child process: let it run while we prepare
+  // A child process: let it run while we prepare.
+  const gitCommit = commit !== undefined ? Promise.resolve(commit) : headCommit(project.baseDir);
   const tasks = await selectRunTasks(project, options, archived);
   if (tasks.length === 0) {
     throw new UserError(

@@ -34,6 +34,8 @@ export interface RunRequest {
   /** Hard stop: abort calls in flight (their items stay unrecorded and run again on resume). */
   hardSignal: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** The commit the run's files come from, when not the checkout's HEAD (a computed baseline). */
+  gitCommit?: string;
 }
 
 export interface RunOutcome {
@@ -99,6 +101,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     env,
     request.concurrency,
     await store.archivedTaskIds(),
+    request.gitCommit,
   );
   const { items, lanes, scorers, fingerprint } = prepared;
 

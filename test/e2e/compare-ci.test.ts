@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -312,3 +313,67 @@ describe('assay init --ci github', () => {
     }
   });
 });
+
+describe('assay ci computes a missing baseline at a git ref', () => {
+  it('runs the suite on the files of that commit, stores the run, then compares', async () => {
+    const { dir, cleanup } = await project();
+    const env = {
+      ...mockEnv(mock.url, dir),
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@x',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@x',
+    };
+    const git = (...args: string[]) => execGit(dir, env, args);
+    try {
+      await git('init', '-q', '-b', 'main');
+      await git('add', '.');
+      await git('commit', '-q', '-m', 'good prompt');
+      await git('tag', 'v1');
+      await writeFile(path.join(dir, 'prompts/q.njk'), BROKEN_PROMPT);
+      await git('commit', '-qam', 'broken prompt');
+
+      const ci = await runCli(['ci', '--suite', 'all', '--baseline', 'v1', '--out-dir', 'out'], {
+        cwd: dir,
+        env,
+      });
+      expect(ci.stderr).toMatch(/computing the baseline at v1/);
+      expect(ci.stderr).toMatch(/baseline: computed now at v1/);
+      expect(ci.code).toBe(1); // the broken prompt regresses against the computed baseline
+      const report = await readFile(path.join(dir, 'out', 'assay-report.md'), 'utf8');
+      expect(report).toMatch(/computed now at v1/);
+      expect(report).toMatch(/worse/i);
+
+      // The computed run was stored with the tag's commit: the next CI run finds it without running it again.
+      mock.reset();
+      const again = await runCli(['ci', '--suite', 'all', '--baseline', 'v1', '--out-dir', 'out2'], {
+        cwd: dir,
+        env,
+      });
+      expect(again.stderr).not.toMatch(/computing the baseline/);
+      expect(again.stderr).toMatch(/baseline: latest completed run of suite "all" at v1/);
+      expect(mock.journal()).toHaveLength(0); // and the current run is answered from the cache
+
+      // A new commit has no stored run; --no-compute-baseline gates on failures instead of running it.
+      await writeFile(path.join(dir, 'README.md'), 'notes\n');
+      await git('add', 'README.md');
+      await git('commit', '-qm', 'docs');
+      const none = await runCli(
+        ['ci', '--suite', 'all', '--baseline', 'HEAD', '--no-compute-baseline', '--out-dir', 'out3'],
+        { cwd: dir, env },
+      );
+      expect(none.stderr).not.toMatch(/computing the baseline/);
+      expect(none.stderr).toMatch(/no baseline \(no completed run of suite "all" was made at HEAD\)/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+function execGit(cwd: string, env: Record<string, string>, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, env: { ...process.env, ...env } }, (error) =>
+      error ? reject(error) : resolve(),
+    );
+  });
+}

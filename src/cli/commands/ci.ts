@@ -25,6 +25,8 @@ import { openStore, preloadStore } from '../open-store.js';
 export interface CiFlags {
   suite?: string;
   baseline?: string;
+  /** `--no-compute-baseline`: never run a missing baseline, gate on failures instead. */
+  computeBaseline?: boolean;
   /** Seconds, or a duration such as `5m`. */
   maxTime?: string;
   minPassRate?: string;
@@ -78,14 +80,12 @@ export async function ciCommand(flags: CiFlags): Promise<number> {
   const stderr = process.stderr;
   try {
     // Before the run starts, so that `latest` is the newest run before this one.
-    const baseline = await resolveBaseline(
+    let baseline = await resolveBaseline(
       store,
       settings.baseline,
       settings.suite,
       gitLookup(project.baseDir),
     );
-    stderr.write(`${describeBaseline(baseline)}\n`);
-
     const suiteRepeat = project.config.suites[settings.suite]?.repeat;
     const options: RunOptions = {
       suite: settings.suite,
@@ -93,6 +93,19 @@ export async function ciCommand(flags: CiFlags): Promise<number> {
       targets: [],
       repeat: suiteRepeat ?? project.config.defaults.repeat,
     };
+    if (!baseline.run && baseline.computeAt && flags.computeBaseline !== false) {
+      const { computeBaseline } = await import('../../compare/compute-baseline.js');
+      baseline = await computeBaseline({
+        project,
+        store,
+        cache: flags.cache === false || !project.config.defaults.cache ? null : cache,
+        options,
+        concurrency: flags.concurrency ?? project.config.defaults.concurrency,
+        at: baseline.computeAt,
+        log: (line) => stderr.write(`${line}\n`),
+      });
+    }
+    stderr.write(`${describeBaseline(baseline)}\n`);
     const { outcome, results, timedOut } = await runWithDeadline(
       project,
       store,
