@@ -24,6 +24,8 @@ export interface CacheStats {
 /** Response cache contract. Keys are hashes that never include secrets. */
 export interface Cache {
   get(key: string, now: number): Promise<CachedResponse | undefined>;
+  /** Many lookups at once (a run prefetches its keys): the unexpired entries found, by key. */
+  getMany(keys: readonly string[], now: number): Promise<Map<string, CachedResponse>>;
   /** Stores entries that expire `ttlMs` after `createdAt`. */
   set(entries: Array<{ key: string; value: CachedResponse; ttlMs: number }>): Promise<void>;
   stats(now: number): Promise<CacheStats>;

@@ -46,6 +46,8 @@ export interface ItemContext {
   onRetry: (itemId: string, attempt: number, delayMs: number, error: ProviderError) => void;
   /** Whether any task has a model-graded assertion (then items get a judge service). */
   judging: boolean;
+  /** Cache entries looked up in bulk before the run: `keys` were asked, `found` holds the hits. */
+  prefetched?: { keys: ReadonlySet<string>; found: ReadonlyMap<string, CachedResponse> };
 }
 
 /** What one executed item leaves behind: its result and the fresh answers to cache. */
@@ -284,7 +286,11 @@ export async function obtainAnswer(
   if (!context.cache) {
     return callWithRetry(item, lane, context, log);
   }
-  const hit = await context.cache.get(item.cacheKey, Date.now());
+  const prefetched = context.prefetched;
+  const hit =
+    prefetched?.keys.has(item.cacheKey) === true
+      ? prefetched.found.get(item.cacheKey)
+      : await context.cache.get(item.cacheKey, Date.now());
   if (hit) return { value: hit, attempts: 0, reused: true };
   const pending = context.inflight.get(item.cacheKey);
   // An identical call that fails fails for every item waiting on it: no extra calls are made.

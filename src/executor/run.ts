@@ -10,7 +10,7 @@ import type { RunOptions, RunRecord, RunStatus } from '../types.js';
 import { parseDuration } from '../util/duration.js';
 import { lastCommitOf, runUser } from '../util/git.js';
 import type { RunEventBus } from './events.js';
-import { executeItem, type TargetLane } from './execute-item.js';
+import { executeItem, type ItemContext, type TargetLane } from './execute-item.js';
 import type { Lane } from './lanes.js';
 import type { PlannedItem } from './plan.js';
 import { runPool } from './pool.js';
@@ -44,6 +44,9 @@ export interface RunOutcome {
   /** Items executed by this invocation (not counting those done before a resume). */
   executed: number;
 }
+
+/** Runs with at most this many pending items look their cache entries up in one go. */
+const PREFETCH_LIMIT = 50_000;
 
 /** The run's budgets: its own cap and the day's (which counts what the store already holds). */
 async function makeBudgets(request: RunRequest, run: RunRecord): Promise<Budget[]> {
@@ -140,6 +143,12 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const budgets = await makeBudgets(request, run);
   const done = await store.completedItemIds(run.id);
   const pending = items.filter((item) => !done.has(item.id));
+  // One bulk lookup instead of one query per item; bounded so a huge run does not hold every answer.
+  let prefetched: ItemContext['prefetched'];
+  if (request.cache && pending.length > 0 && pending.length <= PREFETCH_LIMIT) {
+    const keys = pending.map((item) => item.cacheKey);
+    prefetched = { keys: new Set(keys), found: await request.cache.getMany(keys, Date.now()) };
+  }
   const started = performance.now();
   request.bus.emit('run-start', {
     run,
@@ -175,6 +184,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     lanes,
     targets: prepared.callable,
     judging: prepared.judging,
+    ...(prefetched ? { prefetched } : {}),
     onLaneStopped: (target: string, message: string) => request.bus.emit('lane-stopped', { target, message }),
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
       request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),

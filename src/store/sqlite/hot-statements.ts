@@ -118,6 +118,20 @@ export class HotStatements {
     );
   }
 
+  readonly #cacheChunks = new Map<number, BetterSqlite3.Statement>();
+
+  /** `select` of up to `size` cache keys at once (statements kept per size: at most two sizes per run). */
+  getCacheChunk(size: number): BetterSqlite3.Statement {
+    let statement = this.#cacheChunks.get(size);
+    if (!statement) {
+      statement = this.sqlite.prepare(
+        `select * from cache_entries where key in (${new Array(size).fill('?').join(', ')}) and expires_at > ?`,
+      );
+      this.#cacheChunks.set(size, statement);
+    }
+    return statement;
+  }
+
   /** Inserts results and, for those not already stored, their scores, in one transaction. */
   readonly saveResults = (results: Array<{ row: ResultsTable; scores: ScoresTable[] }>): void => {
     this.sqlite.transaction(() => {

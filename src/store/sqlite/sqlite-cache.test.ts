@@ -34,6 +34,21 @@ describe('SqliteCache', () => {
     expect(await cache.get('k1', createdAt + 1_000)).toBeUndefined();
   });
 
+  it('looks many keys up at once, across chunks, skipping expired and unknown ones', async () => {
+    const entries = Array.from({ length: 1203 }, (_, index) => ({
+      key: `k${index}`,
+      value: response({ output: `answer ${index}` }),
+      ttlMs: index === 7 ? 10 : 1_000,
+    }));
+    await cache.set(entries);
+    const keys = [...entries.map((entry) => entry.key), 'unknown', 'k1'];
+    const found = await cache.getMany(keys, createdAt + 500);
+    expect(found.size).toBe(1202); // k7 expired, "unknown" missing, k1 asked twice
+    expect(found.get('k1200')).toStrictEqual(response({ output: 'answer 1200' }));
+    expect(found.has('k7')).toBe(false);
+    expect((await cache.getMany([], createdAt)).size).toBe(0);
+  });
+
   it('misses an unknown key', async () => {
     expect(await cache.get('nope', createdAt)).toBeUndefined();
   });

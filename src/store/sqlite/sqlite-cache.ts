@@ -4,6 +4,21 @@ import type { Usage } from '../../types.js';
 import type { CacheEntriesTable, Database } from '../schema.js';
 import type { HotStatements } from './hot-statements.js';
 
+/** Keys per `getMany` query (SQLite allows 32,766 parameters; smaller chunks reuse statements). */
+const GET_MANY_CHUNK = 500;
+
+function fromCacheRow(row: CacheEntriesTable): CachedResponse {
+  const response: CachedResponse = {
+    output: row.output,
+    usage: JSON.parse(row.usage_json) as Usage,
+    costUsd: row.cost_usd,
+    latencyMs: row.latency_ms,
+    createdAt: row.created_at,
+  };
+  if (row.model !== null) response.model = row.model;
+  return response;
+}
+
 /** The response cache as a table of the store's SQLite database. */
 export class SqliteCache implements Cache {
   readonly #db: Kysely<Database>;
@@ -16,16 +31,18 @@ export class SqliteCache implements Cache {
 
   async get(key: string, now: number): Promise<CachedResponse | undefined> {
     const row = this.#hot.getCache.get(key, now) as CacheEntriesTable | undefined;
-    if (!row) return undefined;
-    const response: CachedResponse = {
-      output: row.output,
-      usage: JSON.parse(row.usage_json) as Usage,
-      costUsd: row.cost_usd,
-      latencyMs: row.latency_ms,
-      createdAt: row.created_at,
-    };
-    if (row.model !== null) response.model = row.model;
-    return response;
+    return row ? fromCacheRow(row) : undefined;
+  }
+
+  async getMany(keys: readonly string[], now: number): Promise<Map<string, CachedResponse>> {
+    const found = new Map<string, CachedResponse>();
+    const unique = [...new Set(keys)];
+    for (let start = 0; start < unique.length; start += GET_MANY_CHUNK) {
+      const chunk = unique.slice(start, start + GET_MANY_CHUNK);
+      const rows = this.#hot.getCacheChunk(chunk.length).all(...chunk, now) as CacheEntriesTable[];
+      for (const row of rows) found.set(row.key, fromCacheRow(row));
+    }
+    return found;
   }
 
   /** Upserts entries in one transaction; `ttlMs: Infinity` never expires. */
