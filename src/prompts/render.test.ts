@@ -83,6 +83,13 @@ describe('compilePrompt', () => {
     expect(error.hint).toBe('fix the template syntax');
   });
 
+  it('reports an unclosed block at the last line of the template', async () => {
+    const loaded = await prompt('unclosed.njk', 'Hello\n{% if urgent %}\nHurry.\nBye');
+    const error = thrown(() => compilePrompt(loaded, dir));
+    expect(error.message).toMatch(/end of file/);
+    expect(error.location).toBe('unclosed.njk:4:1');
+  });
+
   it('reports a syntax error in a chat prompt at its line in the file', async () => {
     const loaded = await prompt(
       'chat.yaml',

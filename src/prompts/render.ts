@@ -29,7 +29,7 @@ export function compilePrompt(
       const template = new nunjucks.Template(entry.content, env, prompt.path, true);
       return { role: entry.role, template, start: entry.start };
     } catch (error) {
-      throw promptError(prompt, entry.start, error);
+      throw promptError(prompt, entry.start, error, undefined, entry.content);
     }
   });
   return (vars, where) =>
@@ -94,17 +94,22 @@ function promptError(
   start: ContentStart | undefined,
   error: unknown,
   where?: string,
+  content?: string,
 ): UserError {
   const text = error instanceof Error ? error.message : String(error);
-  const line = /\[Line (\d+), Column (\d+)\]/.exec(text);
+  // An unclosed block is only noticed at the end of the template: point at its last line.
+  const atEnd =
+    content !== undefined && /end of file/i.test(text)
+      ? ([content.split('\n').length, 1] as const)
+      : undefined;
+  const numbered = /\[Line (\d+), Column (\d+)\]/.exec(text);
+  const line = numbered ? ([Number(numbered[1]), Number(numbered[2])] as const) : atEnd;
   const reason = text
     .split('\n')
     .map((part) => part.trim())
     .filter((part) => part && !part.startsWith('(') && !part.startsWith('['))
     .join(' ');
-  const location = line
-    ? `${prompt.path}:${filePosition(start, Number(line[1]), Number(line[2]))}`
-    : prompt.path;
+  const location = line ? `${prompt.path}:${filePosition(start, line[0], line[1])}` : prompt.path;
   const undefinedName = /attempted to output null or undefined value/.test(text);
   return new UserError(
     `${where ? `rendering for ${where}: ` : ''}${reason || text}`,
