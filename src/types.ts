@@ -72,6 +72,8 @@ export interface PromptTemplate {
   source: string;
   version: string;
   gitCommit?: string;
+  /** Git tags at `gitCommit`, comma-separated, when any point at it. */
+  gitTag?: string;
 }
 
 export interface PriceOverride {

@@ -8,7 +8,7 @@ import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
 import type { RunOptions, RunRecord, RunStatus } from '../types.js';
 import { parseDuration } from '../util/duration.js';
-import { lastCommitOf, runUser } from '../util/git.js';
+import { recordPromptCommits, runUser } from '../util/git.js';
 import type { RunEventBus } from './events.js';
 import { executeItem, type ItemContext, type TargetLane } from './execute-item.js';
 import type { Lane } from './lanes.js';
@@ -95,9 +95,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const env = request.env ?? process.env;
   // Git lookups are child processes: start them now so they overlap with preparation.
   const user = request.resume ? null : runUser(project.baseDir, env);
-  const promptCommits = request.resume
-    ? null
-    : Promise.all(project.prompts.map((prompt) => lastCommitOf(prompt.path, project.baseDir)));
+  const promptCommits = request.resume ? null : recordPromptCommits(project.prompts, project.baseDir);
   const prepared = await prepareRun(
     project,
     options,
@@ -122,9 +120,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       );
     }
   } else {
-    (await promptCommits)?.forEach((commit, index) => {
-      if (commit) project.prompts[index]!.gitCommit = commit;
-    });
+    await promptCommits;
     run = {
       id: randomUUID(),
       configPath: project.configPath,

@@ -52,6 +52,7 @@ export function toPromptVersionRow(prompt: PromptTemplate, createdAt: number): P
     kind: prompt.kind,
     source: prompt.source,
     git_commit: prompt.gitCommit ?? null,
+    git_tag: prompt.gitTag ?? null,
     created_at: createdAt,
   };
 }
@@ -64,6 +65,7 @@ export function fromPromptVersionRow(row: PromptVersionsTable): PromptTemplate {
     source: row.source,
     version: row.version,
     ...(row.git_commit !== null ? { gitCommit: row.git_commit } : {}),
+    ...(row.git_tag !== null && row.git_tag !== undefined ? { gitTag: row.git_tag } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export interface PromptVersionsTable {
   kind: 'text' | 'chat';
   source: string;
   git_commit: string | null;
+  /** Tags at that commit, comma-separated (migration 4). */
+  git_tag: string | null;
   created_at: number;
 }
 

@@ -19,6 +19,31 @@ export function lastCommitOf(file: string, dir: string): Promise<string | null> 
   return git(['log', '-1', '--format=%H', '--', file], dir);
 }
 
+/** Tags pointing at `commit` (comma-separated), or null when none or outside git. */
+export async function tagsAt(commit: string, dir: string): Promise<string | null> {
+  const out = await git(['tag', '--points-at', commit], dir);
+  return out ? out.split('\n').filter(Boolean).join(',') : null;
+}
+
+/**
+ * Fills each prompt's last commit and the tags at it (versions are immutable once stored, so this
+ * happens before they are saved).
+ */
+export async function recordPromptCommits(
+  prompts: Array<{ path: string; gitCommit?: string; gitTag?: string }>,
+  dir: string,
+): Promise<void> {
+  await Promise.all(
+    prompts.map(async (prompt) => {
+      const commit = await lastCommitOf(prompt.path, dir);
+      if (!commit) return;
+      prompt.gitCommit = commit;
+      const tags = await tagsAt(commit, dir);
+      if (tags) prompt.gitTag = tags;
+    }),
+  );
+}
+
 /** Who started a run: ASSAY_USER, else the git user, else the OS user. */
 export async function runUser(dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   if (env.ASSAY_USER) return env.ASSAY_USER;

@@ -330,6 +330,16 @@ describe('assay ci computes a missing baseline at a git ref', () => {
       await git('add', '.');
       await git('commit', '-q', '-m', 'good prompt');
       await git('tag', 'v1');
+      // Prompt versions record the commit that last changed them and the tags at it.
+      const history = JSON.parse(
+        (await runCli(['prompts', 'history', 'q', '--json'], { cwd: dir, env })).stdout,
+      ) as Array<{
+        gitCommit: string | null;
+        gitTag: string | null;
+      }>;
+      expect(history).toEqual([
+        expect.objectContaining({ gitCommit: expect.stringMatching(/^[0-9a-f]{40}$/), gitTag: 'v1' }),
+      ]);
       await writeFile(path.join(dir, 'prompts/q.njk'), BROKEN_PROMPT);
       await git('commit', '-qam', 'broken prompt');
 

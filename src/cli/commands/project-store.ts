@@ -4,7 +4,7 @@ import { findConfigFile, loadProject, type Project } from '../../config/load.js'
 import { UserError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
-import { lastCommitOf } from '../../util/git.js';
+import { recordPromptCommits } from '../../util/git.js';
 import { openStore } from '../open-store.js';
 
 export interface ProjectFlags {
@@ -23,13 +23,8 @@ export async function withProjectStore<T>(
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
   const { store } = await openStore(flags.db ?? project.databasePath);
   try {
-    // Versions are immutable once stored: record each prompt's git commit with it.
-    const commits = await Promise.all(
-      project.prompts.map((prompt) => lastCommitOf(prompt.path, project.baseDir)),
-    );
-    commits.forEach((commit, index) => {
-      if (commit) project.prompts[index]!.gitCommit = commit;
-    });
+    // Versions are immutable once stored: record each prompt's git commit and tags with it.
+    await recordPromptCommits(project.prompts, project.baseDir);
     await store.saveVersions({ tasks: project.tasks, prompts: project.prompts, targets: [] });
     return await action(project, store);
   } finally {

@@ -16,6 +16,7 @@ export async function promptsListCommand(flags: ProjectFlags & { json?: boolean 
         path: prompt.path,
         versions: history.length,
         gitCommit: prompt.gitCommit ?? null,
+        gitTag: prompt.gitTag ?? null,
       });
     }
     if (flags.json) {
@@ -94,7 +95,9 @@ export async function promptsShowCommand(
       printJson({ ...prompt, createdAt: dates.get(prompt.version) ?? null });
       return EXIT.ok;
     }
-    const commit = prompt.gitCommit ? ` · git ${prompt.gitCommit.slice(0, 12)}` : '';
+    const commit = prompt.gitCommit
+      ? ` · git ${prompt.gitCommit.slice(0, 12)}${prompt.gitTag ? ` (${prompt.gitTag})` : ''}`
+      : '';
     const when = dates.has(prompt.version) ? ` · first seen ${formatDate(dates.get(prompt.version)!)}` : '';
     process.stdout.write(
       `# ${prompt.name} version ${prompt.version} (${prompt.kind}, ${prompt.path})${commit}${when}\n`,
@@ -115,13 +118,16 @@ export async function promptsHistoryCommand(
           version: prompt.version,
           createdAt: dates.get(prompt.version),
           gitCommit: prompt.gitCommit ?? null,
+          gitTag: prompt.gitTag ?? null,
           current: prompt.version === current?.version,
         })),
       );
       return EXIT.ok;
     }
     for (const prompt of versions) {
-      const commit = prompt.gitCommit ? `  git ${prompt.gitCommit.slice(0, 12)}` : '';
+      const commit = prompt.gitCommit
+        ? `  git ${prompt.gitCommit.slice(0, 12)}${prompt.gitTag ? ` (${prompt.gitTag})` : ''}`
+        : '';
       const mark = prompt.version === current?.version ? '  (current)' : '';
       process.stdout.write(
         `${prompt.version}  ${formatDate(dates.get(prompt.version) ?? 0)}${commit}${mark}\n`,

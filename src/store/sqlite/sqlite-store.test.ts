@@ -48,7 +48,7 @@ describe('SqliteStore.open', () => {
     const latest = sqliteMigrations.at(-1)!;
     const recorded = readRaw(path, (db) => db.prepare('SELECT version, name FROM schema_migrations').all());
     expect(recorded).toEqual(sqliteMigrations.map(({ version, name }) => ({ version, name })));
-    expect(latest.version).toBe(3);
+    expect(latest.version).toBe(4);
     const tables = readRaw(path, (db) =>
       db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -69,6 +69,25 @@ describe('SqliteStore.open', () => {
     );
   });
 
+  it("keeps a prompt version's git tags (migration 4)", async () => {
+    const store = await SqliteStore.open(join(directory, 'tags.db'));
+    try {
+      const prompt = {
+        name: 'qa',
+        path: 'prompts/qa.njk',
+        kind: 'text' as const,
+        source: '{{ q }}',
+        version: 'p1',
+        gitCommit: 'abc123',
+        gitTag: 'v1.2,release',
+      };
+      await store.saveVersions({ tasks: [], prompts: [prompt], targets: [] });
+      expect((await store.promptHistory('qa')).map((entry) => entry.value)).toStrictEqual([prompt]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a database migrated by a newer Assay, naming both versions', async () => {
     const path = join(directory, 'future.db');
     await (await SqliteStore.open(path)).close();
@@ -79,9 +98,9 @@ describe('SqliteStore.open', () => {
     await expect(opening).rejects.toBeInstanceOf(SchemaVersionError);
     await expect(opening).rejects.toMatchObject({
       databaseVersion: 999,
-      knownVersion: 3,
+      knownVersion: 4,
       location: path,
-      message: expect.stringMatching(/schema version 999.*up to 3/),
+      message: expect.stringMatching(/schema version 999.*up to 4/),
     });
   });
 
@@ -110,10 +129,10 @@ describe('SqliteStore.open', () => {
     const versions = readRaw(path, (db) =>
       db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
     );
-    expect(versions).toEqual([1, 2, 3]);
+    expect(versions).toEqual([1, 2, 3, 4]);
   });
 
-  it('upgrades a version-2 database to version 3 and keeps its data', async () => {
+  it('upgrades a version-2 database to the latest version and keeps its data', async () => {
     const path = join(directory, 'v2.db');
     // A database as the second schema version left it, with a run, a scored result, versions and a cache entry.
     readRaw(path, (db) => {
@@ -188,7 +207,7 @@ describe('SqliteStore.open', () => {
     const versions = readRaw(path, (db) =>
       db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
     );
-    expect(versions).toEqual([1, 2, 3]);
+    expect(versions).toEqual([1, 2, 3, 4]);
   });
 
   it('tolerates task versions stored before every field was', async () => {

@@ -2,6 +2,12 @@ import type { Migration } from '../../migrator.js';
 import { initial } from './0001-initial.js';
 import { ttftCacheWrites } from './0002-ttft-cache-writes.js';
 import { costsHistoryArchive } from './0003-costs-history-archive.js';
+import { promptGitTag } from './0004-prompt-git-tag.js';
 
 /** SQLite migrations in version order. Add a file `NNNN-name.ts` and list it here. */
-export const sqliteMigrations: readonly Migration[] = [initial, ttftCacheWrites, costsHistoryArchive];
+export const sqliteMigrations: readonly Migration[] = [
+  initial,
+  ttftCacheWrites,
+  costsHistoryArchive,
+  promptGitTag,
+];
