@@ -6,6 +6,8 @@ export interface RunEvents {
     run: RunRecord;
     total: number;
     skipped: number;
+    /** Tasks selected (after filters, archive, --first / --sample). */
+    tasks?: number;
     /** Upper bound of what the pending calls could cost; null when a price is unknown. */
     projectedCostUsd?: number | null;
     /** Money left under the tightest budget; null without a budget. */

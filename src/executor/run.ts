@@ -150,6 +150,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     run,
     total: items.length,
     skipped: items.length - pending.length,
+    tasks: prepared.tasks.length,
     projectedCostUsd: projectRunCost(pending, lanes),
     budgetUsd: budgets.length ? Math.min(...budgets.map((budget) => budget.capUsd - budget.spentUsd)) : null,
   });

@@ -164,6 +164,14 @@ describe('selection and repeats', () => {
       const a = await ids(['--sample', '2', '--seed', '7']);
       expect(a).toHaveLength(2);
       expect(await ids(['--sample', '2', '--seed', '7'])).toEqual(a);
+      const oversized = await runCli(['run', '--sample', '10', '--json', '--progress', 'none'], {
+        cwd: dir,
+        env,
+      });
+      expect(oversized.stderr).toMatch(
+        /--sample 10 asked for more tasks than the 3 selected: running all of them/,
+      );
+      expect(parseReport(oversized.stdout).results).toHaveLength(3);
       const conflict = await runCli(['run', '--first', '1', '--sample', '1'], { cwd: dir, env });
       expect(conflict.code).toBe(2);
 

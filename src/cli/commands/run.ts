@@ -85,6 +85,14 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       if (keepAll || (!flags.json && result.status !== 'passed')) kept.push(result);
       else if (flags.json) texts.push(JSON.stringify(toJsonResult(result)));
     });
+    bus.on('run-start', ({ tasks }) => {
+      const size = options.sample?.size;
+      if (size !== undefined && tasks !== undefined && tasks < size) {
+        stderr.write(
+          `note: --sample ${size} asked for more tasks than the ${tasks} selected: running all of them\n`,
+        );
+      }
+    });
     bus.on('run-start', ({ projectedCostUsd, budgetUsd, total, skipped }) => {
       if (total === skipped || flags.progress === 'none') return;
       const projected =
