@@ -152,6 +152,33 @@ describe('compareRuns', () => {
     expect(target.regressions[0]!.command).toBe(`assay show ${runB.id} t --target gpt --repeat 1`);
   });
 
+  it('with repeats, resamples and tests tasks, not items (repeats are not independent)', () => {
+    // 8 tasks × 3 repeats. In B, tasks t1..t4 fail one repeat each: 4 item flips, but as tasks
+    // (pass_all) also 4 discordant tasks; the bootstrap runs over 8 task means, not 24 items.
+    const spec = (broken: boolean) =>
+      (broken ? ['pass', 'fail', 'pass'] : ['pass', 'pass', 'pass']) as Array<'pass' | 'fail'>;
+    const outcomesA: Record<string, Array<'pass' | 'fail'>> = {};
+    const outcomesB: Record<string, Array<'pass' | 'fail'>> = {};
+    for (let index = 1; index <= 8; index++) {
+      outcomesA[`t${index}`] = spec(false);
+      outcomesB[`t${index}`] = spec(index <= 4);
+    }
+    const target = compareRuns({
+      runA,
+      runB,
+      resultsA: resultsOf('a', outcomesA),
+      resultsB: resultsOf('b', outcomesB),
+    }).targets[0]!;
+    expect(target.aligned).toBe(24);
+    expect(target.passFail).toMatchObject({ n: 8, regressions: 4, improvements: 0 });
+    // Exact McNemar, 4 discordant pairs all one way: p = 2 × 0.5^4 = 0.125.
+    expect(target.passFail.pValue).toBeCloseTo(0.125, 10);
+    const passRate = target.metrics.find((metric) => metric.name === 'pass_rate')!;
+    expect(passRate.n).toBe(8);
+    expect(passRate.delta).toBeCloseTo(-4 / 24, 10); // mean over tasks of (−1/3 for four, 0 for four)
+    expect(target.regressions).toHaveLength(4); // the item-level flips are still listed
+  });
+
   it('notes why nothing is compared when the runs share no target', () => {
     const comparison = compareRuns({
       runA,

@@ -143,12 +143,9 @@ function compareTarget(
     if (before && !after) regressions.push(flip(entry, entry.b, runB.id, pair.b, repeats));
     else if (!before && after) improvements.push(flip(entry, entry.a, runB.id, pair.b, repeats));
   }
-  const passFail: PassFailTest = {
-    n: pairs.length,
-    regressions: regressions.length,
-    improvements: improvements.length,
-    pValue: mcnemarExact(regressions.length, improvements.length).pValue,
-  };
+  const passFail = repeats
+    ? taskLevelPassFail(pairs)
+    : itemLevelPassFail(pairs.length, regressions, improvements);
   const deciding = metrics.find((entry) => entry.name === metric)!;
   const { verdict, reason } = decideVerdict(deciding, passFail);
   return {
@@ -168,6 +165,41 @@ function compareTarget(
     latency: compareLatency(pairs),
     verdict,
     reason,
+  };
+}
+
+function itemLevelPassFail(n: number, regressions: Flip[], improvements: Flip[]): PassFailTest {
+  return {
+    n,
+    regressions: regressions.length,
+    improvements: improvements.length,
+    pValue: mcnemarExact(regressions.length, improvements.length).pValue,
+  };
+}
+
+/**
+ * With repeats, McNemar's pairs are tasks, not items (repeats of a task are not independent): a
+ * task passes a run when all its aligned repeats passed there (pass_all).
+ */
+function taskLevelPassFail(pairs: readonly AlignedPair[]): PassFailTest {
+  const byTask = new Map<string, { a: boolean; b: boolean }>();
+  for (const pair of pairs) {
+    const verdicts = byTask.get(pair.taskId) ?? { a: true, b: true };
+    verdicts.a &&= passed(pair.a);
+    verdicts.b &&= passed(pair.b);
+    byTask.set(pair.taskId, verdicts);
+  }
+  let regressions = 0;
+  let improvements = 0;
+  for (const { a, b } of byTask.values()) {
+    if (a && !b) regressions++;
+    else if (!a && b) improvements++;
+  }
+  return {
+    n: byTask.size,
+    regressions,
+    improvements,
+    pValue: mcnemarExact(regressions, improvements).pValue,
   };
 }
 

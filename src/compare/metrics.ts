@@ -68,14 +68,25 @@ export function compareMetric(
   pairs: readonly AlignedPair[],
   seed: string | number,
 ): MetricDelta {
-  const a: number[] = [];
-  const b: number[] = [];
+  // Repeats of one task are not independent: the bootstrap resamples tasks, each contributing the
+  // mean of its aligned repeats (with one repeat per task this is the plain paired bootstrap).
+  const byTask = new Map<string, { a: number; b: number; count: number }>();
   for (const pair of pairs) {
     const valueA = metricValue(pair.a, metric);
     const valueB = metricValue(pair.b, metric);
     if (valueA === undefined || valueB === undefined) continue;
-    a.push(valueA);
-    b.push(valueB);
+    const sums = byTask.get(pair.taskId);
+    if (sums) {
+      sums.a += valueA;
+      sums.b += valueB;
+      sums.count++;
+    } else byTask.set(pair.taskId, { a: valueA, b: valueB, count: 1 });
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const sums of byTask.values()) {
+    a.push(sums.a / sums.count);
+    b.push(sums.b / sums.count);
   }
   if (a.length === 0) return { name: metric, n: 0, a: null, b: null, delta: null, low: null, high: null };
   const interval = pairedBootstrap(a, b, { seed, resamples: resamplesFor(a.length) });
