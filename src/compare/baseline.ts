@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { UserError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../types.js';
+import { git as runGit } from '../util/git.js';
 
 /** The git questions baseline lookup asks; a fake stands in for git in tests. */
 export interface GitLookup {
@@ -120,28 +120,23 @@ function joinNotes(first: string | null, second: string): string {
   return first ? `${first}; ${second}` : second;
 }
 
+/** `rev-list` of a long history: up to MAX_COMMITS hashes of 41 bytes. */
+const LONG_OUTPUT = { timeoutMs: 10_000, maxBuffer: 64 * 1024 * 1024 };
+
 /** Git through its command line, in `cwd`. Failures (no git, no repository, no such ref) are null. */
 export function gitLookup(cwd: string): GitLookup {
   return {
     async commitsOf(ref) {
-      const out = await git(['rev-list', `--max-count=${MAX_COMMITS}`, ref, '--'], cwd);
+      const out = await runGit(['rev-list', `--max-count=${MAX_COMMITS}`, ref, '--'], cwd, LONG_OUTPUT);
       return out === null ? null : new Set(out.split('\n').filter(Boolean));
     },
     async resolveCommit(ref) {
       if (ref.startsWith('-')) return null;
-      return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
+      return runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
     },
     async mergeBase(a, b) {
       if (a.startsWith('-') || b.startsWith('-')) return null;
-      return git(['merge-base', a, b], cwd);
+      return runGit(['merge-base', a, b], cwd);
     },
   };
-}
-
-function git(args: string[], cwd: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: 10_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
-      resolve(error ? null : stdout.trim() || null);
-    });
-  });
 }

@@ -9,26 +9,8 @@ import { RunEventBus } from '../executor/events.js';
 import { executeRun } from '../executor/run.js';
 import type { Store } from '../store/store.js';
 import type { RunOptions } from '../types.js';
+import { git } from '../util/git.js';
 import type { Baseline } from './baseline.js';
-
-/** Runs a command, resolving with its stdout; rejects with its stderr on failure. */
-function run(command: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out.trim()) : reject(new Error(err.trim() || `${command} exited ${code}`)),
-    );
-  });
-}
 
 /** Writes the files of `commit` into `dir` (git archive piped into tar; nothing in the checkout changes). */
 function exportCommit(repoRoot: string, commit: string, dir: string): Promise<void> {
@@ -74,12 +56,8 @@ export interface ComputeRequest {
 export async function computeBaseline(request: ComputeRequest): Promise<Baseline> {
   const { project, at } = request;
   const how = `computed now at ${at.ref} (${at.commit.slice(0, 12)})`;
-  let repoRoot: string;
-  try {
-    repoRoot = await run('git', ['rev-parse', '--show-toplevel'], project.baseDir);
-  } catch {
-    return { run: null, how, note: 'not in a git checkout: cannot compute a baseline' };
-  }
+  const repoRoot = await git(['rev-parse', '--show-toplevel'], project.baseDir);
+  if (!repoRoot) return { run: null, how, note: 'not in a git checkout: cannot compute a baseline' };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'assay-baseline-'));
   try {
     await exportCommit(repoRoot, at.commit, dir);

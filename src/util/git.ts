@@ -1,11 +1,24 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 
-function git(args: string[], cwd: string): Promise<string | null> {
+/**
+ * Runs git in `cwd` and resolves with its trimmed output, or null when git, the repository or the
+ * ref is missing (callers treat "no git" as "no answer", never as an error).
+ */
+export function git(
+  args: string[],
+  cwd: string,
+  options: { timeoutMs?: number; maxBuffer?: number } = {},
+): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: 5000 }, (error, stdout) => {
-      resolve(error ? null : stdout.trim() || null);
-    });
+    execFile(
+      'git',
+      args,
+      { cwd, timeout: options.timeoutMs ?? 5000, maxBuffer: options.maxBuffer ?? 1024 * 1024 },
+      (error, stdout) => {
+        resolve(error ? null : stdout.trim() || null);
+      },
+    );
   });
 }
 
