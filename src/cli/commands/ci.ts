@@ -21,6 +21,7 @@ import type { ItemResult, RunOptions } from '../../types.js';
 import { parseDuration } from '../../util/duration.js';
 import { EXIT } from '../exit-codes.js';
 import { openStore, preloadStore } from '../open-store.js';
+import { stopOnSignals } from '../stop-signals.js';
 
 export interface CiFlags {
   suite?: string;
@@ -190,15 +191,8 @@ async function runWithDeadline(
     color: Boolean(stderr.isTTY) && !process.env.NO_COLOR,
   });
 
-  const stop = new AbortController();
-  const hard = new AbortController();
+  const { stop, hard, dispose } = stopOnSignals(stderr);
   let timedOut = false;
-  const onSignal = () => {
-    if (!stop.signal.aborted) {
-      stderr.write('\nstopping: finishing calls in flight (Ctrl-C again to abort them)\n');
-      stop.abort();
-    } else hard.abort();
-  };
   const timers: NodeJS.Timeout[] = [];
   if (settings.maxTimeMs !== null) {
     const maxTimeMs = settings.maxTimeMs;
@@ -215,8 +209,6 @@ async function runWithDeadline(
       setTimeout(() => hard.abort(), maxTimeMs + graceMs(maxTimeMs)),
     );
   }
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let outcome: RunOutcome;
   try {
     outcome = await executeRun({
@@ -231,8 +223,7 @@ async function runWithDeadline(
     });
   } finally {
     for (const timer of timers) clearTimeout(timer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    dispose();
   }
   const results =
     collected.length === outcome.run.totalItems

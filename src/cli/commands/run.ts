@@ -11,6 +11,7 @@ import { renderFailures, renderInsights, renderSummaryTable } from '../../report
 import type { ItemResult, RunOptions, RunRecord } from '../../types.js';
 import { EXIT } from '../exit-codes.js';
 import { openStore, preloadStore } from '../open-store.js';
+import { stopOnSignals } from '../stop-signals.js';
 import { requireRun } from './project-store.js';
 
 export interface RunFlags {
@@ -118,16 +119,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       });
 
     // First Ctrl-C: finish the calls in flight, save, mark the run interrupted. Second: stop now.
-    const stop = new AbortController();
-    const hard = new AbortController();
-    const onSignal = () => {
-      if (!stop.signal.aborted) {
-        stderr.write('\nstopping: finishing calls in flight (Ctrl-C again to abort them)\n');
-        stop.abort();
-      } else hard.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const { stop, hard, dispose } = stopOnSignals(stderr);
     let outcome: RunOutcome;
     try {
       outcome = await executeRun({
@@ -143,8 +135,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
         hardSignal: hard.signal,
       });
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      dispose();
     }
 
     // A fresh run saw every result; a resumed one also needs the earlier ones.
