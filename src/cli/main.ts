@@ -21,6 +21,13 @@ function lazy(load: () => Promise<Action>): (...args: unknown[]) => Promise<void
   };
 }
 
+/** The two options every command that reads the project or its database takes. */
+const CONFIG_OPTION = ['-c, --config <file>', 'config file (default: ./assay.yaml)'] as const;
+const DB_OPTION = [
+  '--db <path>',
+  'database file (default: the database in the config, .assay/assay.db)',
+] as const;
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -72,7 +79,7 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description('run the eval suite in ./assay.yaml and store the results')
-    .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
+    .option(...CONFIG_OPTION)
     .option('-s, --suite <name>', 'run only this suite')
     .option(
       '-f, --filter <expr>',
@@ -102,7 +109,7 @@ export function buildProgram(): Command {
     )
     .option('--resume [run]', 'finish an interrupted run (id or "latest") instead of starting a new one')
     .option('--json', 'print a JSON report on stdout (nothing else goes to stdout)')
-    .option('--db <path>', 'database file (default: database in config, .assay/assay.db)')
+    .option(...DB_OPTION)
     .addOption(
       new Option('--progress <mode>', 'progress display')
         .choices(['auto', 'bar', 'lines', 'none'])
@@ -118,8 +125,8 @@ export function buildProgram(): Command {
     .command('results')
     .description('show the stored results of a run')
     .option('-r, --run <id>', 'run id (or a unique prefix) or "latest"', 'latest')
-    .option('-c, --config <file>', 'config file, to find the database')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .option('--failed', 'only failed and errored items')
     .option('--errors', 'only errored items')
     .option('-t, --target <name>', 'only this target')
@@ -144,8 +151,8 @@ export function buildProgram(): Command {
     .option('-t, --target <name>', 'only runs with this target')
     .option('--since <duration>', 'only runs started in this period, e.g. 7d, 12h')
     .option('-n, --limit <n>', 'most runs listed', '20')
-    .option('-c, --config <file>', 'config file, to find the database')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .option('--json', 'JSON on stdout')
     .addHelpText('after', '\nExamples:\n  $ assay runs\n  $ assay runs --suite critical --since 7d --json')
     .action(lazy(async () => (await import('./commands/runs.js')).runsCommand));
@@ -157,8 +164,8 @@ export function buildProgram(): Command {
     .argument('<task>', 'task id')
     .option('-t, --target <name>', 'only this target')
     .option('--repeat <n>', 'only this repeat index')
-    .option('-c, --config <file>', 'config file, to find the database')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .option('--json', 'JSON on stdout')
     .addHelpText(
       'after',
@@ -172,8 +179,8 @@ export function buildProgram(): Command {
     .argument('<run>', 'run id (or a unique prefix) or "latest"')
     .option('--failed', 'also re-run failed items (fresh calls: the cache is skipped)')
     .option('-j, --concurrency <n>', 'calls in flight at once', positiveInt('--concurrency'))
-    .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .option('--json', 'print a JSON report on stdout')
     .addOption(
       new Option('--progress <mode>', 'progress display')
@@ -192,8 +199,8 @@ export function buildProgram(): Command {
     .argument('<run>', 'run id (or a unique prefix) or "latest"')
     .option('-f, --format <format>', 'json, jsonl, csv, junit, markdown or html')
     .option('-o, --output <file>', 'write to this file (parent directories are created) instead of stdout')
-    .option('-c, --config <file>', 'config file, to find the database')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .addHelpText(
       'after',
       '\nExamples:\n  $ assay export latest --format junit -o reports/assay-junit.xml\n  $ assay export latest --format markdown >> "$GITHUB_STEP_SUMMARY"\n  $ assay export latest --format html -o reports/assay.html\n\nFormats are described in docs/reports.md.',
@@ -205,8 +212,8 @@ export function buildProgram(): Command {
     .description(
       'interactive terminal: pick a run, page through failures, open items, compare, re-run errors',
     )
-    .option('-c, --config <file>', 'config file, to find the database')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .addHelpText(
       'after',
       '\nExamples:\n  $ assay explore\n\nEvery action prints the plain command that does the same, for scripts and CI.',
@@ -222,8 +229,8 @@ export function buildProgram(): Command {
     const command = cache
       .command(name)
       .description(description)
-      .option('-c, --config <file>', 'config file, to find the database')
-      .option('--db <path>', 'database file');
+      .option(...CONFIG_OPTION)
+      .option(...DB_OPTION);
     if (name === 'stats') command.option('--json', 'JSON on stdout');
     if (name === 'prune') command.option('--older-than <duration>', 'e.g. 30d, 12h');
     if (name === 'clear') command.option('-y, --yes', 'do not ask (needed when not on a terminal)');
@@ -261,8 +268,8 @@ export function buildProgram(): Command {
       ]),
     )
     .option('--since <duration>', 'override the period, e.g. 90d')
-    .option('-c, --config <file>', 'config file, to find the database')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .option('--json', 'JSON on stdout')
     .addHelpText(
       'after',
@@ -311,7 +318,7 @@ export function buildProgram(): Command {
     .command('test')
     .description('make one call to a target: latency, usage, cost and rate-limit headers')
     .argument('<target>', 'target name from assay.yaml')
-    .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
+    .option(...CONFIG_OPTION)
     .option('--json', 'JSON on stdout')
     .addHelpText(
       'after',
@@ -322,10 +329,7 @@ export function buildProgram(): Command {
   const tasks = program
     .command('tasks')
     .description("list, show, add and archive tasks; see each task's version history");
-  const projectOptions = (command: Command) =>
-    command
-      .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
-      .option('--db <path>', 'database file');
+  const projectOptions = (command: Command) => command.option(...CONFIG_OPTION).option(...DB_OPTION);
   projectOptions(
     tasks
       .command('list')
@@ -460,8 +464,8 @@ export function buildProgram(): Command {
     .option('--seed <seed>', 'seed of the bootstrap intervals (default 1): same seed, same numbers')
     .option('--json', 'JSON on stdout')
     .option('--markdown', 'Markdown on stdout (for a PR comment)')
-    .option('-c, --config <file>', 'config file, to find the database')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .addHelpText(
       'after',
       '\nExamples:\n  $ assay compare 3f2a9c1d latest\n  $ assay compare 3f2a9c1d 9c1e0b2a --metric score --json\n  $ assay compare gpt-run claude-run --target-a openai:gpt-4o --target-b anthropic:claude-3-5-haiku-latest\n\nExit code 0 whatever the verdicts (use `assay ci` to gate); 2 for an unknown run, target or metric.',
@@ -476,8 +480,8 @@ export function buildProgram(): Command {
     .option('-m, --metric <name>', 'pass_rate, score or a named metric', 'pass_rate')
     .option('-n, --limit <n>', 'how many of the newest runs', '20')
     .option('--json', 'JSON on stdout')
-    .option('-c, --config <file>', 'config file, to find the database')
-    .option('--db <path>', 'database file')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .addHelpText(
       'after',
       '\nExamples:\n  $ assay history --suite critical\n  $ assay history --target openai:gpt-4o-mini --metric accuracy --limit 50 --json',
@@ -511,8 +515,8 @@ export function buildProgram(): Command {
       [],
     )
     .option('--out-dir <dir>', 'where to write assay-report.md, assay-junit.xml and assay-report.json', '.')
-    .option('-c, --config <file>', 'config file (default: ./assay.yaml)')
-    .option('--db <path>', 'database file (default: database in config, .assay/assay.db)')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
     .option(
       '-j, --concurrency <n>',
       'calls in flight at once (default: defaults.concurrency)',
