@@ -325,6 +325,13 @@ defaults: { retries: 0, concurrency: 1 }
         entries: number;
       };
       expect(stats.entries).toBe(3);
+      const young = await runCli(['cache', 'prune', '--older-than', '1d'], { cwd: dir, env });
+      expect(young.stdout).toMatch(/removed 0 cache entries older than 1d/);
+      const expired = await runCli(['cache', 'prune'], { cwd: dir, env });
+      expect(expired.stdout).toMatch(/removed 0 cache entries past their TTL/);
+      const byDay = await runCli(['costs', '--timeframe', 'day'], { cwd: dir, env });
+      expect(byDay.stdout).toMatch(/costs of the last day, by day/);
+      expect(byDay.stdout).toMatch(/^total\s+3\s/m);
       const clear = await runCli(['cache', 'clear'], { cwd: dir, env });
       expect(clear.code).toBe(2); // not a terminal: needs --yes
       expect((await runCli(['cache', 'clear', '--yes'], { cwd: dir, env })).stdout).toMatch(
