@@ -1,4 +1,4 @@
-import { Agent, request, errors as undiciErrors } from 'undici';
+import { Agent, errors as undiciErrors, util as undiciUtil } from 'undici';
 import { ProviderError } from '../errors.js';
 import { transportTimeouts } from './transport-context.js';
 
@@ -110,11 +110,29 @@ export function parseBody(text: string): unknown {
   }
 }
 
+/** Origin and path of a URL, parsed once per distinct URL (adapters call a handful of URLs). */
+const urlParts = new Map<string, { origin: string; path: string }>();
+
+function splitUrl(url: string): { origin: string; path: string } {
+  let parts = urlParts.get(url);
+  if (!parts) {
+    const parsed = new URL(url);
+    parts = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (urlParts.size > 1000) urlParts.clear();
+    urlParts.set(url, parts);
+  }
+  return parts;
+}
+
 /**
  * Sends a request whose body is already JSON text (or none) and parses the answer. Never retries;
  * throws ProviderError for transport failures.
+ *
+ * Goes through undici's `dispatch` with a handler that only gathers the body, instead of
+ * `request()`, which wraps every response in a Readable stream and an async resource: on the
+ * per-call path that wrapping cost more CPU than the HTTP exchange itself (docs/benchmarks.md).
  */
-export async function sendJson(
+export function sendJson(
   method: 'GET' | 'POST' | 'PUT' | 'PATCH',
   url: string,
   body: string | undefined,
@@ -122,23 +140,69 @@ export async function sendJson(
   signal: AbortSignal,
   label: string,
 ): Promise<JsonResponse> {
-  try {
-    const response = await request(url, {
-      method,
-      ...requestTransport(),
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body } : {}),
-      signal,
-    });
-    const text = await response.body.text();
-    return { status: response.statusCode, headers: response.headers, body: parseBody(text) };
-  } catch (error) {
-    throw classifyTransportError(error, label, signal);
-  }
+  return new Promise<JsonResponse>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(classifyTransportError(signal.reason, label, signal));
+      return;
+    }
+    const { origin, path } = splitUrl(url);
+    const transport = requestTransport();
+    const requestHeaders: Record<string, string> =
+      body !== undefined
+        ? { accept: 'application/json', 'content-type': 'application/json' }
+        : { accept: 'application/json' };
+    for (const name in headers) requestHeaders[name] = headers[name]!;
+    let status = 0;
+    let rawHeaders: Buffer[] = [];
+    const chunks: Buffer[] = [];
+    let abort: ((reason?: Error) => void) | undefined;
+    const onAbort = () => abort?.(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = () => signal.removeEventListener('abort', onAbort);
+    try {
+      transport.dispatcher.dispatch(
+        {
+          origin,
+          path,
+          method,
+          headers: requestHeaders,
+          body: body ?? null,
+          ...(transport.headersTimeout !== undefined ? { headersTimeout: transport.headersTimeout } : {}),
+          ...(transport.bodyTimeout !== undefined ? { bodyTimeout: transport.bodyTimeout } : {}),
+        },
+        {
+          onConnect(abortRequest) {
+            abort = abortRequest;
+            if (signal.aborted) abortRequest(signal.reason as Error);
+          },
+          onHeaders(statusCode, headerList) {
+            // 1xx answers are informational; the final status follows.
+            if (statusCode < 200) return true;
+            status = statusCode;
+            rawHeaders = headerList as Buffer[];
+            return true;
+          },
+          onData(chunk) {
+            chunks.push(chunk);
+            return true;
+          },
+          onComplete() {
+            settle();
+            const text =
+              chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+            resolve({ status, headers: undiciUtil.parseHeaders(rawHeaders), body: parseBody(text) });
+          },
+          onError(error) {
+            settle();
+            reject(classifyTransportError(error, label, signal));
+          },
+        },
+      );
+    } catch (error) {
+      settle();
+      reject(classifyTransportError(error, label, signal));
+    }
+  });
 }
 
 /** POSTs JSON and parses a JSON answer. Never retries; throws ProviderError for transport failures. */
