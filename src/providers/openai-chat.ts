@@ -98,17 +98,16 @@ export interface OpenAiChatOptions {
 
 export function parseUsage(raw: z.infer<typeof usageSchema> | null | undefined): Usage {
   if (!raw) return {};
-  return {
-    ...(raw.prompt_tokens !== undefined ? { inputTokens: raw.prompt_tokens } : {}),
-    ...(raw.completion_tokens !== undefined ? { outputTokens: raw.completion_tokens } : {}),
-    ...(raw.prompt_tokens_details?.cached_tokens !== undefined
-      ? { cachedInputTokens: raw.prompt_tokens_details.cached_tokens }
-      : {}),
-    ...(raw.completion_tokens_details?.reasoning_tokens !== undefined
-      ? { reasoningTokens: raw.completion_tokens_details.reasoning_tokens }
-      : {}),
-    raw,
-  };
+  // Field by field rather than spread: this runs once per call.
+  const usage: Usage = {};
+  if (raw.prompt_tokens !== undefined) usage.inputTokens = raw.prompt_tokens;
+  if (raw.completion_tokens !== undefined) usage.outputTokens = raw.completion_tokens;
+  const cached = raw.prompt_tokens_details?.cached_tokens;
+  if (cached !== undefined) usage.cachedInputTokens = cached;
+  const reasoning = raw.completion_tokens_details?.reasoning_tokens;
+  if (reasoning !== undefined) usage.reasoningTokens = reasoning;
+  usage.raw = raw;
+  return usage;
 }
 
 function errorFromResponse(
@@ -157,9 +156,12 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   const label = options.id;
   const fail = (response: JsonResponse) =>
     errorFromResponse(response, label, options.apiKey, options.errorKind);
-  const withCost = (usage: Usage): Pick<ProviderResponse, 'usage' | 'costUsd'> => {
+  const reportedCost = (usage: Usage): number | undefined => {
     const raw = usage.raw as Record<string, unknown> | undefined;
-    const costUsd = raw && options.reportedCostUsd ? options.reportedCostUsd(raw) : undefined;
+    return raw && options.reportedCostUsd ? options.reportedCostUsd(raw) : undefined;
+  };
+  const withCost = (usage: Usage): Pick<ProviderResponse, 'usage' | 'costUsd'> => {
+    const costUsd = reportedCost(usage);
     return { usage, ...(costUsd !== undefined ? { costUsd } : {}) };
   };
 
@@ -176,15 +178,19 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
         }))
       : undefined;
     const rateLimit = openAiRateLimit(response.headers);
-    return {
+    const usage = parseUsage(data.usage);
+    const result: ProviderResponse = {
       output:
         choice.message.content || choice.message.refusal || (toolCalls ? toolCallOutput(toolCalls) : ''),
-      ...(toolCalls ? { toolCalls } : {}),
-      ...(rateLimit ? { rateLimit } : {}),
-      ...withCost(parseUsage(data.usage)),
-      ...(data.model ? { model: data.model } : {}),
-      ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
+      usage,
     };
+    if (toolCalls) result.toolCalls = toolCalls;
+    if (rateLimit) result.rateLimit = rateLimit;
+    const costUsd = reportedCost(usage);
+    if (costUsd !== undefined) result.costUsd = costUsd;
+    if (data.model) result.model = data.model;
+    if (choice.finish_reason) result.finishReason = choice.finish_reason;
+    return result;
   }
 
   async function callStream(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {

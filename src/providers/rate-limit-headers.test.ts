@@ -7,10 +7,17 @@ describe('parseGoDuration', () => {
     expect(parseGoDuration('6m0s')).toBe(360_000);
     expect(parseGoDuration('12ms')).toBe(12);
     expect(parseGoDuration('1h2m3.5s')).toBe(3_723_500);
+    expect(parseGoDuration('2.897s')).toBe(2897);
+    expect(parseGoDuration('0.5ms')).toBe(0.5);
+    expect(parseGoDuration('10us')).toBe(0.01);
+    expect(parseGoDuration(' 3s')).toBe(3000);
   });
   it('rejects what is not a duration', () => {
     expect(parseGoDuration('soon')).toBeUndefined();
     expect(parseGoDuration('5')).toBeUndefined();
+    expect(parseGoDuration('s')).toBeUndefined();
+    expect(parseGoDuration('ms')).toBeUndefined();
+    expect(parseGoDuration('1.s')).toBeUndefined();
     expect(parseGoDuration(undefined)).toBeUndefined();
   });
 });

@@ -34,7 +34,18 @@ export function parseGoDuration(text: string | undefined): number | undefined {
   return value;
 }
 
+/** `2.897s` or `12ms`: what a server sends almost every time, read without a regular expression. */
+function parseSimpleDuration(text: string): number | undefined {
+  const ms = text.endsWith('ms');
+  if (!ms && !text.endsWith('s')) return undefined;
+  const digits = text.slice(0, text.length - (ms ? 2 : 1));
+  if (digits.length === 0 || !/^\d+(?:\.\d+)?$/.test(digits)) return undefined;
+  return ms ? Number(digits) : Number(digits) * 1000;
+}
+
 function parseDuration(text: string): number | undefined {
+  const simple = parseSimpleDuration(text);
+  if (simple !== undefined) return simple;
   const parts = text.trim().match(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g);
   if (!parts || parts.join('') !== text.trim()) return undefined;
   let total = 0;
