@@ -1,6 +1,6 @@
-import { Agent, errors as undiciErrors, util as undiciUtil } from 'undici';
 import { ProviderError } from '../errors.js';
 import { transportTimeouts } from './transport-context.js';
+import { Agent, parseHeaders, errors as undiciErrors } from './undici-parts.js';
 
 /** Keep-alive pools shared by every adapter, one per connect timeout (undici sets it on the pool). */
 const agents = new Map<number, Agent>();
@@ -113,7 +113,7 @@ export function parseBody(text: string): unknown {
 /** Origin and path of a URL, parsed once per distinct URL (adapters call a handful of URLs). */
 const urlParts = new Map<string, { origin: string; path: string }>();
 
-function splitUrl(url: string): { origin: string; path: string } {
+export function splitUrl(url: string): { origin: string; path: string } {
   let parts = urlParts.get(url);
   if (!parts) {
     const parsed = new URL(url);
@@ -190,7 +190,7 @@ export function sendJson(
             settle();
             const text =
               chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-            resolve({ status, headers: undiciUtil.parseHeaders(rawHeaders), body: parseBody(text) });
+            resolve({ status, headers: parseHeaders(rawHeaders), body: parseBody(text) });
           },
           onError(error) {
             settle();

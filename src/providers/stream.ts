@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { request } from 'undici';
 import { ProviderError } from '../errors.js';
-import { classifyTransportError, type JsonResponse, parseBody, requestTransport } from './http.js';
+import { classifyTransportError, type JsonResponse, parseBody, requestTransport, splitUrl } from './http.js';
+import { request } from './undici-parts.js';
 
 /** A streaming answer: either an error response (parsed like postJson) or the raw body chunks. */
 export type StreamResponse =
@@ -30,9 +30,11 @@ export async function postStream(
   const started = performance.now();
   let response: Awaited<ReturnType<typeof request>>;
   try {
-    response = await request(url, {
+    const { dispatcher, ...timeouts } = requestTransport();
+    response = await request(dispatcher, {
+      ...splitUrl(url),
       method: 'POST',
-      ...requestTransport(),
+      ...timeouts,
       headers: { 'content-type': 'application/json', accept, ...headers },
       body: JSON.stringify(body),
       signal,

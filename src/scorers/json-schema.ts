@@ -1,10 +1,11 @@
 /** JSON Schema validation (ajv) for `is-json`, `contains-json` and `tool-call`. */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
-import { Ajv, type ErrorObject, type Format, type Options, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv, ErrorObject, Format, Options, ValidateFunction } from 'ajv';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { UserError } from '../errors.js';
 import type { AssertionSpec } from '../types.js';
 import { findJsonProblem, lineAndColumn } from './json-error.js';
@@ -64,6 +65,12 @@ function dialectOf(schema: object): Dialect {
   return 'draft-07';
 }
 
+/**
+ * ajv is loaded on first use, not with the module: most runs have no schema to check, and loading
+ * it cost every `assay run` start-up ~25 ms (docs/benchmarks.md).
+ */
+const requireFromHere = createRequire(import.meta.url);
+
 function createAjv(dialect: Dialect, strict: boolean): Ajv {
   const options: Options = {
     allErrors: true,
@@ -76,9 +83,16 @@ function createAjv(dialect: Dialect, strict: boolean): Ajv {
     logger: false,
     formats: FORMATS,
   };
-  if (dialect === '2020-12') return new Ajv2020(options);
-  if (dialect === '2019-09') return new Ajv2019(options);
-  return new Ajv(options);
+  if (dialect === '2020-12') {
+    const { Ajv2020: Class } = requireFromHere('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
+    return new Class(options);
+  }
+  if (dialect === '2019-09') {
+    const { Ajv2019: Class } = requireFromHere('ajv/dist/2019.js') as { Ajv2019: typeof Ajv2019 };
+    return new Class(options);
+  }
+  const { Ajv: Class } = requireFromHere('ajv') as { Ajv: typeof Ajv };
+  return new Class(options);
 }
 
 const instances = new Map<string, Ajv>();
