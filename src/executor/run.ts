@@ -156,7 +156,10 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   });
 
   const writer = new ResultWriter(store, request.cache, {
-    batchSize: 250,
+    // Each transaction rewrites every index page it touches, and hashed item ids touch most of
+    // them: fewer, larger transactions write far less (docs/benchmarks.md). At most 200 ms of
+    // results wait in memory.
+    batchSize: 1000,
     flushIntervalMs: 200,
     cacheTtlMs: parseDuration(project.config.defaults.cache_ttl, project.locate(['defaults', 'cache_ttl'])),
   });

@@ -318,6 +318,11 @@ function openDatabase(path: string): BetterSqlite3.Database {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma('foreign_keys = ON');
+    // A run writes thousands of rows whose primary keys (hashed item ids) land all over the
+    // indexes; checkpointing the WAL back every 1,000 pages (the default) copied those pages
+    // dozens of times per run. 8,000 pages (32 MB at most) lets a run's writes reach the database
+    // in a few checkpoints (docs/benchmarks.md).
+    sqlite.pragma('wal_autocheckpoint = 8000');
     return sqlite;
   } catch (error) {
     sqlite?.close();
