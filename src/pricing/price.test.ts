@@ -1,6 +1,6 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { createPricer } from './price.js';
+import { buildPriceSnapshot, createPricer } from './price.js';
 
 describe('createPricer', () => {
   it('matches the genai-prices calculation for flat prices, with and without cached input', async () => {
@@ -112,5 +112,58 @@ describe('price memo', () => {
       reference!.total_price,
       12,
     );
+  });
+});
+
+describe('price snapshot', () => {
+  it('lists the providers’ models, and every snapshot price equals what the library computes', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const snapshot = await buildPriceSnapshot();
+    const keys = Object.keys(snapshot.entries);
+    expect(keys.length).toBeGreaterThan(100);
+    expect(snapshot.entries['openai/gpt-4o-mini']).toMatchObject({ input: 0.15, output: 0.6 });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'assay-snapshot-'));
+    try {
+      const snapshotFile = path.join(dir, 'prices-snapshot.json');
+      await writeFile(snapshotFile, JSON.stringify(snapshot));
+      const usage = { inputTokens: 12_345, outputTokens: 678, cachedInputTokens: 1000 };
+      for (const key of keys) {
+        const [provider, ...rest] = key.split('/');
+        const model = rest.join('/');
+        const fromSnapshot = await createPricer(model, provider, undefined, { snapshotFile });
+        const fromLibrary = await createPricer(model, provider, undefined, {
+          snapshotFile: path.join(dir, 'none.json'),
+        });
+        const expected = fromLibrary(usage);
+        if (expected === null) expect(fromSnapshot(usage)).toBeNull();
+        else expect(fromSnapshot(usage)).toBeCloseTo(expected, 12);
+      }
+      // The snapshot is really read: a name only it knows gets its price.
+      const marked = { ...snapshot, entries: { 'openai/only-in-snapshot': { input: 2, output: 8 } } };
+      const other = path.join(dir, 'marked.json');
+      await writeFile(other, JSON.stringify(marked));
+      const pricer = await createPricer('only-in-snapshot', 'openai', undefined, { snapshotFile: other });
+      expect(pricer({ inputTokens: 1_000_000, outputTokens: 1_000_000 })).toBeCloseTo(10, 12);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is ignored when written for another library version', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'assay-snapshot-'));
+    try {
+      const snapshotFile = path.join(dir, 'prices-snapshot.json');
+      const stale = { libVersion: '0.0.0', entries: { 'openai/gpt-4o-mini': { input: 99, output: 99 } } };
+      await writeFile(snapshotFile, JSON.stringify(stale));
+      const pricer = await createPricer('gpt-4o-mini', 'openai', undefined, { snapshotFile });
+      expect(pricer({ inputTokens: 1_000_000, outputTokens: 0 })).toBeCloseTo(0.15, 12);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PriceOverride, Usage } from '../types.js';
 
 /** Computes the USD cost of one call from its usage; null when the price or the token counts are unknown. */
@@ -79,6 +80,68 @@ function writeMemo(file: string, memo: Memo): void {
 }
 
 /**
+ * Flat prices of the models the library lists for Assay's pricing providers, written by the build
+ * (scripts/price-snapshot.js) next to this module: a first run in a project (every CI run) then
+ * needs neither the memo nor the ~1 MB library. Ignored when the installed library's version
+ * differs from the one it was computed with; models it lacks fall through to the library.
+ */
+const SNAPSHOT_FILE = fileURLToPath(new URL('./prices-snapshot.json', import.meta.url));
+
+/** The providers whose models the snapshot lists (the `pricingProvider` of Assay's adapters). */
+export const SNAPSHOT_PROVIDERS = ['openai', 'anthropic', 'google', 'openrouter'] as const;
+
+const snapshots = new Map<string, Memo['entries']>();
+
+function readSnapshot(file: string, version: string): Memo['entries'] {
+  let entries = snapshots.get(file);
+  if (!entries) {
+    entries = {};
+    try {
+      const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Memo;
+      if (snapshot.libVersion === version && snapshot.entries && typeof snapshot.entries === 'object') {
+        entries = snapshot.entries;
+      }
+    } catch {
+      // No snapshot (tests run from src/, or a build without it): the library answers.
+    }
+    snapshots.set(file, entries);
+  }
+  return entries;
+}
+
+/**
+ * The snapshot's content: for every model the library lists under `providers` (its id and every
+ * exact name it matches), what `createPricer` would find — flat prices or unknown. Tiered and
+ * dated prices are left out (the library prices them per call, or as of today).
+ */
+export async function buildPriceSnapshot(providers: readonly string[] = SNAPSHOT_PROVIDERS): Promise<Memo> {
+  const { calcPrice, findProvider } = await import('@pydantic/genai-prices');
+  const entries: Memo['entries'] = {};
+  for (const providerId of providers) {
+    const provider = findProvider({ providerId });
+    for (const model of provider?.models ?? []) {
+      for (const name of new Set([model.id, ...exactNames(model.match)])) {
+        const probe = calcPrice({ input_tokens: 1, output_tokens: 1 }, name, { providerId });
+        const flat = probe ? flatPricesOf(probe.model_price as Record<string, unknown>) : null;
+        if (!probe) entries[`${providerId}/${name}`] = 'unknown';
+        // Prices that change on a date are left to the library, which knows today's date.
+        else if (flat && !Array.isArray(probe.model.prices)) entries[`${providerId}/${name}`] = flat;
+      }
+    }
+  }
+  return { libVersion: libVersion(), entries };
+}
+
+/** The `equals` names in a genai-prices match clause. */
+function exactNames(match: unknown): string[] {
+  if (!match || typeof match !== 'object') return [];
+  const clause = match as { equals?: unknown; or?: unknown; and?: unknown };
+  if (typeof clause.equals === 'string') return [clause.equals];
+  const parts = Array.isArray(clause.or) ? clause.or : Array.isArray(clause.and) ? [] : [];
+  return parts.flatMap(exactNames);
+}
+
+/**
  * A pricer for a target: its `price` override when configured, otherwise the bundled
  * @pydantic/genai-prices registry (offline data shipped in the package), otherwise unknown.
  * With `memoFile`, the flat prices found for a model are remembered (per library version), so
@@ -88,13 +151,14 @@ export async function createPricer(
   model: string,
   pricingProvider: string | undefined,
   override: PriceOverride | undefined,
-  options: { memoFile?: string } = {},
+  options: { memoFile?: string; snapshotFile?: string } = {},
 ): Promise<Pricer> {
   if (override) return fromOverride(override);
   if (!pricingProvider) return () => null;
   const key = `${pricingProvider}/${model}`;
-  const memo = options.memoFile ? readMemo(options.memoFile, libVersion()) : undefined;
-  const remembered = memo?.entries[key];
+  const version = libVersion();
+  const memo = options.memoFile ? readMemo(options.memoFile, version) : undefined;
+  const remembered = memo?.entries[key] ?? readSnapshot(options.snapshotFile ?? SNAPSHOT_FILE, version)[key];
   if (remembered === 'unknown') return () => null;
   if (remembered) return flatPricer(remembered);
 
