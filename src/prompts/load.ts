@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseYamlSource } from '../config/source.js';
 import { validate } from '../config/validate.js';
 import { UserError } from '../errors.js';

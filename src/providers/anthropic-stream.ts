@@ -1,6 +1,6 @@
 /** Reads an Anthropic Messages SSE stream into one response. */
 import type { EventSourceMessage } from 'eventsource-parser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError } from '../errors.js';
 import { type AnthropicUsage, errorFromStreamEvent, parseUsage, usageSchema } from './anthropic-wire.js';
 import type { ProviderResponse } from './provider.js';

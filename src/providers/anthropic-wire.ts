@@ -1,5 +1,5 @@
 /** Anthropic Messages: usage normalisation and error classification, shared by the JSON and SSE paths. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError } from '../errors.js';
 import type { Usage } from '../types.js';
 import { classifyStatus, redact, retryAfterMs } from './http.js';

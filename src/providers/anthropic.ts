@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError, UserError } from '../errors.js';
 import { readMessageStream } from './anthropic-stream.js';
 import { errorFromResponse, parseUsage, usageSchema } from './anthropic-wire.js';

@@ -3,7 +3,7 @@
  * `RetryInfo.retryDelay` (the wait before a retry; Gemini sends no retry-after header), `QuotaFailure`
  * quota ids (`…PerDay…` is a daily cap, not worth retrying) and `ErrorInfo.reason` (`API_KEY_INVALID`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError } from '../errors.js';
 import { classifyStatus, redact, retryAfterMs } from './http.js';
 

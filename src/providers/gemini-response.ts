@@ -1,5 +1,5 @@
 /** Reads Gemini `GenerateContentResponse` bodies: one JSON answer, or the SSE chunks of a streamed one. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError } from '../errors.js';
 import type { Usage } from '../types.js';
 import { redact } from './http.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ProviderErrorKind, UserError } from '../errors.js';
 import { type PathSegment, parsePath } from './response-path.js';
 

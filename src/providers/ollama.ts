@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError, UserError } from '../errors.js';
 import type { Usage } from '../types.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { quickParseResponse } from './openai-chat-quick.js';
 
 // The schema of openai-chat.ts, restated: the quick path must agree with it wherever it answers.

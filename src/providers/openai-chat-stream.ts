@@ -1,6 +1,6 @@
 /** Reads a streamed Chat Completions answer (SSE) into one response, classifying in-band failures. */
 import type { EventSourceMessage } from 'eventsource-parser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError } from '../errors.js';
 import { redact } from './http.js';
 import { type ToolCall, toolCallOutput } from './provider.js';

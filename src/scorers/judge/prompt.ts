@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseYamlSource } from '../../config/source.js';
 import { validate } from '../../config/validate.js';
 import { UserError } from '../../errors.js';
