@@ -59,6 +59,21 @@ export function describeStoreContract(
       await expect(store.saveVersions({ tasks: [], prompts: [], targets: [] })).resolves.toBeUndefined();
     });
 
+    it('adds a new version of a stored task beside the old one, once', async () => {
+      const versions = makeVersions();
+      const task = { ...versions.tasks[0]!, id: unique('edited-task') };
+      versions.tasks = [task];
+      await store.saveVersions(versions);
+      const edited = { ...task, expected: `${task.expected ?? ''} (edited)`, version: unique('v2') };
+      await store.saveVersions({ ...versions, tasks: [task, edited] });
+      await store.saveVersions({ ...versions, tasks: [edited, task] });
+      const history = await store.taskHistory(task.id);
+      expect(history).toHaveLength(2);
+      const byVersion = new Map(history.map((entry) => [entry.version, entry.value]));
+      expect(byVersion.get(task.version)?.expected).toBe(task.expected);
+      expect(byVersion.get(edited.version)?.expected).toBe(edited.expected);
+    });
+
     it('round-trips a run', async () => {
       const run = await withRun();
       const anonymous = await withRun({ user: null, fingerprint: { ...run.fingerprint, gitCommit: null } });

@@ -87,6 +87,8 @@ export class HotStatements {
   readonly insertResult: BetterSqlite3.Statement;
   readonly insertScore: BetterSqlite3.Statement;
   readonly insertTaskVersion: BetterSqlite3.Statement;
+  readonly hasTaskVersion: BetterSqlite3.Statement;
+  readonly anyTaskVersion: BetterSqlite3.Statement;
   readonly completedItemIds: BetterSqlite3.Statement;
   readonly getCache: BetterSqlite3.Statement;
   readonly upsertCache: BetterSqlite3.Statement;
@@ -103,6 +105,10 @@ export class HotStatements {
     this.insertTaskVersion = sqlite.prepare(
       `${insertSql('task_versions', TASK_VERSION_COLUMNS)} on conflict do nothing`,
     );
+    this.hasTaskVersion = sqlite
+      .prepare('select 1 from task_versions where task_id = ? and version = ?')
+      .pluck();
+    this.anyTaskVersion = sqlite.prepare('select 1 from task_versions limit 1').pluck();
     // An item skipped for budget is not done: a resume with a larger budget runs it.
     this.completedItemIds = sqlite
       .prepare(
@@ -142,9 +148,20 @@ export class HotStatements {
     })();
   };
 
-  readonly saveTaskVersions = (rows: TaskVersionsTable[]): void => {
+  /**
+   * Stores the task versions not stored yet. Every run of a dataset offers all its tasks again:
+   * looking a stored version up costs less than building its row and letting the insert conflict.
+   */
+  readonly saveTaskVersions = <T extends { id: string; version: string }>(
+    tasks: readonly T[],
+    toRow: (task: T) => TaskVersionsTable,
+  ): void => {
     this.sqlite.transaction(() => {
-      for (const row of rows) this.insertTaskVersion.run(values(row, TASK_VERSION_COLUMNS));
+      const anyStored = this.anyTaskVersion.get() !== undefined;
+      for (const task of tasks) {
+        if (anyStored && this.hasTaskVersion.get(task.id, task.version) !== undefined) continue;
+        this.insertTaskVersion.run(values(toRow(task), TASK_VERSION_COLUMNS));
+      }
     })();
   };
 

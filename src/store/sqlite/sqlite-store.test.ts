@@ -48,7 +48,7 @@ describe('SqliteStore.open', () => {
     const latest = sqliteMigrations.at(-1)!;
     const recorded = readRaw(path, (db) => db.prepare('SELECT version, name FROM schema_migrations').all());
     expect(recorded).toEqual(sqliteMigrations.map(({ version, name }) => ({ version, name })));
-    expect(latest.version).toBe(4);
+    expect(latest.version).toBe(5);
     const tables = readRaw(path, (db) =>
       db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -67,6 +67,16 @@ describe('SqliteStore.open', () => {
         'task_versions',
       ]),
     );
+    // Migration 5 leaves results only the indexes queries across runs need.
+    const indexes = readRaw(path, (db) =>
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'results' AND sql IS NOT NULL",
+        )
+        .pluck()
+        .all(),
+    );
+    expect(new Set(indexes)).toEqual(new Set(['results_created_at', 'results_task', 'results_run_target']));
   });
 
   it("keeps a prompt version's git tags (migration 4)", async () => {
@@ -98,9 +108,9 @@ describe('SqliteStore.open', () => {
     await expect(opening).rejects.toBeInstanceOf(SchemaVersionError);
     await expect(opening).rejects.toMatchObject({
       databaseVersion: 999,
-      knownVersion: 4,
+      knownVersion: 5,
       location: path,
-      message: expect.stringMatching(/schema version 999.*up to 4/),
+      message: expect.stringMatching(/schema version 999.*up to 5/),
     });
   });
 
@@ -129,7 +139,7 @@ describe('SqliteStore.open', () => {
     const versions = readRaw(path, (db) =>
       db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
     );
-    expect(versions).toEqual([1, 2, 3, 4]);
+    expect(versions).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('upgrades a version-2 database to the latest version and keeps its data', async () => {
@@ -207,7 +217,7 @@ describe('SqliteStore.open', () => {
     const versions = readRaw(path, (db) =>
       db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
     );
-    expect(versions).toEqual([1, 2, 3, 4]);
+    expect(versions).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('tolerates task versions stored before every field was', async () => {

@@ -86,7 +86,7 @@ export class SqliteStore implements Store {
     targets: Target[];
   }): Promise<void> {
     const now = Date.now();
-    this.#hot.saveTaskVersions(versions.tasks.map((task) => toTaskVersionRow(task, now)));
+    this.#hot.saveTaskVersions(versions.tasks, (task) => toTaskVersionRow(task, now));
     const prompts = chunkRows(
       versions.prompts.map((prompt) => toPromptVersionRow(prompt, now)),
       SQLITE_MAX_PARAMETERS,

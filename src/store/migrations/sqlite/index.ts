@@ -3,6 +3,7 @@ import { initial } from './0001-initial.js';
 import { ttftCacheWrites } from './0002-ttft-cache-writes.js';
 import { costsHistoryArchive } from './0003-costs-history-archive.js';
 import { promptGitTag } from './0004-prompt-git-tag.js';
+import { leanResultIndexes } from './0005-lean-result-indexes.js';
 
 /** SQLite migrations in version order. Add a file `NNNN-name.ts` and list it here. */
 export const sqliteMigrations: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const sqliteMigrations: readonly Migration[] = [
   ttftCacheWrites,
   costsHistoryArchive,
   promptGitTag,
+  leanResultIndexes,
 ];
