@@ -1,16 +1,93 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import module from 'node:module';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import module, { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
-// Node 22.1+ keeps V8's compiled code on disk between runs; older Nodes lack the call.
-module.enableCompileCache?.();
-// The esbuild bundle (`npm run build`) loads a few files instead of hundreds of modules; plain tsc
-// output is the fallback.
-const bundled = new URL('../dist/bundle/main.js', import.meta.url);
-const { main } = await import(existsSync(bundled) ? bundled.href : '../dist/cli/main.js');
+const BUNDLE = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url));
+
+/** The command being run (`run`, `results`…), or `default`: each command keeps its own code cache. */
+function commandName(argv) {
+  const first = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  return first && /^[a-z][a-z-]{0,30}$/.test(first) ? first : 'default';
+}
+
+/**
+ * Loads the esbuild bundle (`npm run build`) through V8's code cache: the first start of a command
+ * compiles the bundle and, once the command is done, saves the code V8 compiled for it next to the
+ * bundle; later starts of that command skip parsing and compiling (Node 20 has no compile cache for
+ * ES modules, and this one also keeps the functions compiled while the command ran). Caches are
+ * named after the bundle's content hash, so a rebuilt bundle never meets an old cache; a cache V8
+ * rejects (another Node version) is written again. Returns undefined without a bundle.
+ * ASSAY_CODE_CACHE=0 turns the cache off; ASSAY_CODE_CACHE_DIR puts it elsewhere
+ * (default: dist/bundle/code-cache, emptied by every build).
+ */
+function loadBundle() {
+  let source;
+  let buildId;
+  try {
+    source = readFileSync(BUNDLE, 'utf8');
+    buildId = JSON.parse(readFileSync(path.join(path.dirname(BUNDLE), 'build.json'), 'utf8')).id;
+  } catch {
+    return undefined;
+  }
+  const useCache = process.env.ASSAY_CODE_CACHE !== '0' && /^[0-9a-f]{16}$/.test(buildId);
+  const cacheFile = path.join(
+    process.env.ASSAY_CODE_CACHE_DIR || path.join(path.dirname(BUNDLE), 'code-cache'),
+    `${buildId}-${process.version}-${commandName(process.argv)}.bin`,
+  );
+  let cachedData;
+  if (useCache) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      // Not written yet: this start writes it.
+    }
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: BUNDLE,
+    cachedData,
+    // User modules (file: providers, custom scorers) are imported as usual.
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  // Code restored from the cache cannot import() on Node 20: the bundle imports through this.
+  globalThis.__assayImport = (specifier) => import(specifier);
+  const bundleModule = { exports: {} };
+  script.runInThisContext()(
+    bundleModule.exports,
+    createRequire(BUNDLE),
+    bundleModule,
+    BUNDLE,
+    path.dirname(BUNDLE),
+  );
+  const saveCache =
+    useCache && (cachedData === undefined || script.cachedDataRejected)
+      ? () => {
+          try {
+            mkdirSync(path.dirname(cacheFile), { recursive: true });
+            const temporary = `${cacheFile}.${process.pid}.tmp`;
+            writeFileSync(temporary, script.createCachedData());
+            renameSync(temporary, cacheFile);
+          } catch {
+            // A read-only install runs without a cache.
+          }
+        }
+      : () => undefined;
+  return { main: bundleModule.exports.main, saveCache };
+}
+
+let loaded = loadBundle();
+if (!loaded) {
+  // Plain tsc output: Node 22.1+ keeps V8's compiled code on disk between runs; older Nodes lack the call.
+  module.enableCompileCache?.();
+  const { main } = await import('../dist/cli/main.js');
+  loaded = { main, saveCache: () => undefined };
+}
 
 /** Exits as soon as stdout and stderr are flushed, rather than waiting for lingering cleanup. */
 function exitWhenFlushed(code) {
+  loaded.saveCache();
   let pending = 2;
   const done = () => {
     pending -= 1;
@@ -20,7 +97,7 @@ function exitWhenFlushed(code) {
   process.stderr.write('', done);
 }
 
-main(process.argv).then(exitWhenFlushed, (error) => {
+loaded.main(process.argv).then(exitWhenFlushed, (error) => {
   process.stderr.write(`assay: internal error: ${error?.stack ?? error}\n`);
   exitWhenFlushed(70);
 });

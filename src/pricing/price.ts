@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PriceOverride, Usage } from '../types.js';
+import { importExternal } from '../util/import-external.js';
 
 /** Computes the USD cost of one call from its usage; null when the price or the token counts are unknown. */
 export type Pricer = (usage: Usage) => number | null;
@@ -115,7 +116,8 @@ function readSnapshot(file: string, version: string): Memo['entries'] {
  * dated prices are left out (the library prices them per call, or as of today).
  */
 export async function buildPriceSnapshot(providers: readonly string[] = SNAPSHOT_PROVIDERS): Promise<Memo> {
-  const { calcPrice, findProvider } = await import('@pydantic/genai-prices');
+  const { calcPrice, findProvider } =
+    await importExternal<typeof import('@pydantic/genai-prices')>('@pydantic/genai-prices');
   const entries: Memo['entries'] = {};
   for (const providerId of providers) {
     const provider = findProvider({ providerId });
@@ -162,7 +164,8 @@ export async function createPricer(
   if (remembered === 'unknown') return () => null;
   if (remembered) return flatPricer(remembered);
 
-  const { calcPrice } = await import('@pydantic/genai-prices');
+  const { calcPrice } =
+    await importExternal<typeof import('@pydantic/genai-prices')>('@pydantic/genai-prices');
   const probe = calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId: pricingProvider });
   const flat = probe ? flatPricesOf(probe.model_price as Record<string, unknown>) : null;
   if (memo && options.memoFile && (!probe || flat)) {

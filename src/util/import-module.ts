@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors.js';
+import { importExternal } from './import-external.js';
 
 /**
  * Imports a user's module: TypeScript through jiti (loaded only then), JavaScript natively.
@@ -12,10 +13,10 @@ export async function importUserModule(
 ): Promise<{ default?: unknown }> {
   try {
     if (/\.[mc]?ts$/i.test(file)) {
-      const { createJiti } = await import('jiti');
+      const { createJiti } = await importExternal<typeof import('jiti')>('jiti');
       return (await createJiti(import.meta.url).import(file)) as { default?: unknown };
     }
-    return (await import(pathToFileURL(file).href)) as { default?: unknown };
+    return await importExternal<{ default?: unknown }>(pathToFileURL(file).href);
   } catch (error) {
     throw new UserError(
       `cannot load ${what}: ${(error as Error).message}`,

@@ -1,0 +1,70 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProject, runCli } from './helpers.js';
+
+// bin/assay.js runs the bundle (dist/bundle/main.cjs, built by `npm test`) through V8's code cache:
+// one file per build, Node version and command.
+
+const PROVIDER = `export default {
+  async call(request) {
+    const text = request.messages.at(-1).content;
+    return { output: text.toUpperCase(), usage: { inputTokens: 1, outputTokens: 1 } };
+  },
+};
+`;
+
+let cacheDir: string;
+beforeAll(async () => {
+  cacheDir = await mkdtemp(path.join(os.tmpdir(), 'assay-code-cache-'));
+});
+afterAll(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+describe('the code cache of the bundled CLI', () => {
+  it('is written by a command’s first start, used (not rewritten) by the next, and rewritten when corrupt', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml':
+        'prompts: [prompts/q.njk]\ntargets: ["file:./shout.mjs"]\ntasks:\n  - { vars: { q: hello }, expected: HELLO }\n',
+      'prompts/q.njk': '{{ q }}',
+      'shout.mjs': PROVIDER,
+    });
+    const env = { ASSAY_CODE_CACHE_DIR: cacheDir, ASSAY_DB: path.join(dir, 'a.db') };
+    try {
+      const first = await runCli(['run', '--no-cache', '--progress', 'none', '--json'], { cwd: dir, env });
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      const files = (await readdir(cacheDir)).filter((name) => name.endsWith('-run.bin'));
+      expect(files).toHaveLength(1);
+      const file = path.join(cacheDir, files[0]!);
+      expect(files[0]).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version}-run\\.bin$`));
+      const written = await stat(file);
+      expect(written.size).toBeGreaterThan(10_000);
+
+      // From the cache: the same answer, a user module still imports, and the cache is left alone.
+      const second = await runCli(['run', '--no-cache', '--progress', 'none', '--json'], { cwd: dir, env });
+      expect(second.stderr).toBe('');
+      expect(second.code).toBe(0);
+      expect(JSON.parse(second.stdout).results[0].output).toBe('HELLO');
+      expect((await stat(file)).mtimeMs).toBe(written.mtimeMs);
+
+      // A damaged cache is rejected by V8 and written again; the command works all the same.
+      await writeFile(file, Buffer.alloc(written.size, 7));
+      const third = await runCli(['run', '--no-cache', '--progress', 'none', '--json'], { cwd: dir, env });
+      expect(third.code).toBe(0);
+      expect(JSON.parse(third.stdout).results[0].output).toBe('HELLO');
+      const rewritten = await readFile(file);
+      expect(rewritten.equals(Buffer.alloc(written.size, 7))).toBe(false);
+
+      // Each command has its own cache; ASSAY_CODE_CACHE=0 writes none.
+      await runCli(['tasks', 'list'], { cwd: dir, env });
+      expect((await readdir(cacheDir)).some((name) => name.endsWith('-tasks.bin'))).toBe(true);
+      await runCli(['prompts', 'list'], { cwd: dir, env: { ...env, ASSAY_CODE_CACHE: '0' } });
+      expect((await readdir(cacheDir)).some((name) => name.endsWith('-prompts.bin'))).toBe(false);
+    } finally {
+      await cleanup();
+    }
+  });
+});
