@@ -10,6 +10,7 @@ import { type Semaphore, sleep } from '../resilience/semaphore.js';
 import type { TaskScorer } from '../scorers/aggregate.js';
 import type { ScoreInput } from '../scorers/scorer.js';
 import type { AttemptRecord, ItemResult, Target } from '../types.js';
+import { giveBackController, takeController } from './controllers.js';
 import { type CacheEntry, judgeFor } from './judge.js';
 import type { Lane } from './lanes.js';
 import { cacheKey, type PlannedItem } from './plan.js';
@@ -158,7 +159,7 @@ async function admittedCall(
     permit.settle(0);
     throw new CircuitOpenError(item.target.name);
   }
-  const controller = new AbortController();
+  const controller = takeController();
   const timer = setTimeout(
     () => controller.abort(new TimeoutReason(`timed out after ${item.target.timeoutMs} ms`)),
     item.target.timeoutMs,
@@ -206,6 +207,7 @@ async function admittedCall(
   } finally {
     clearTimeout(timer);
     context.activeCalls.delete(controller);
+    giveBackController(controller);
     release();
   }
 }

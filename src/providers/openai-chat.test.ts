@@ -107,6 +107,33 @@ describe.each(ADAPTERS)('$name adapter against the mock server', (adapter) => {
     });
   });
 
+  it('serialises each call’s messages into the same body, whatever the config holds', async () => {
+    const provider = adapter.create({});
+    const model = adapter.name === 'openai' ? 'gpt-4o-mini' : 'mock-model';
+    // One config object for several calls (as every item of a target shares one).
+    const config = {
+      temperature: 0,
+      max_tokens: 9,
+      stream: true,
+      stop: ['"quoted" \u2028'],
+    } as GenerationConfig;
+    const other: ChatMessage[] = [{ role: 'user', content: 'What is 1 + "1"?\n' }];
+    await provider.call({ messages: QUESTION, config, signal: AbortSignal.timeout(10_000) });
+    await provider.call({ messages: other, config, signal: AbortSignal.timeout(10_000) });
+    // Keys that could collide with the messages go the general way, with the same result.
+    const awkward = { temperature: 0, messages: 'from the config', user: '\u0000assay-messages\u0000' };
+    await provider.call({
+      messages: other,
+      config: awkward as GenerationConfig,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const bodies = server.journal().map((entry) => entry.body);
+    const expected = { model, temperature: 0, stop: ['"quoted" \u2028'], [adapter.maxTokensField]: 9 };
+    expect(bodies[0]).toEqual({ ...expected, messages: QUESTION });
+    expect(bodies[1]).toEqual({ ...expected, messages: other });
+    expect(bodies[2]).toEqual({ model, temperature: 0, messages: other, user: '\u0000assay-messages\u0000' });
+  });
+
   it(`sends max_tokens as ${adapter.maxTokensField}`, async () => {
     const response = await call(adapter.create({}), { max_tokens: 5 });
     const body = server.journal()[0]?.body as Record<string, unknown>;

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { giveBackController, takeController } from './controllers.js';
+
+describe('spare abort controllers', () => {
+  it('hands a controller that never fired and has no listener left to the next call', () => {
+    const first = takeController();
+    const listener = () => undefined;
+    first.signal.addEventListener('abort', listener);
+    first.signal.removeEventListener('abort', listener);
+    giveBackController(first);
+    expect(takeController()).toBe(first);
+  });
+
+  it('never hands out one that fired, or one something still listens to', () => {
+    const fired = takeController();
+    fired.abort(new Error('timed out'));
+    giveBackController(fired);
+    const listened = takeController();
+    expect(listened).not.toBe(fired);
+    expect(listened.signal.aborted).toBe(false);
+    listened.signal.addEventListener('abort', () => undefined);
+    giveBackController(listened);
+    const next = takeController();
+    expect(next).not.toBe(listened);
+    expect(next).not.toBe(fired);
+    expect(next.signal.aborted).toBe(false);
+  });
+
+  it('keeps at most 256 spares', () => {
+    const many = Array.from({ length: 300 }, () => new AbortController());
+    for (const controller of many) giveBackController(controller);
+    const taken = new Set(Array.from({ length: 300 }, () => takeController()));
+    const reused = many.filter((controller) => taken.has(controller));
+    expect(reused).toHaveLength(256);
+  });
+});
