@@ -145,6 +145,17 @@ describe('loadTaskFile: JSONL', () => {
     ]);
   });
 
+  it('reads a last line without a line break, and CRLF line ends throughout', async () => {
+    const tasks = await loadTaskFile(
+      await file('crlf.jsonl', '{"id": "a", "vars": {}}\r\n\r\n{"id": "b", "vars": {"q": "é"}}'),
+      dir,
+    );
+    expect(tasks.map((task) => [task.id, task.source, task.vars])).toEqual([
+      ['a', 'crlf.jsonl:1', {}],
+      ['b', 'crlf.jsonl:3', { q: 'é' }],
+    ]);
+  });
+
   it('names the file and line of a line that is not JSON', async () => {
     const error = await failure(
       loadTaskFile(await file('data/tasks.jsonl', '{"id": "a", "vars": {}}\n{"id": "b", vars: {}}\n'), dir),
@@ -337,14 +348,22 @@ describe('large task files', () => {
 
   it('streams a 100k-line JSONL file', async () => {
     const full = await generate('big.jsonl', '', ROWS, (n) =>
-      JSON.stringify({ id: `q${n}`, vars: { question: `What is ${n} + 1?` }, expected: String(n + 1) }),
+      JSON.stringify({ id: `q${n}`, vars: { question: `What is ${n} + 1? ✓` }, expected: String(n + 1) }),
     );
     const tasks = await loadTaskFile(full, dir);
     expect(tasks).toHaveLength(ROWS);
+    // Lines cut across read chunks (multi-byte characters included) come out whole and numbered.
+    const broken = tasks.findIndex(
+      (task, index) =>
+        task.id !== `q${index + 1}` ||
+        task.source !== `big.jsonl:${index + 1}` ||
+        task.vars.question !== `What is ${index + 1} + 1? ✓`,
+    );
+    expect(broken).toBe(-1);
     expect(tasks[0]).toMatchObject({ id: 'q1', expected: '2', source: 'big.jsonl:1' });
     expect(tasks.at(-1)).toMatchObject({
       id: `q${ROWS}`,
-      vars: { question: `What is ${ROWS} + 1?` },
+      vars: { question: `What is ${ROWS} + 1? ✓` },
       source: `big.jsonl:${ROWS}`,
     });
   });
