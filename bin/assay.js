@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,25 +27,22 @@ function commandName(argv) {
 function loadBundle() {
   let source;
   let buildId;
+  let bundleStat;
   try {
     source = readFileSync(BUNDLE, 'utf8');
+    bundleStat = statSync(BUNDLE);
     buildId = JSON.parse(readFileSync(path.join(path.dirname(BUNDLE), 'build.json'), 'utf8')).id;
   } catch {
     return undefined;
   }
   const useCache = process.env.ASSAY_CODE_CACHE !== '0' && /^[0-9a-f]{16}$/.test(buildId);
+  // The bundle's size and time join the name: a bundle edited after the build never meets the
+  // cache of the one it replaced (V8 itself only compares the source's length).
   const cacheFile = path.join(
     process.env.ASSAY_CODE_CACHE_DIR || path.join(path.dirname(BUNDLE), 'code-cache'),
-    `${buildId}-${process.version}-${commandName(process.argv)}.bin`,
+    `${buildId}-${bundleStat.size}-${Math.floor(bundleStat.mtimeMs)}-${process.version}-${commandName(process.argv)}.bin`,
   );
-  let cachedData;
-  if (useCache) {
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {
-      // Not written yet: this start writes it.
-    }
-  }
+  const cachedData = useCache ? readCodeCache(cacheFile) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: BUNDLE,
     cachedData,
@@ -63,18 +61,44 @@ function loadBundle() {
   );
   const saveCache =
     useCache && (cachedData === undefined || script.cachedDataRejected)
-      ? () => {
-          try {
-            mkdirSync(path.dirname(cacheFile), { recursive: true });
-            const temporary = `${cacheFile}.${process.pid}.tmp`;
-            writeFileSync(temporary, script.createCachedData());
-            renameSync(temporary, cacheFile);
-          } catch {
-            // A read-only install runs without a cache.
-          }
-        }
+      ? () => writeCodeCache(cacheFile, script.createCachedData())
       : () => undefined;
   return { main: bundleModule.exports.main, saveCache };
+}
+
+/**
+ * A cache file is a checksum of the code, then the code. V8 checks only a cache's header, and
+ * deserialising damaged code aborts the process (Node 20 does not verify its checksum): a file
+ * whose checksum does not match is ignored, and written again.
+ */
+const CHECKSUM_BYTES = 20;
+
+function checksum(data) {
+  return createHash('sha1').update(data).digest();
+}
+
+function readCodeCache(file) {
+  let content;
+  try {
+    content = readFileSync(file);
+  } catch {
+    return undefined; // not written yet: this start writes it
+  }
+  if (content.length <= CHECKSUM_BYTES) return undefined;
+  const code = content.subarray(CHECKSUM_BYTES);
+  return checksum(code).equals(content.subarray(0, CHECKSUM_BYTES)) ? code : undefined;
+}
+
+function writeCodeCache(file, code) {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    // Unique per writer, so processes starting together never write into one temporary file.
+    const temporary = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    writeFileSync(temporary, Buffer.concat([checksum(code), code]));
+    renameSync(temporary, file);
+  } catch {
+    // A read-only install runs without a cache.
+  }
 }
 
 let loaded = loadBundle();

@@ -43,8 +43,11 @@ const metaUrlPlugin = {
   },
 };
 
-// Top-level helpers of the bundle: the URL of the bundle itself, and of a file beside it.
+// Top-level helpers of the bundle: the URL of the bundle itself, and of a file beside it. The
+// directive comes first: after the banner, esbuild's own "use strict" would no longer be one, and
+// the bundle must stay strict as the ES modules it is made of are.
 const BANNER = [
+  "'use strict';",
   "var __assayBundleUrl = require('node:url').pathToFileURL(__filename).href;",
   "var __assayDistUrl = (relative) => require('node:url').pathToFileURL(require('node:path').join(__dirname, relative)).href;",
 ].join('\n');

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { taskSchema } from '../config/schema.js';
 import { formatFieldPath } from '../config/source.js';
 import { UserError } from '../errors.js';
-import { loadTaskFile, loadTasks, quickTask, readTaskFile } from './load.js';
+import { loadTaskFile, loadTasks, quickTask, readTaskFile, streamLines } from './load.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -467,5 +467,30 @@ describe('quickTask (the hand-checked path for plain task records)', () => {
     expect(quick.vars).not.toBe(record.vars);
     expect(quick.tags).not.toBe(record.tags);
     expect(quick.metadata).not.toBe(record.metadata);
+  });
+});
+
+describe('streamLines', () => {
+  async function lines(chunks: string[]): Promise<string[]> {
+    async function* source() {
+      yield* chunks;
+    }
+    const out: string[] = [];
+    for await (const line of streamLines(source())) out.push(line);
+    return out;
+  }
+
+  it('ends lines at \\n, \\r\\n and a lone \\r, as node:readline does', async () => {
+    expect(await lines(['a\nb\r\nc\rd'])).toEqual(['a', 'b', 'c', 'd']);
+    expect(await lines(['a\r', '\nb\r', 'c\n'])).toEqual(['a', 'b', 'c']);
+    expect(await lines(['\r\n', '\n'])).toEqual(['', '']);
+    expect(await lines(['', ''])).toEqual([]);
+  });
+
+  it('joins a line cut across chunks, however many', async () => {
+    expect(await lines(['ab', 'c', '', 'd\ne', 'f'])).toEqual(['abcd', 'ef']);
+    const long = 'x'.repeat(100_000);
+    const pieces = Array.from({ length: 1000 }, (_, index) => long.slice(index * 100, (index + 1) * 100));
+    expect(await lines([...pieces, '\nlast'])).toEqual([long, 'last']);
   });
 });

@@ -82,21 +82,31 @@ function readError(error: unknown, display: string, what: string): UserError {
 }
 
 /**
- * The lines of a UTF-8 text stream, split by hand: a large file is never held in memory whole.
- * (node:readline does the same at several times the cost per line.) A line may end in \r\n.
+ * The lines of a text stream, split by hand: a large file is never held in memory whole, and
+ * node:readline did the same at several times the cost per line. Lines end as readline ends them:
+ * at \n, \r\n (even when a chunk ends between the two) or a lone \r. Each chunk is searched once,
+ * so a very long line costs no more than its length.
  */
-async function* streamLines(input: AsyncIterable<string>): AsyncGenerator<string> {
-  let rest = '';
+export async function* streamLines(input: AsyncIterable<string>): AsyncGenerator<string> {
+  const lineBreak = /\r\n|\n|\r/g;
+  let pending: string[] = [];
+  let afterCarriageReturn = false;
   for await (const chunk of input) {
-    const text = rest + chunk;
     let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      yield text.slice(start, end);
-      start = end + 1;
+    // A \r ended the last chunk: a \n opening this one belongs to it.
+    if (afterCarriageReturn && chunk.startsWith('\n')) start = 1;
+    afterCarriageReturn = false;
+    lineBreak.lastIndex = start;
+    for (let match = lineBreak.exec(chunk); match !== null; match = lineBreak.exec(chunk)) {
+      pending.push(chunk.slice(start, match.index));
+      yield pending.length === 1 ? pending[0]! : pending.join('');
+      pending = [];
+      start = lineBreak.lastIndex;
+      if (match[0] === '\r' && start === chunk.length) afterCarriageReturn = true;
     }
-    rest = text.slice(start);
+    if (start < chunk.length) pending.push(chunk.slice(start));
   }
-  if (rest) yield rest;
+  if (pending.length > 0) yield pending.join('');
 }
 
 /** The JSON value of each non-blank line of a JSONL file, read as a stream. */

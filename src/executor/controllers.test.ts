@@ -34,3 +34,18 @@ describe('spare abort controllers', () => {
     expect(reused).toHaveLength(256);
   });
 });
+
+describe('a spare controller’s service', () => {
+  it('ends after 32 calls, so what AbortSignal.any leaves on a signal cannot pile up', () => {
+    const served = new Set<AbortController>();
+    let first: AbortController | undefined;
+    for (let call = 0; call < 40; call++) {
+      const controller = takeController();
+      first ??= controller;
+      served.add(controller);
+      giveBackController(controller);
+    }
+    expect(served.size).toBe(2);
+    expect(takeController()).not.toBe(first);
+  });
+});

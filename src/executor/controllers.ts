@@ -7,13 +7,23 @@ import { getEventListeners } from 'node:events';
  */
 const spareControllers: AbortController[] = [];
 const SPARE_CONTROLLERS = 256;
+/**
+ * Calls one controller serves at most: `AbortSignal.any()` on a call's signal leaves entries on it
+ * that Node 20 never removes and no listener check can see, so a controller is retired before
+ * they add up.
+ */
+const USES_PER_CONTROLLER = 32;
+const uses = new WeakMap<AbortController, number>();
 
 export function takeController(): AbortController {
   return spareControllers.pop() ?? new AbortController();
 }
 
 export function giveBackController(controller: AbortController): void {
+  const used = (uses.get(controller) ?? 0) + 1;
+  uses.set(controller, used);
   if (
+    used < USES_PER_CONTROLLER &&
     !controller.signal.aborted &&
     spareControllers.length < SPARE_CONTROLLERS &&
     getEventListeners(controller.signal, 'abort').length === 0

@@ -1,7 +1,16 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../errors.js';
-import { classifyStatus, classifyTransportError, redact, retryAfterMs } from './http.js';
+import {
+  classifyStatus,
+  classifyTransportError,
+  closeHttpAgent,
+  redact,
+  retryAfterMs,
+  sendJson,
+} from './http.js';
 
 describe('retryAfterMs', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -97,5 +106,50 @@ describe('redact', () => {
 
   it('ignores missing and very short secrets', () => {
     expect(redact('a b c', [undefined, '', 'b'])).toBe('a b c');
+  });
+});
+
+describe('sendJson', () => {
+  async function serve(
+    handler: (response: ServerResponse) => void,
+  ): Promise<{ url: string; close: () => Promise<void> }> {
+    const server = createServer((_request, response) => handler(response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}/v1/chat`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it('parses a JSON answer that starts with a byte-order mark', async () => {
+    const server = await serve((response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r1' });
+      response.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"ok":"é"}')]));
+    });
+    try {
+      const answer = await sendJson('POST', server.url, '{}', {}, AbortSignal.timeout(5000), 'test');
+      expect(answer).toEqual({
+        status: 200,
+        headers: expect.objectContaining({ 'x-request-id': 'r1' }),
+        body: { ok: 'é' },
+      });
+    } finally {
+      await closeHttpAgent();
+      await server.close();
+    }
+  });
+
+  it('turns a URL without a scheme into a transient ProviderError naming the adapter', async () => {
+    const failure = await sendJson(
+      'POST',
+      '127.0.0.1:8000/v1/chat',
+      '{}',
+      {},
+      AbortSignal.timeout(5000),
+      'test',
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProviderError);
+    expect(failure).toMatchObject({ kind: 'transient', message: expect.stringMatching(/^test: /) });
   });
 });

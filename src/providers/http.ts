@@ -110,6 +110,12 @@ export function parseBody(text: string): unknown {
   }
 }
 
+/** UTF-8 text of a body, without a leading byte-order mark (as undici's `body.text()` gives it). */
+function decodeUtf8(bytes: Buffer): string {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', bom ? 3 : 0);
+}
+
 /** Origin and path of a URL, parsed once per distinct URL (adapters call a handful of URLs). */
 const urlParts = new Map<string, { origin: string; path: string }>();
 
@@ -145,7 +151,14 @@ export function sendJson(
       reject(classifyTransportError(signal.reason, label, signal));
       return;
     }
-    const { origin, path } = splitUrl(url);
+    let origin: string;
+    let path: string;
+    try {
+      ({ origin, path } = splitUrl(url));
+    } catch (error) {
+      reject(classifyTransportError(error, label, signal));
+      return;
+    }
     const transport = requestTransport();
     const requestHeaders: Record<string, string> =
       body !== undefined
@@ -188,8 +201,7 @@ export function sendJson(
           },
           onComplete() {
             settle();
-            const text =
-              chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+            const text = decodeUtf8(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
             resolve({ status, headers: parseHeaders(rawHeaders), body: parseBody(text) });
           },
           onError(error) {

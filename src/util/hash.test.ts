@@ -73,6 +73,9 @@ describe('canonicalJson', () => {
       [new Map([['a', 1]]), new Set([1])],
       { boxed: Object('text'), n: Object(5) },
       Object.create(null, { b: { value: 1, enumerable: true }, a: { value: 2, enumerable: true } }),
+      JSON.parse('{"__proto__": {"a": 1}, "b": 2}'),
+      { vars: JSON.parse('{"doc": {"__proto__": "x", "a": 1}}') },
+      Object.assign([1, 2], { toJSON: () => 'array' }),
     ];
     for (const value of awkward) expect(canonicalJson(value)).toBe(generalCanonicalJson(value));
     expect(canonicalJson({ b: 1, 10: 'ten', 9: 'nine' })).toBe('{"9":"nine","10":"ten","b":1}');

@@ -9,7 +9,8 @@ const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
 /**
  * The canonical JSON of plain data (objects, arrays, strings, finite numbers, booleans, null),
  * written directly instead of through a `JSON.stringify` replacer that copies every object.
- * Anything else (toJSON, class instances, boxed values, index-like keys, bigint) throws GENERAL.
+ * Anything else (toJSON, class instances, boxed values, index-like or `__proto__` keys, bigint)
+ * throws GENERAL.
  */
 function fastCanonical(value: unknown): string | undefined {
   switch (typeof value) {
@@ -26,6 +27,7 @@ function fastCanonical(value: unknown): string | undefined {
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {
+        if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw GENERAL;
         let out = '[';
         for (let index = 0; index < value.length; index++) {
           if (index > 0) out += ',';
@@ -41,7 +43,8 @@ function fastCanonical(value: unknown): string | undefined {
       let out = '{';
       let first = true;
       for (const key of keys) {
-        if (INDEX_KEY.test(key)) throw GENERAL;
+        // The general path's sorted copy turns a "__proto__" key into a prototype, dropping it.
+        if (INDEX_KEY.test(key) || key === '__proto__') throw GENERAL;
         const inner = fastCanonical(record[key]);
         if (inner === undefined) continue;
         if (!first) out += ',';

@@ -76,7 +76,9 @@ describe('SqliteStore.open', () => {
         .pluck()
         .all(),
     );
-    expect(new Set(indexes)).toEqual(new Set(['results_created_at', 'results_task', 'results_run_target']));
+    expect(new Set(indexes)).toEqual(
+      new Set(['results_created_at', 'results_task', 'results_run_target', 'results_run_created']),
+    );
   });
 
   it("keeps a prompt version's git tags (migration 4)", async () => {
