@@ -362,6 +362,11 @@ async function answerWithFallback(
   }
 }
 
+/** An attempt log is only worth storing when something went wrong on the way. */
+function worthLogging(log: AttemptRecord[]): boolean {
+  return log.length > 1 || log.some((entry) => entry.outcome !== 'ok');
+}
+
 /**
  * Runs one work item: answer, price, score. Never throws for a provider or scorer failure:
  * those become a result with status `error`.
@@ -372,23 +377,9 @@ export async function executeItem(
   context: ItemContext,
 ): Promise<ExecutedItem> {
   const cacheEntries: CacheEntry[] = [];
-  const base = {
-    runId: context.runId,
-    itemId: item.id,
-    taskId: item.task.id,
-    taskVersion: item.task.version,
-    targetName: item.target.name,
-    targetVersion: item.target.version,
-    repeat: item.repeat,
-    prompt: item.messages,
-    servedBy: item.target.name,
-  };
   const started = performance.now();
   let answer: Served;
   const log: AttemptRecord[] = [];
-  // Only worth storing when something went wrong on the way.
-  const attemptLog = () =>
-    log.length > 1 || log.some((entry) => entry.outcome !== 'ok') ? { attemptLog: log } : {};
   try {
     answer = await answerWithFallback(item, lane, context, log);
   } catch (error) {
@@ -412,32 +403,38 @@ export async function executeItem(
 
   function errorResult(error: unknown): ExecutedItem {
     const failure = error instanceof RetryError ? error.error : error;
-    return {
-      cacheEntries,
-      result: {
-        ...base,
-        status: 'error',
-        output: null,
-        score: 0,
-        scores: [],
-        latencyMs: Math.round(performance.now() - started),
-        usage: {},
-        costUsd: null,
-        attempts: error instanceof RetryError ? error.attempts : error instanceof BudgetExceededError ? 0 : 1,
-        ...attemptLog(),
-        cached: false,
-        error: {
-          category:
-            failure instanceof BudgetExceededError
-              ? 'skipped_budget'
-              : failure instanceof ProviderError
-                ? failure.kind
-                : 'internal',
-          message: failure instanceof Error ? failure.message : String(failure),
-        },
-        createdAt: Date.now(),
+    const result: ItemResult = {
+      runId: context.runId,
+      itemId: item.id,
+      taskId: item.task.id,
+      taskVersion: item.task.version,
+      targetName: item.target.name,
+      targetVersion: item.target.version,
+      repeat: item.repeat,
+      prompt: item.messages,
+      servedBy: item.target.name,
+      status: 'error',
+      output: null,
+      score: 0,
+      scores: [],
+      latencyMs: Math.round(performance.now() - started),
+      usage: {},
+      costUsd: null,
+      attempts: error instanceof RetryError ? error.attempts : error instanceof BudgetExceededError ? 0 : 1,
+      cached: false,
+      error: {
+        category:
+          failure instanceof BudgetExceededError
+            ? 'skipped_budget'
+            : failure instanceof ProviderError
+              ? failure.kind
+              : 'internal',
+        message: failure instanceof Error ? failure.message : String(failure),
       },
+      createdAt: Date.now(),
     };
+    if (worthLogging(log)) result.attemptLog = log;
+    return { cacheEntries, result };
   }
 
   async function scoredResult(answer: Served): Promise<ExecutedItem> {
@@ -488,7 +485,7 @@ export async function executeItem(
     if (answer.ttftMs !== undefined) result.ttftMs = answer.ttftMs;
     if (answer.computedCostUsd !== undefined && !answer.reused)
       result.computedCostUsd = answer.computedCostUsd;
-    if (log.length > 1 || log.some((entry) => entry.outcome !== 'ok')) result.attemptLog = log;
+    if (worthLogging(log)) result.attemptLog = log;
     if (answer.stale) result.stale = true;
     if (judgeCostUsd !== undefined) result.judgeCostUsd = judgeCostUsd;
     if (answer.reused && answer.value.costUsd !== null) result.savedUsd = answer.value.costUsd;

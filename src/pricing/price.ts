@@ -51,14 +51,19 @@ function flatPricesOf(price: Record<string, unknown>): FlatPrices | null {
 
 type Memo = { libVersion: string; entries: Record<string, FlatPrices | 'unknown'> };
 
+let installedVersion: string | undefined;
+
+/** The installed genai-prices version (read once per process). */
 function libVersion(): string {
+  if (installedVersion !== undefined) return installedVersion;
   const require = createRequire(import.meta.url);
   const main = require.resolve('@pydantic/genai-prices');
   // The package's own package.json sits above its dist/ folder.
   const manifest = JSON.parse(readFileSync(path.join(path.dirname(main), '..', 'package.json'), 'utf8')) as {
     version: string;
   };
-  return manifest.version;
+  installedVersion = manifest.version;
+  return installedVersion;
 }
 
 function readMemo(file: string, version: string): Memo {

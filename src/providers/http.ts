@@ -180,8 +180,9 @@ export function sendJson(
           method,
           headers: requestHeaders,
           body: body ?? null,
-          ...(transport.headersTimeout !== undefined ? { headersTimeout: transport.headersTimeout } : {}),
-          ...(transport.bodyTimeout !== undefined ? { bodyTimeout: transport.bodyTimeout } : {}),
+          // null: the agent's default.
+          headersTimeout: transport.headersTimeout ?? null,
+          bodyTimeout: transport.bodyTimeout ?? null,
         },
         {
           onConnect(abortRequest) {

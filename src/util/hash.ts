@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Thrown inside `fastCanonical` when a value needs the general path. */
 const GENERAL = Symbol('general');
@@ -82,11 +82,8 @@ export function generalCanonicalJson(value: unknown): string {
 
 /** Hex sha256 of a string, cut to `length` characters. */
 export function sha256(text: string, length = 64): string {
-  // The one-shot `crypto.hash` (Node 20.12+) skips creating a Hash object per call.
-  const hex =
-    typeof hash === 'function'
-      ? hash('sha256', text, 'hex')
-      : createHash('sha256').update(text).digest('hex');
+  // The one-shot `crypto.hash` (Node 20.12+; Assay needs 20.19) skips a Hash object per call.
+  const hex = hash('sha256', text, 'hex');
   return length >= 64 ? hex : hex.slice(0, length);
 }
 
