@@ -109,6 +109,16 @@ export async function* streamLines(input: AsyncIterable<string>): AsyncGenerator
   if (pending.length > 0) yield pending.join('');
 }
 
+/**
+ * Records where `task`'s id was seen in `seen` (id → source), throwing a UserError naming both
+ * places, with `fix`, when it was seen before.
+ */
+export function noteUniqueId(seen: Map<string, string>, task: Task, fix: string): void {
+  const other = seen.get(task.id);
+  if (other) throw new UserError(`duplicate task id "${task.id}" (also at ${other})`, task.source, fix);
+  seen.set(task.id, task.source);
+}
+
 /** The JSON value of each non-blank line of a JSONL file, read as a stream. */
 export async function* readJsonlRecords(
   file: string,
@@ -383,16 +393,6 @@ export async function loadTasks(
     }
   }
   const seen = new Map<string, string>();
-  for (const task of tasks) {
-    const other = seen.get(task.id);
-    if (other) {
-      throw new UserError(
-        `duplicate task id "${task.id}" (also at ${other})`,
-        task.source,
-        'give each task a unique id',
-      );
-    }
-    seen.set(task.id, task.source);
-  }
+  for (const task of tasks) noteUniqueId(seen, task, 'give each task a unique id');
   return { tasks, filesByTask };
 }

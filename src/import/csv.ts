@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readCsvRecords, readTaskFile } from '../datasets/load.js';
+import { noteUniqueId, readCsvRecords, readTaskFile } from '../datasets/load.js';
 import { UserError } from '../errors.js';
 import { displayPath, stemName } from './names.js';
 import { assayConfigFile, count, streamedFile, textFile } from './output.js';
@@ -31,15 +31,11 @@ export async function planCsv(file: string): Promise<ImportPlan> {
   let variables: string[] | undefined;
   for await (const task of readTaskFile(path.resolve(file), process.cwd())) {
     variables ??= Object.keys(task.vars);
-    const other = seen.get(task.id);
-    if (other) {
-      throw new UserError(
-        `duplicate task id "${task.id}" (also at ${other})`,
-        task.source,
-        'give each row a unique __id (rows without one are named after their variables)',
-      );
-    }
-    seen.set(task.id, task.source);
+    noteUniqueId(
+      seen,
+      task,
+      'give each row a unique __id (rows without one are named after their variables)',
+    );
   }
   const rows = seen.size;
   seen.clear();
