@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { taskSchema } from '../config/schema.js';
 import { formatFieldPath } from '../config/source.js';
 import { UserError } from '../errors.js';
-import { loadTaskFile, loadTasks, quickTask, readTaskFile, streamLines } from './load.js';
+import { loadTaskFile, loadTasks, quickTask, readTaskFile, streamLineBatches, streamLines } from './load.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -386,15 +386,25 @@ describe('large task files', () => {
 });
 
 describe('readTaskFile', () => {
-  it('yields tasks one at a time and stops reading when the consumer stops', async () => {
-    const full = await file('tasks.jsonl', '{"id": "a", "vars": {}}\n{"id": "b", "vars": {}}\nnot json\n');
+  it('reads a chunk at a time and stops reading when the consumer stops', async () => {
+    // ~150 KB of good lines, more than one read chunk, then a broken line.
+    const padding = Array.from(
+      { length: 3000 },
+      (_, index) => `{"id": "p${index}", "vars": {"text": "${'x'.repeat(20)}"}}`,
+    );
+    const full = await file(
+      'tasks.jsonl',
+      `{"id": "a", "vars": {}}\n{"id": "b", "vars": {}}\n${padding.join('\n')}\nnot json\n`,
+    );
     const seen: string[] = [];
     for await (const task of readTaskFile(full, dir)) {
       seen.push(task.id);
       if (task.id === 'b') break;
     }
-    // The broken third line is never parsed.
+    // The broken last line is never parsed.
     expect(seen).toEqual(['a', 'b']);
+    // Read to the end, it is.
+    await expect(loadTaskFile(full, dir)).rejects.toThrow(/invalid JSON line/);
   });
 
   it('reports a CSV error after earlier rows were yielded, with its line', async () => {
@@ -492,5 +502,14 @@ describe('streamLines', () => {
     const long = 'x'.repeat(100_000);
     const pieces = Array.from({ length: 1000 }, (_, index) => long.slice(index * 100, (index + 1) * 100));
     expect(await lines([...pieces, '\nlast'])).toEqual([long, 'last']);
+  });
+
+  it('batches the lines each chunk completes, never yielding an empty batch', async () => {
+    async function* source() {
+      yield* ['a\nb\nc', 'c', 'd\n', 'e'];
+    }
+    const batches: string[][] = [];
+    for await (const batch of streamLineBatches(source())) batches.push(batch);
+    expect(batches).toEqual([['a', 'b'], ['ccd'], ['e']]);
   });
 });

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import type { Project } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { createRng, sampleIndices } from '../stats/random.js';
 import type { RunOptions, Target, Task } from '../types.js';
+import { matchFiles } from '../util/files.js';
 
 function globToRegExp(pattern: string): RegExp {
   const escaped = pattern
@@ -68,8 +68,7 @@ export async function selectTasks(
     }
     const files = new Set<string>();
     for (const pattern of definition.tasks ?? []) {
-      for (const file of await glob(pattern, { cwd: project.baseDir, onlyFiles: true }))
-        files.add(path.normalize(file));
+      for (const file of await matchFiles(pattern, project.baseDir)) files.add(path.normalize(file));
     }
     const tags = new Set(definition.tags ?? []);
     const inSuite = (task: Task) =>

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
 import * as z from 'zod';
 import { parseYamlSource } from '../config/source.js';
 import { validate } from '../config/validate.js';
 import { UserError } from '../errors.js';
 import type { PromptTemplate } from '../types.js';
+import { matchFiles } from '../util/files.js';
 import { contentHash } from '../util/hash.js';
 
 const TEXT_EXTENSIONS = new Set(['.njk', '.txt', '.md', '.j2', '.jinja', '.prompt']);
@@ -79,7 +79,7 @@ export async function loadPrompts(
 ): Promise<LoadedPrompt[]> {
   const files = new Set<string>();
   for (const pattern of patterns) {
-    const matches = await glob(pattern, { cwd: baseDir, absolute: true, onlyFiles: true });
+    const matches = await matchFiles(pattern, baseDir, { absolute: true });
     if (matches.length === 0) {
       throw new UserError(
         `no prompt file matches "${pattern}"`,

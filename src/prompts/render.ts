@@ -8,8 +8,83 @@ import type { ContentStart, LoadedPrompt } from './load.js';
 export type PromptRenderer = (vars: Record<string, unknown>, where: string) => ChatMessage[];
 
 type CompiledEntry =
-  | { role: ChatMessage['role']; template: nunjucks.Template; start: ContentStart | undefined }
+  | {
+      role: ChatMessage['role'];
+      template: nunjucks.Template;
+      /** Set when the template is plain text and `{{ name }}` substitutions only. */
+      simple: SimpleTemplate | undefined;
+      start: ContentStart | undefined;
+    }
   | { splice: string; start: ContentStart | undefined };
+
+/** Literal text around variable names: `texts` has one more entry than `names`. */
+interface SimpleTemplate {
+  texts: string[];
+  names: string[];
+}
+
+const SUBSTITUTION = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+/** Anything else that is template syntax (tags, comments, whitespace control, stray delimiters). */
+const OTHER_SYNTAX = /\{\{|\}\}|\{%|%\}|\{#|#\}/;
+/** Names nunjucks reads as literals or operators rather than variables. */
+const RESERVED = new Set([
+  'true',
+  'false',
+  'True',
+  'False',
+  'none',
+  'None',
+  'null',
+  'and',
+  'or',
+  'not',
+  'in',
+  'is',
+  'if',
+  'else',
+]);
+
+/**
+ * Splits a template that is only text and `{{ name }}` substitutions, the shape most prompts have;
+ * anything else (filters, tags, comments, `{{-`) returns undefined and renders through nunjucks.
+ */
+export function simpleTemplate(source: string): SimpleTemplate | undefined {
+  const texts: string[] = [];
+  const names: string[] = [];
+  let last = 0;
+  for (const match of source.matchAll(SUBSTITUTION)) {
+    const name = match[1]!;
+    if (RESERVED.has(name)) return undefined;
+    texts.push(source.slice(last, match.index));
+    names.push(name);
+    last = match.index + match[0].length;
+  }
+  texts.push(source.slice(last));
+  const ambiguous = texts.some(
+    (text, index) =>
+      OTHER_SYNTAX.test(text) ||
+      // A brace touching a substitution ("{{{ q }}", "{{ q }}}") lexes differently.
+      (index < names.length && text.endsWith('{')) ||
+      (index > 0 && text.startsWith('}')),
+  );
+  return ambiguous ? undefined : { texts, names };
+}
+
+/**
+ * Renders a simple template as nunjucks would (no autoescape), for values nunjucks writes as their
+ * string form: strings, numbers and booleans. Anything else (a missing variable, null, an object)
+ * returns undefined, and nunjucks renders it or words the error.
+ */
+export function renderSimple(template: SimpleTemplate, vars: Record<string, unknown>): string | undefined {
+  let out = template.texts[0]!;
+  for (let index = 0; index < template.names.length; index++) {
+    const value = vars[template.names[index]!];
+    const kind = typeof value;
+    if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return undefined;
+    out += `${value as string | number | boolean}${template.texts[index + 1]!}`;
+  }
+  return out;
+}
 
 /** Compiles a prompt once; rendering then only evaluates the compiled templates. */
 export function compilePrompt(
@@ -27,7 +102,7 @@ export function compilePrompt(
     if ('splice' in entry) return { splice: entry.splice, start: entry.start };
     try {
       const template = new nunjucks.Template(entry.content, env, prompt.path, true);
-      return { role: entry.role, template, start: entry.start };
+      return { role: entry.role, template, simple: simpleTemplate(entry.content), start: entry.start };
     } catch (error) {
       throw promptError(prompt, entry.start, error, undefined, entry.content);
     }
@@ -35,6 +110,8 @@ export function compilePrompt(
   return (vars, where) =>
     compiled.flatMap((entry) => {
       if ('splice' in entry) return splicedMessages(prompt, entry.splice, entry.start, vars, where);
+      const quick = entry.simple && renderSimple(entry.simple, vars);
+      if (quick !== undefined) return [{ role: entry.role, content: quick }];
       try {
         return [{ role: entry.role, content: entry.template.render(vars) }];
       } catch (error) {
