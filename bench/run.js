@@ -14,19 +14,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
+import { BenchError, bareLoop, expectedAnswer, expectedFailures, question } from './workload.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'assay.js');
+const BARE_LOOP = path.join(ROOT, 'bench', 'bare-loop.js');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const SCENARIOS = ['overhead', 'latency', 'cached', 'startup', 'ratelimited', 'two-lanes'];
 const CONCURRENCY = 50;
-const MODEL = 'gpt-4o-mini';
 
 // Hard limits so nothing can run away.
 const CHILD_TIMEOUT_MS = 10 * 60_000; // any one assay run
-const BARE_TIMEOUT_MS = 5 * 60_000; // any one bare loop
-const REQUEST_TIMEOUT_MS = 30_000; // any one bare request
 const SPAWN_TIMEOUT_MS = 30_000; // one startup sample / mock server start
 const RSS_POLL_MS = 20;
 const QUIET_WAIT_MS = 180_000; // longest wait for other programs to stop using the CPUs
@@ -133,8 +131,6 @@ const millis = (ms) => `${ms.toFixed(0)} ms`;
 const megabytes = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 const ratio = (value) => `${value.toFixed(2)}×`;
 
-class BenchError extends Error {}
-
 function tail(text, lines = 15) {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
@@ -174,22 +170,6 @@ async function startMock(latencyMs, { rpm, journal = false } = {}) {
   return { url, child, close: () => stopChild(child) };
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Workload: the same questions for the bare loop and for Assay, ~10% expected answers wrong on purpose.
-
-function question(i) {
-  const a = (i * 37) % 1000;
-  const b = (i * 11) % 997;
-  return { a, b, text: `What is ${a} + ${b}?` };
-}
-
-function expectedAnswer(i) {
-  const { a, b } = question(i);
-  return i % 10 === 9 ? String(a + b + 1) : String(a + b); // every tenth task fails
-}
-
-const expectedFailures = (count) => Math.floor(count / 10);
-
 const DEFAULT_TARGETS = ['  - id: openai:gpt-4o-mini', '    config: { temperature: 0, max_tokens: 16 }'];
 
 /** Writes an Assay project of `count` tasks into `dir` (`targets`: YAML lines); returns the config path. */
@@ -219,53 +199,27 @@ function writeProject(dir, count, targets = DEFAULT_TARGETS) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Baseline: a bare keep-alive HTTP loop making the same calls, parsing each JSON body.
+// The bare loop as its own program, started cold: wall time from spawn to exit, as for Assay.
 
-async function bareLoop(mockUrl, count, concurrency) {
-  const url = `${mockUrl}/v1/chat/completions`;
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: null, pipelining: 1 });
-  const deadline = AbortSignal.timeout(BARE_TIMEOUT_MS);
-  let next = 0;
-  let wrong = 0;
-  const worker = async () => {
-    while (next < count) {
-      if (deadline.aborted)
-        throw new BenchError(`bare loop did not finish within ${BARE_TIMEOUT_MS / 1000} s`);
-      const i = next++;
-      const { statusCode, body } = await request(url, {
-        method: 'POST',
-        dispatcher: agent,
-        // Its own key: the mock counts requests per key for its rate-limit headers, and 30,000 bare
-        // calls a minute on Assay's key would show Assay's learned limiter an empty bucket.
-        headers: { 'content-type': 'application/json', authorization: 'Bearer bench-bare-key' },
-        body: JSON.stringify({
-          model: MODEL,
-          messages: [{ role: 'user', content: `${question(i).text}\n` }],
-          temperature: 0,
-          max_tokens: 16,
-        }),
-        headersTimeout: REQUEST_TIMEOUT_MS,
-        bodyTimeout: REQUEST_TIMEOUT_MS,
-      });
-      const json = await body.json();
-      if (statusCode !== 200)
-        throw new BenchError(`bare loop: HTTP ${statusCode} ${JSON.stringify(json).slice(0, 200)}`);
-      const content = json?.choices?.[0]?.message?.content;
-      if (typeof content !== 'string')
-        throw new BenchError('bare loop: answer without choices[0].message.content');
-      if (content.trim() !== expectedAnswer(i)) wrong++;
-    }
-  };
+async function bareProcess(mockUrl, count, concurrency) {
   const start = performance.now();
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  } finally {
-    await agent.close();
-  }
+  const child = track(
+    spawn(process.execPath, [BARE_LOOP, mockUrl, String(count), String(concurrency)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-8000);
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+  const code = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode, signal) => resolve(signal ?? exitCode));
+  }).finally(() => clearTimeout(killer));
   const ms = performance.now() - start;
-  if (wrong !== expectedFailures(count)) {
-    throw new BenchError(`bare loop: ${wrong} wrong answers, expected ${expectedFailures(count)}`);
-  }
+  if (code !== 0) throw new BenchError(`bench/bare-loop.js exited with ${code}:\n${tail(stderr)}`);
   return ms;
 }
 
@@ -407,6 +361,8 @@ async function overhead({ scale }) {
     log(`  assay run    ${seconds(assay.wallMs)}, peak RSS ${megabytes(assay.peakKb)}`);
     const bare2 = await bareLoop(mock.url, count, CONCURRENCY);
     log(`  bare loop #2 ${seconds(bare2)}`);
+    const cold = await bareProcess(mock.url, count, CONCURRENCY);
+    log(`  bare loop as a program of its own (cold start, like assay) ${seconds(cold)}`);
     const bare = Math.min(bare1, bare2);
     const timeRatio = assay.wallMs / bare;
     const rssMb = assay.peakKb / 1024;
@@ -416,8 +372,10 @@ async function overhead({ scale }) {
         concurrency: CONCURRENCY,
         bareMs: [bare1, bare2],
         bareBestMs: bare,
+        bareProcessMs: cold,
         assayMs: assay.wallMs,
         ratio: timeRatio,
+        ratioToBareProcess: assay.wallMs / cold,
         peakRssMb: rssMb,
         bars: { ratio: 1.5, peakRssMb: 200 },
       },
@@ -430,6 +388,15 @@ async function overhead({ scale }) {
           ratio(timeRatio),
           '≤ 1.5×',
           timeRatio <= 1.5,
+        ),
+        row(
+          'overhead',
+          '(same, cold)',
+          seconds(assay.wallMs),
+          `bare process ${seconds(cold)}`,
+          ratio(assay.wallMs / cold),
+          '—',
+          null,
         ),
         row('overhead', 'peak RSS', megabytes(assay.peakKb), '—', '—', '≤ 200 MB', rssMb <= 200),
       ],
@@ -453,6 +420,8 @@ async function latency({ scale }) {
     await bareLoop(mock.url, Math.min(count, 200), CONCURRENCY); // warm-up
     const bare = await bareLoop(mock.url, count, CONCURRENCY);
     log(`  bare loop ${seconds(bare)}`);
+    const cold = await bareProcess(mock.url, count, CONCURRENCY);
+    log(`  bare loop as a program of its own (cold start, like assay) ${seconds(cold)}`);
     await warmUpAssay(mock.url, work);
     const assay = await runAssay({
       configPath,
@@ -469,6 +438,7 @@ async function latency({ scale }) {
         latencyMs,
         idealMs,
         bareMs: bare,
+        bareProcessMs: cold,
         assayMs: assay.wallMs,
         ratioToIdeal: assay.wallMs / idealMs,
         ratioToBare: assay.wallMs / bare,
@@ -490,6 +460,15 @@ async function latency({ scale }) {
           seconds(bare),
           `ideal ${seconds(idealMs)}`,
           ratio(bare / idealMs),
+          '—',
+          null,
+        ),
+        row(
+          'latency',
+          '(bare process)',
+          seconds(cold),
+          `ideal ${seconds(idealMs)}`,
+          ratio(cold / idealMs),
           '—',
           null,
         ),
