@@ -4,6 +4,7 @@ import { createEchoProvider } from '../providers/echo.js';
 import { createOpenAiCompatibleProvider } from '../providers/openai-compatible.js';
 import type { Provider } from '../providers/provider.js';
 import type { ChatMessage, GenerationConfig, Target, Task } from '../types.js';
+import { contentHash } from '../util/hash.js';
 import { cacheKey, datasetVersion, planItems, workItemId } from './plan.js';
 
 function task(id: string, version = `tv-${id}`): Task {
@@ -154,5 +155,18 @@ describe('datasetVersion', () => {
     expect(datasetVersion([task('a'), task('b', 'tv-edited')])).not.toBe(reference);
     expect(datasetVersion([task('a'), task('b'), task('c')])).not.toBe(reference);
     expect(datasetVersion([task('b'), task('a')])).not.toBe(reference);
+  });
+
+  it('is the content hash of the (id, version) pairs, whatever the ids hold', () => {
+    const tasks = [
+      'a',
+      '0',
+      '__proto__',
+      'quote"back\\slash',
+      'ünï\u2028code',
+      'line\nbreak',
+      'x'.repeat(300),
+    ].map((id, index) => task(id, `tv-${index}`));
+    expect(datasetVersion(tasks)).toBe(contentHash(tasks.map((entry) => [entry.id, entry.version])));
   });
 });

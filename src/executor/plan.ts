@@ -1,7 +1,7 @@
 import type { PromptRenderer } from '../prompts/render.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
 import type { ChatMessage, Target, Task, WorkItem } from '../types.js';
-import { canonicalJson, contentHash, sha256 } from '../util/hash.js';
+import { canonicalJson, sha256 } from '../util/hash.js';
 
 export interface PlannedItem extends WorkItem {
   messages: ChatMessage[];
@@ -87,5 +87,7 @@ export function planItems(
 
 /** Dataset version: the hash of the task versions it contains, in order. */
 export function datasetVersion(tasks: Task[]): string {
-  return contentHash(tasks.map((task) => [task.id, task.version]));
+  // Pairs of strings have no keys to sort: their plain JSON is their canonical JSON, which
+  // JSON.stringify writes natively (contentHash's general writer took 25 ms for 10,000 tasks).
+  return sha256(JSON.stringify(tasks.map((task) => [task.id, task.version])), 12);
 }
