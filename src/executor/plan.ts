@@ -59,14 +59,15 @@ export function planItems(
   forced = false,
 ): PlannedItem[] {
   const items: PlannedItem[] = [];
+  // Targets sharing a prompt share its rendering; a task's renderings are only needed in its turn.
   const rendered = new Map<string, ChatMessage[]>();
   for (const task of tasks) {
+    rendered.clear();
     for (const target of targets) {
-      const renderKey = `${target.prompt.name}\0${task.id}`;
-      let messages = rendered.get(renderKey);
+      let messages = rendered.get(target.prompt.name);
       if (!messages) {
         messages = renderers.get(target.prompt.name)!(task.vars, `task "${task.id}" (${task.source})`);
-        rendered.set(renderKey, messages);
+        rendered.set(target.prompt.name, messages);
       }
       const provider = providers.get(target.name)!;
       const times = forced ? repeat : (task.repeat ?? repeat);
