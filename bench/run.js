@@ -14,7 +14,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { BenchError, bareLoop, expectedAnswer, expectedFailures, question } from './workload.js';
+import { request } from 'undici';
+import {
+  BenchError,
+  bareLoop,
+  expectedAnswer,
+  expectedFailures,
+  question,
+  REQUEST_TIMEOUT_MS,
+} from './workload.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'assay.js');

@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 
 export const MODEL = 'gpt-4o-mini';
 const BARE_TIMEOUT_MS = 5 * 60_000; // any one bare loop
-const REQUEST_TIMEOUT_MS = 30_000; // any one bare request
+export const REQUEST_TIMEOUT_MS = 30_000; // any one bare request
 
 export class BenchError extends Error {}
 
