@@ -386,25 +386,32 @@ describe('large task files', () => {
 });
 
 describe('readTaskFile', () => {
-  it('reads a chunk at a time and stops reading when the consumer stops', async () => {
-    // ~150 KB of good lines, more than one read chunk, then a broken line.
-    const padding = Array.from(
-      { length: 3000 },
-      (_, index) => `{"id": "p${index}", "vars": {"text": "${'x'.repeat(20)}"}}`,
-    );
-    const full = await file(
-      'tasks.jsonl',
-      `{"id": "a", "vars": {}}\n{"id": "b", "vars": {}}\n${padding.join('\n')}\nnot json\n`,
-    );
+  it('yields tasks one at a time and stops reading when the consumer stops', async () => {
+    const full = await file('tasks.jsonl', '{"id": "a", "vars": {}}\n{"id": "b", "vars": {}}\nnot json\n');
     const seen: string[] = [];
     for await (const task of readTaskFile(full, dir)) {
       seen.push(task.id);
       if (task.id === 'b') break;
     }
-    // The broken last line is never parsed.
+    // The broken third line is never reported to a reader that stopped before it.
     expect(seen).toEqual(['a', 'b']);
     // Read to the end, it is.
     await expect(loadTaskFile(full, dir)).rejects.toThrow(/invalid JSON line/);
+  });
+
+  it('reports the first problem in file order, whatever kind it is', async () => {
+    const jsonl = await file('order.jsonl', '{"id": 5}\nnot json\n');
+    const first = await failure(loadTaskFile(jsonl, dir));
+    expect(first.location).toBe('order.jsonl:1 (id)');
+    const yaml = await file('order.yaml', '- id: ok\n- id: 5\n');
+    const seen: string[] = [];
+    const second = await failure(
+      (async () => {
+        for await (const task of readTaskFile(yaml, dir)) seen.push(task.id);
+      })(),
+    );
+    expect(seen).toEqual(['ok']);
+    expect(second.location).toMatch(/order\.yaml:2/);
   });
 
   it('reports a CSV error after earlier rows were yielded, with its line', async () => {

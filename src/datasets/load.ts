@@ -151,6 +151,8 @@ export async function* readJsonlBatches(
         try {
           value = JSON.parse(line);
         } catch (error) {
+          // The lines before it first: a problem there, or a reader that stops, comes first.
+          if (records.length > 0) yield records;
           throw new UserError(
             `invalid JSON line: ${(error as Error).message}`,
             where,
@@ -225,14 +227,32 @@ interface CsvRow {
 
 async function* taskBatchesFromJsonl(file: string, display: string): AsyncGenerator<Task[]> {
   for await (const records of readJsonlBatches(file, display)) {
-    yield records.map(({ value, where }) =>
-      toTask(
-        quickTask(value) ??
-          validate(taskSchema, value, (inner) => `${where} (${formatFieldPath(inner)})`, 'task'),
-        where,
-      ),
-    );
+    yield* untilError(tasksOf(records));
   }
+}
+
+function* tasksOf(records: Array<SourceRecord<unknown>>): Generator<Task> {
+  for (const { value, where } of records) {
+    const input =
+      quickTask(value) ??
+      validate(taskSchema, value, (inner) => `${where} (${formatFieldPath(inner)})`, 'task');
+    yield toTask(input, where);
+  }
+}
+
+/**
+ * One batch of what `produce` makes; when it throws part way, the part made before, then the error:
+ * batching never lets a later line's error overtake an earlier one, nor reach a reader that stopped.
+ */
+function* untilError<T>(produce: Iterable<T>): Generator<T[]> {
+  const batch: T[] = [];
+  try {
+    for (const item of produce) batch.push(item);
+  } catch (error) {
+    if (batch.length > 0) yield batch;
+    throw error;
+  }
+  if (batch.length > 0) yield batch;
 }
 
 const QUICK_TASK_KEYS = new Set([
@@ -366,7 +386,7 @@ export async function* readTaskBatches(file: string, baseDir: string): AsyncGene
       } catch (error) {
         throw readError(error, relative, 'task file');
       }
-      yield [...tasksFromDocument(parseYamlSource(text, file))];
+      yield* untilError(tasksFromDocument(parseYamlSource(text, file)));
       return;
     }
     case '.jsonl':

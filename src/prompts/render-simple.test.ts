@@ -37,6 +37,9 @@ describe('simpleTemplate', () => {
       'a stray }} here',
       '{{{ q }}',
       '{{ q }}}',
+      '{{\u3000q }}',
+      '{{ q\u2028}}',
+      '{{\vq}}',
       '{{ q }} and {{',
       '{{ "lit" }}',
     ]) {
@@ -46,11 +49,23 @@ describe('simpleTemplate', () => {
 });
 
 describe('renderSimple', () => {
+  it('leaves inherited and "__proto__" variables to nunjucks', () => {
+    const template = simpleTemplate('{{ q }}')!;
+    expect(
+      renderSimple(template, Object.create({ q: 'inherited' }) as Record<string, unknown>),
+    ).toBeUndefined();
+    const proto = simpleTemplate('{{ __proto__ }}')!;
+    expect(renderSimple(proto, JSON.parse('{"__proto__": "x"}') as Record<string, unknown>)).toBeUndefined();
+    expect(
+      nunjucksRender('{{ __proto__ }}', JSON.parse('{"__proto__": "x"}') as Record<string, unknown>).out,
+    ).not.toBe('x');
+  });
+
   it('gives what nunjucks gives, or leaves the value to nunjucks (random templates and values)', () => {
     const random = createRng('render-simple');
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const texts = ['', ' ', 'Q: ', '\n', '<b>&</b>', '{ x }', '}', '{', 'ünï', '%', '#', '\r\n'];
-    const names = ['q', 'a', 'range', 'constructor', 'toString', 'x_1'];
+    const names = ['q', 'a', 'range', 'constructor', 'toString', 'x_1', '__proto__', 'loop'];
     const values: unknown[] = [
       '',
       'text',
@@ -76,7 +91,7 @@ describe('renderSimple', () => {
       for (let index = 0; index < count; index++) {
         const name = pick(names);
         used.push(name);
-        source += `{{${pick(['', ' ', '  '])}${name}${pick(['', ' '])}}}${pick(texts)}`;
+        source += `{{${pick(['', ' ', '  ', '\t', '\u00A0', '\v', '\u3000'])}${name}${pick(['', ' ', '\n', '\u2028'])}}}${pick(texts)}`;
       }
       const vars: Record<string, unknown> = {};
       for (const name of used) if (random() < 0.9) vars[name] = pick(values);

@@ -23,7 +23,8 @@ interface SimpleTemplate {
   names: string[];
 }
 
-const SUBSTITUTION = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+// Only the whitespace nunjucks' lexer skips: any other (\v, U+2028, U+3000…) is part of a name there.
+const SUBSTITUTION = /\{\{[ \t\n\r\u00A0]*([A-Za-z_][A-Za-z0-9_]*)[ \t\n\r\u00A0]*\}\}/g;
 /** Anything else that is template syntax (tags, comments, whitespace control, stray delimiters). */
 const OTHER_SYNTAX = /\{\{|\}\}|\{%|%\}|\{#|#\}/;
 /** Names nunjucks reads as literals or operators rather than variables. */
@@ -72,13 +73,16 @@ export function simpleTemplate(source: string): SimpleTemplate | undefined {
 
 /**
  * Renders a simple template as nunjucks would (no autoescape), for values nunjucks writes as their
- * string form: strings, numbers and booleans. Anything else (a missing variable, null, an object)
- * returns undefined, and nunjucks renders it or words the error.
+ * string form: strings, numbers and booleans held as the vars' own keys. Anything else (a missing or
+ * inherited variable, null, an object) returns undefined, and nunjucks renders it or words the error.
  */
 export function renderSimple(template: SimpleTemplate, vars: Record<string, unknown>): string | undefined {
   let out = template.texts[0]!;
   for (let index = 0; index < template.names.length; index++) {
-    const value = vars[template.names[index]!];
+    const name = template.names[index]!;
+    // nunjucks reads a copy of the own enumerable keys (a "__proto__" key becomes a prototype).
+    if (name === '__proto__' || !Object.prototype.propertyIsEnumerable.call(vars, name)) return undefined;
+    const value = vars[name];
     const kind = typeof value;
     if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return undefined;
     out += `${value as string | number | boolean}${template.texts[index + 1]!}`;

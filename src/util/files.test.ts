@@ -14,6 +14,7 @@ beforeAll(async () => {
   await mkdir(path.join(base, 'dir.jsonl'));
   await mkdir(path.join(root, 'other'));
   await writeFile(path.join(base, 'a.jsonl'), '');
+  await writeFile(path.join(base, 'a|b.jsonl'), '');
   await writeFile(path.join(base, 'sub', 'c.jsonl'), '');
   await writeFile(path.join(root, 'other', 'b.jsonl'), '');
   await symlink(path.join(base, 'a.jsonl'), path.join(base, 'link.jsonl'));
@@ -38,6 +39,12 @@ describe('matchFiles', () => {
       'sub/*.jsonl',
       '**/*.jsonl',
       '{a,link}.jsonl',
+      'sub',
+      'sub/',
+      '.',
+      './',
+      'a|b.jsonl',
+      'a.jsonl/',
     ];
     for (const pattern of patterns) {
       for (const absolute of [false, true]) {
