@@ -210,25 +210,8 @@ function writeProject(dir, count, targets = DEFAULT_TARGETS) {
 // The bare loop as its own program, started cold: wall time from spawn to exit, as for Assay.
 
 async function bareProcess(mockUrl, count, concurrency) {
-  const start = performance.now();
-  const child = track(
-    spawn(process.execPath, [BARE_LOOP, mockUrl, String(count), String(concurrency)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    }),
-  );
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-8000);
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-  const code = await new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (exitCode, signal) => resolve(signal ?? exitCode));
-  }).finally(() => clearTimeout(killer));
-  const ms = performance.now() - start;
-  if (code !== 0) throw new BenchError(`bench/bare-loop.js exited with ${code}:\n${tail(stderr)}`);
-  return ms;
+  const args = [BARE_LOOP, mockUrl, String(count), String(concurrency)];
+  return (await timeSpawn(args, CHILD_TIMEOUT_MS)).ms;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -533,16 +516,20 @@ async function cached({ scale }) {
   }
 }
 
-function timeSpawn(args) {
+/** Runs `node <args>` from the repository root: ms from spawn to exit, and its stdout. */
+function timeSpawn(args, timeoutMs = SPAWN_TIMEOUT_MS) {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
+    let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       out += chunk;
     });
-    child.stderr.resume();
-    const killer = setTimeout(() => child.kill('SIGKILL'), SPAWN_TIMEOUT_MS);
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-8000);
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let ms = 0;
     child.once('error', reject);
     child.once('exit', () => {
@@ -550,8 +537,9 @@ function timeSpawn(args) {
     });
     child.once('close', (code, signal) => {
       clearTimeout(killer);
-      if (code !== 0) reject(new BenchError(`node ${args.join(' ')} exited with ${signal ?? code}`));
-      else resolve({ ms, out });
+      if (code !== 0) {
+        reject(new BenchError(`node ${args.join(' ')} exited with ${signal ?? code}:\n${tail(stderr)}`));
+      } else resolve({ ms, out });
     });
   });
 }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { taskSchema } from '../config/schema.js';
 import { formatFieldPath } from '../config/source.js';
 import { UserError } from '../errors.js';
-import { loadTaskFile, loadTasks, quickTask, readTaskFile, streamLineBatches, streamLines } from './load.js';
+import { loadTaskFile, loadTasks, quickTask, readTaskFile, streamLineBatches } from './load.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -487,13 +487,13 @@ describe('quickTask (the hand-checked path for plain task records)', () => {
   });
 });
 
-describe('streamLines', () => {
+describe('streamLineBatches', () => {
   async function lines(chunks: string[]): Promise<string[]> {
     async function* source() {
       yield* chunks;
     }
     const out: string[] = [];
-    for await (const line of streamLines(source())) out.push(line);
+    for await (const batch of streamLineBatches(source())) out.push(...batch);
     return out;
   }
 

@@ -112,11 +112,6 @@ export async function* streamLineBatches(input: AsyncIterable<string>): AsyncGen
   if (pending.length > 0) yield [pending.join('')];
 }
 
-/** The lines of a text stream, one at a time (see `streamLineBatches`). */
-export async function* streamLines(input: AsyncIterable<string>): AsyncGenerator<string> {
-  for await (const lines of streamLineBatches(input)) yield* lines;
-}
-
 /**
  * Records where `task`'s id was seen in `seen` (id → source), throwing a UserError naming both
  * places, with `fix`, when it was seen before.

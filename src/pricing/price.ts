@@ -142,10 +142,10 @@ export async function buildPriceSnapshot(providers: readonly string[] = SNAPSHOT
 /** The `equals` names in a genai-prices match clause. */
 function exactNames(match: unknown): string[] {
   if (!match || typeof match !== 'object') return [];
-  const clause = match as { equals?: unknown; or?: unknown; and?: unknown };
+  const clause = match as { equals?: unknown; or?: unknown };
   if (typeof clause.equals === 'string') return [clause.equals];
-  const parts = Array.isArray(clause.or) ? clause.or : Array.isArray(clause.and) ? [] : [];
-  return parts.flatMap(exactNames);
+  // An `and` clause (or any other) names no single model.
+  return Array.isArray(clause.or) ? clause.or.flatMap(exactNames) : [];
 }
 
 /**

@@ -34,7 +34,7 @@ export function parseGoDuration(text: string | undefined): number | undefined {
   return value;
 }
 
-/** `2.897s` or `12ms`: what a server sends almost every time, read without a regular expression. */
+/** `2.897s` or `12ms`: what a server sends almost every time, read with one anchored check. */
 function parseSimpleDuration(text: string): number | undefined {
   const ms = text.endsWith('ms');
   if (!ms && !text.endsWith('s')) return undefined;

@@ -4,8 +4,6 @@ import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import type { Ajv, ErrorObject, Format, Options, ValidateFunction } from 'ajv';
-import type { Ajv2019 } from 'ajv/dist/2019.js';
-import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { UserError } from '../errors.js';
 import type { AssertionSpec } from '../types.js';
 import { findJsonProblem, lineAndColumn } from './json-error.js';
@@ -71,6 +69,13 @@ function dialectOf(schema: object): Dialect {
  */
 const requireFromHere = createRequire(import.meta.url);
 
+/** The module and export of each dialect's ajv class. */
+const AJV_CLASSES: Record<Dialect, readonly [file: string, exportName: string]> = {
+  '2020-12': ['ajv/dist/2020.js', 'Ajv2020'],
+  '2019-09': ['ajv/dist/2019.js', 'Ajv2019'],
+  'draft-07': ['ajv', 'Ajv'],
+};
+
 function createAjv(dialect: Dialect, strict: boolean): Ajv {
   const options: Options = {
     allErrors: true,
@@ -83,15 +88,8 @@ function createAjv(dialect: Dialect, strict: boolean): Ajv {
     logger: false,
     formats: FORMATS,
   };
-  if (dialect === '2020-12') {
-    const { Ajv2020: Class } = requireFromHere('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
-    return new Class(options);
-  }
-  if (dialect === '2019-09') {
-    const { Ajv2019: Class } = requireFromHere('ajv/dist/2019.js') as { Ajv2019: typeof Ajv2019 };
-    return new Class(options);
-  }
-  const { Ajv: Class } = requireFromHere('ajv') as { Ajv: typeof Ajv };
+  const [file, name] = AJV_CLASSES[dialect];
+  const Class = (requireFromHere(file) as Record<string, new (options: Options) => Ajv>)[name]!;
   return new Class(options);
 }
 
