@@ -12,6 +12,7 @@ import { recordPromptCommits, runUser } from '../util/git.js';
 import type { RunEventBus } from './events.js';
 import { executeItem, type ItemContext, type TargetLane } from './execute-item.js';
 import type { Lane } from './lanes.js';
+import { holdRunLease } from './lease.js';
 import type { PlannedItem } from './plan.js';
 import { runPool } from './pool.js';
 import { prepareRun } from './prepare.js';
@@ -136,6 +137,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     await store.createRun(run);
   }
 
+  // Released when this function returns or throws; refuses when another process executes the run.
+  await using lease = await holdRunLease(store, run.id);
   const budgets = await makeBudgets(request, run);
   const done = await store.completedItemIds(run.id);
   const pending = items.filter((item) => !done.has(item.id));
@@ -197,7 +200,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
 
   let completed = done.size;
   let executed = 0;
-  const stop = AbortSignal.any([request.stopSignal, request.hardSignal]);
+  const stop = AbortSignal.any([request.stopSignal, request.hardSignal, lease.lost]);
   const work = async (item: PlannedItem) => {
     if (writer.failure) return;
     const { result, cacheEntries } = await executeItem(item, lanes.get(item.target.name)!, context);

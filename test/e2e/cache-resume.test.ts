@@ -202,6 +202,40 @@ describe('interrupt and resume', () => {
     }
   });
 
+  it('two --resume of one run at once: one executes it, the other is refused naming the holder (exit 2)', async () => {
+    const { dir, cleanup } = await project(80);
+    try {
+      const { child, done } = startCli(['run', '--no-cache', '--progress', 'lines'], {
+        cwd: dir,
+        env: env(dir),
+      });
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      await waitFor(() => (stderr.match(/PASS/g) ?? []).length >= 4);
+      child.kill('SIGINT');
+      expect((await done).code).toBe(3);
+
+      const resume = () =>
+        runCli(['run', '--resume', 'latest', '--no-cache', '--json'], { cwd: dir, env: env(dir) });
+      const outcomes = await Promise.all([resume(), resume()]);
+      const codes = outcomes.map((outcome) => outcome.code).sort();
+      expect(codes).toEqual([0, 2]);
+      const refused = outcomes.find((outcome) => outcome.code === 2)!;
+      expect(refused.stderr).toMatch(
+        /run [0-9a-f-]{36} is being executed by .+ pid \d+ \(heartbeat \d+s ago\)\n {2}fix: wait, or if that process is gone, retry after \d{4}-\d\d-\d\dT/,
+      );
+      const report = parseReport(outcomes.find((outcome) => outcome.code === 0)!.stdout);
+      expect(report.results).toHaveLength(80);
+      const counts = callCounts();
+      expect(counts.size).toBe(80);
+      expect([...counts.values()].every((count) => count === 1)).toBe(true);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('refuses to resume a completed or unknown run (exit 2)', async () => {
     const { dir, cleanup } = await project(2);
     try {

@@ -14,6 +14,7 @@ import type {
 } from '../../types.js';
 import { chunkRows } from '../chunks.js';
 import { selectCostBreakdown } from '../cost-breakdown.js';
+import { acquireLease, releaseLease, renewLease } from '../leases.js';
 import { sqliteMigrations } from '../migrations/sqlite/index.js';
 import { migrate } from '../migrator.js';
 import {
@@ -34,6 +35,7 @@ import type { Database } from '../schema.js';
 import type {
   CostDimension,
   CostRow,
+  LeaseOutcome,
   ResultQuery,
   RunListing,
   RunQuery,
@@ -298,6 +300,29 @@ export class SqliteStore implements Store {
   async archivedTaskIds(): Promise<Set<string>> {
     const rows = await this.#db.selectFrom('task_archive').select('task_id').execute();
     return new Set(rows.map((row) => row.task_id));
+  }
+
+  async acquireRunLease(request: {
+    runId: string;
+    owner: string;
+    now: number;
+    ttlMs: number;
+    replacing?: string;
+  }): Promise<LeaseOutcome> {
+    return acquireLease(this.#db, request);
+  }
+
+  async renewRunLease(request: {
+    runId: string;
+    owner: string;
+    now: number;
+    ttlMs: number;
+  }): Promise<boolean> {
+    return renewLease(this.#db, request);
+  }
+
+  async releaseRunLease(runId: string, owner: string): Promise<void> {
+    await releaseLease(this.#db, runId, owner);
   }
 
   async close(): Promise<void> {
