@@ -145,7 +145,7 @@ export async function prepareRun(
     lanes.set(target.name, {
       provider,
       pricer: await createPricer(provider.model, provider.pricingProvider, target.price, {
-        memoFile: path.join(path.dirname(project.databasePath), 'prices-memo.json'),
+        memoFile: path.join(project.stateDir, 'prices-memo.json'),
       }),
       lane: providerLanes.get(target.name)!,
     });

@@ -16,12 +16,13 @@ import { formatMs, plural } from '../../report/format.js';
 import { attachProgress } from '../../report/progress.js';
 import { summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderSummaryTable } from '../../report/table.js';
+import { preloadStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { ItemResult, RunOptions } from '../../types.js';
 import { parseDuration } from '../../util/duration.js';
 import { EXIT } from '../exit-codes.js';
-import { openStore, preloadStore } from '../open-store.js';
 import { stopOnSignals } from '../stop-signals.js';
+import { openProjectStore } from './project-store.js';
 
 export interface CiFlags {
   suite?: string;
@@ -77,7 +78,7 @@ export async function ciCommand(flags: CiFlags): Promise<number> {
     );
   }
   const isAllowed = compileAllowFail(settings.allowFail, project);
-  const { store, cache } = await openStore(flags.db ?? project.databasePath);
+  const { store, cache } = await openProjectStore(flags, project);
   const stderr = process.stderr;
   try {
     // Before the run starts, so that `latest` is the newest run before this one.

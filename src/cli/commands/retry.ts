@@ -3,8 +3,7 @@ import { UserError } from '../../errors.js';
 import { datasetVersion } from '../../executor/plan.js';
 import { selectRunTasks } from '../../executor/prepare.js';
 import { EXIT } from '../exit-codes.js';
-import { openStore } from '../open-store.js';
-import { requireRun } from './project-store.js';
+import { openProjectStore, requireRun } from './project-store.js';
 import { type RunFlags, runCommand } from './run.js';
 
 export interface RetryFlags {
@@ -23,7 +22,7 @@ export interface RetryFlags {
  */
 export async function retryCommand(runId: string, flags: RetryFlags): Promise<number> {
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const { store } = await openStore(flags.db ?? project.databasePath);
+  const { store } = await openProjectStore(flags, project);
   let retried: number;
   let id: string;
   try {

@@ -8,11 +8,11 @@ import { compactJsonReport, toJsonReport, toJsonResult } from '../../report/json
 import { attachProgress } from '../../report/progress.js';
 import { RunSummarizer, summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderInsights, renderSummaryTable } from '../../report/table.js';
+import { preloadStore } from '../../store/open.js';
 import type { ItemResult, RunOptions, RunRecord } from '../../types.js';
 import { EXIT } from '../exit-codes.js';
-import { openStore, preloadStore } from '../open-store.js';
 import { stopOnSignals } from '../stop-signals.js';
-import { requireRun } from './project-store.js';
+import { openProjectStore, requireRun } from './project-store.js';
 
 export interface RunFlags {
   config?: string;
@@ -35,7 +35,7 @@ export interface RunFlags {
 export async function runCommand(flags: RunFlags): Promise<number> {
   preloadStore();
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const { store, cache } = await openStore(flags.db ?? project.databasePath);
+  const { store, cache } = await openProjectStore(flags, project);
   try {
     let resume: RunRecord | undefined;
     if (flags.resume !== undefined) {
