@@ -1,6 +1,5 @@
 import type { Cache } from '../cache/cache.js';
 import { parseStoreUrl } from '../config/store-url.js';
-import { UserError } from '../errors.js';
 import type { Store } from './store.js';
 
 export interface OpenedStore {
@@ -31,9 +30,7 @@ export async function openStore(
     const store = await SqliteStore.open(location.path);
     return { store, cache: store.cache };
   }
-  throw new UserError(
-    'this build of Assay has no PostgreSQL store yet',
-    options.where,
-    'use a SQLite file path for now',
-  );
+  const { PostgresStore } = await import('./postgres/postgres-store.js');
+  const store = await PostgresStore.open(location.url);
+  return { store, cache: store.cache };
 }
