@@ -6,11 +6,12 @@ import { type LoadedPrompt, loadPrompts } from '../prompts/load.js';
 import type { Target, Task } from '../types.js';
 import { contentHash } from '../util/hash.js';
 import { importUserModule } from '../util/import-module.js';
-import { interpolateEnv, loadEnvFiles } from './env.js';
+import { looksSecret, Redactor, type Secret, secretsInUse } from '../util/redactor.js';
+import { type EnvReference, interpolateEnv, loadEnvFiles } from './env.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { type FieldPath, formatFieldPath, readYamlFile } from './source.js';
 import { parseStoreUrl, type StoreLocation } from './store-url.js';
-import { resolveTargets } from './targets.js';
+import { asWritten, fieldKey, resolveTargets, type WrittenStrings } from './targets.js';
 import { validate } from './validate.js';
 
 export const CONFIG_FILE_NAMES = [
@@ -40,7 +41,26 @@ export interface Project {
   databaseUrl: string;
   /** Where local files beside the store go (the price memo): the SQLite file's folder, else `.assay/`. */
   stateDir: string;
+  /** Config strings as written where they took values from the environment (see `asWritten`). */
+  written: WrittenStrings;
+  /** Replaces the secrets this project uses with references, in anything stored, logged or exported. */
+  redactor: Redactor;
   locate(fieldPath: FieldPath): string;
+}
+
+/**
+ * Whether an environment value substituted into the config is a credential: its variable's name
+ * says so, or it went into a header, a URL's query or user-info, or provider options.
+ */
+function isSecretReference(reference: EnvReference, name: string): boolean {
+  if (looksSecret(name)) return true;
+  if (reference.fieldPath.some((key) => key === 'headers' || key === 'provider_options')) return true;
+  const written = reference.written;
+  const at = written.indexOf(`\${${name}`);
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(written) &&
+    (written.lastIndexOf('?', at) !== -1 || written.indexOf('@', at) !== -1)
+  );
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -100,16 +120,23 @@ export async function loadProject(
   const raw = source.value as Record<string, unknown>;
   const envFiles = Array.isArray(raw.env_files) ? (raw.env_files as string[]) : ['.env'];
   await loadEnvFiles(envFiles, baseDir, env);
+  const written = new Map<string, string>();
+  const referenced: Secret[] = [];
+  const onReference = (reference: EnvReference) => {
+    written.set(fieldKey(reference.fieldPath), reference.written);
+    for (const { name, value } of reference.values)
+      if (isSecretReference(reference, name)) referenced.push({ name, value });
+  };
+  const interpolated = (key: string) =>
+    key in raw ? { [key]: interpolateEnv(raw[key], env, source.locate, [key], onReference) } : {};
   const config = validate(
     configSchema,
     {
       ...raw,
-      ...('targets' in raw ? { targets: interpolateEnv(raw.targets, env, source.locate, ['targets']) } : {}),
-      ...('grader' in raw ? { grader: interpolateEnv(raw.grader, env, source.locate, ['grader']) } : {}),
-      ...('database' in raw
-        ? { database: interpolateEnv(raw.database, env, source.locate, ['database']) }
-        : {}),
-      ...('store' in raw ? { store: interpolateEnv(raw.store, env, source.locate, ['store']) } : {}),
+      ...interpolated('targets'),
+      ...interpolated('grader'),
+      ...interpolated('database'),
+      ...interpolated('store'),
     },
     source.locate,
     'config',
@@ -124,7 +151,7 @@ export async function loadProject(
   const store = storeLocation(config, env, baseDir, source.locate);
   const prompts = await loadPrompts(config.prompts, baseDir, source.locate(['prompts']));
   const { tasks, filesByTask } = await loadTasks(config.tasks, baseDir, source.locate);
-  const targets = resolveTargets(config, prompts, source.locate);
+  const targets = resolveTargets(config, prompts, source.locate, written);
   validateSuites(config, source.locate);
   return {
     configPath,
@@ -135,7 +162,8 @@ export async function loadProject(
     targets,
     filesByTask,
     configHash: contentHash({
-      config,
+      // As written: a rotated key is the same config.
+      config: asWritten(config, [], written),
       prompts: prompts.map((prompt) => prompt.version),
       code: await codeVersions(
         [...config.scorers, ...(config.templates?.filters ? [config.templates.filters] : [])],
@@ -147,6 +175,8 @@ export async function loadProject(
       store.dialect === 'sqlite' && store.path !== ':memory:'
         ? path.dirname(store.path)
         : path.join(baseDir, '.assay'),
+    written,
+    redactor: new Redactor(secretsInUse(env, referenced)),
     locate: source.locate,
   };
 }

@@ -15,6 +15,20 @@ export function workItemId(task: Task, target: Target, repeat: number): string {
   return sha256(`${task.id}\0${task.version}\0${target.name}\0${target.version}\0${repeat}`, 24);
 }
 
+/**
+ * Everything about a target that shapes its requests, apart from the messages: the provider's
+ * endpoint, the generation config and every option (base URL with its query, headers, provider
+ * options). Option values may be secrets taken from the environment; they only ever enter a hash.
+ */
+export function requestShape(provider: Provider, target: Target, withConfig = true): string {
+  return canonicalJson({
+    scope: provider.cacheScope(),
+    provider: provider.id,
+    options: target.options,
+    ...(withConfig ? { config: target.config } : {}),
+  });
+}
+
 /** The per-target part of a cache key, computed once per target rather than once per item. */
 const keyPrefixes = new WeakMap<Provider, WeakMap<Target, string>>();
 function cacheKeyPrefix(provider: Provider, target: Target): string {
@@ -25,15 +39,16 @@ function cacheKeyPrefix(provider: Provider, target: Target): string {
   }
   let prefix = byTarget.get(target);
   if (prefix === undefined) {
-    prefix = canonicalJson({ scope: provider.cacheScope(), provider: provider.id, config: target.config });
+    prefix = requestShape(provider, target);
     byTarget.set(target, prefix);
   }
   return prefix;
 }
 
 /**
- * Cache key: what was sent and to which endpoint. Repeats share an answer only when sampling is
- * off (temperature 0). Secrets never enter: the provider's cache scope excludes keys.
+ * Cache key, and the key under which identical calls in flight are shared: what was sent and how
+ * (`requestShape`). Repeats share an answer only when sampling is off (temperature 0). The key is a
+ * hash, so the secrets among the options are never stored.
  */
 export function cacheKey(
   provider: Provider,

@@ -55,7 +55,7 @@ async function prepareScorers(project: Project, tasks: Task[]) {
   const context: PrepareContext = {
     baseDir: project.baseDir,
     resolveGrader(grader, where) {
-      const target = resolveGrader(project.config, grader, where, project.locate);
+      const target = resolveGrader(project.config, grader, where, project.locate, project.written);
       graders.set(target.name, target);
       judgeVersions[target.name] = target.version;
       return target.name;

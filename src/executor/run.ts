@@ -106,6 +106,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     request.gitCommit,
   );
   const { items, lanes, scorers, fingerprint } = prepared;
+  const { redactor } = project;
 
   let run: RunRecord;
   if (request.resume) {
@@ -188,9 +189,10 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     targets: prepared.callable,
     judging: prepared.judging,
     ...(prefetched ? { prefetched } : {}),
-    onLaneStopped: (target: string, message: string) => request.bus.emit('lane-stopped', { target, message }),
+    onLaneStopped: (target: string, message: string) =>
+      request.bus.emit('lane-stopped', { target, message: redactor.text(message) }),
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
-      request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),
+      request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: redactor.text(error.message) }),
   };
 
   const abortActive = () => {
@@ -203,7 +205,11 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const stop = AbortSignal.any([request.stopSignal, request.hardSignal, lease.lost]);
   const work = async (item: PlannedItem) => {
     if (writer.failure) return;
-    const { result, cacheEntries } = await executeItem(item, lanes.get(item.target.name)!, context);
+    const outcome = await executeItem(item, lanes.get(item.target.name)!, context);
+    // A server may echo a key or header back in an answer or an error: nothing stored, cached or
+    // shown keeps it.
+    const result = redactor.value(outcome.result);
+    const cacheEntries = redactor.value(outcome.cacheEntries);
     // An item cut short by a hard stop is not a real outcome: leave it for the resume.
     if (request.hardSignal.aborted && result.status === 'error') return;
     writer.add(result, cacheEntries);
