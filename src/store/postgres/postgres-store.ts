@@ -45,6 +45,7 @@ export class PostgresStore extends SqlStore {
       max: POOL_SIZE,
       connectionTimeoutMillis: 10_000,
       application_name: 'assay',
+      keepAlive: true,
       types,
     });
     // An idle connection the server drops emits here; the next query fails with its own error.

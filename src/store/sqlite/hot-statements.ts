@@ -140,12 +140,14 @@ export class HotStatements {
 
   /** Inserts results and, for those not already stored, their scores, in one transaction. */
   readonly saveResults = (results: Array<{ row: ResultsTable; scores: ScoresTable[] }>): void => {
-    this.sqlite.transaction(() => {
-      for (const { row, scores } of results) {
-        if (this.insertResult.run(values(row, RESULT_COLUMNS)).changes === 0) continue;
-        for (const score of scores) this.insertScore.run(values(score, SCORE_COLUMNS));
-      }
-    })();
+    this.sqlite
+      .transaction(() => {
+        for (const { row, scores } of results) {
+          if (this.insertResult.run(values(row, RESULT_COLUMNS)).changes === 0) continue;
+          for (const score of scores) this.insertScore.run(values(score, SCORE_COLUMNS));
+        }
+      })
+      .immediate();
   };
 
   /**
@@ -156,18 +158,22 @@ export class HotStatements {
     tasks: readonly T[],
     toRow: (task: T) => TaskVersionsTable,
   ): void => {
-    this.sqlite.transaction(() => {
-      const anyStored = this.anyTaskVersion.get() !== undefined;
-      for (const task of tasks) {
-        if (anyStored && this.hasTaskVersion.get(task.id, task.version) !== undefined) continue;
-        this.insertTaskVersion.run(values(toRow(task), TASK_VERSION_COLUMNS));
-      }
-    })();
+    this.sqlite
+      .transaction(() => {
+        const anyStored = this.anyTaskVersion.get() !== undefined;
+        for (const task of tasks) {
+          if (anyStored && this.hasTaskVersion.get(task.id, task.version) !== undefined) continue;
+          this.insertTaskVersion.run(values(toRow(task), TASK_VERSION_COLUMNS));
+        }
+      })
+      .immediate();
   };
 
   readonly setCache = (rows: CacheEntriesTable[]): void => {
-    this.sqlite.transaction(() => {
-      for (const row of rows) this.upsertCache.run(values(row, CACHE_COLUMNS));
-    })();
+    this.sqlite
+      .transaction(() => {
+        for (const row of rows) this.upsertCache.run(values(row, CACHE_COLUMNS));
+      })
+      .immediate();
   };
 }

@@ -14,7 +14,12 @@ import { SqliteCache } from './sqlite-cache.js';
 import { SQLITE_MAX_PARAMETERS } from './sqlite-limits.js';
 import { withStatementCache } from './statement-cache.js';
 
-const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long a write waits for another process's write to finish (SQLite retries taking the lock until
+ * then). Several `assay run` share one file this way; write transactions start IMMEDIATE (hot
+ * statements) or with a write, so a waiting writer never fails early on a stale read snapshot.
+ */
+const BUSY_TIMEOUT_MS = 30_000;
 
 /** The embedded store: one SQLite file, WAL mode, migrated on open. */
 export class SqliteStore extends SqlStore {
