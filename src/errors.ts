@@ -59,3 +59,21 @@ export class CircuitOpenError extends ProviderError {
 export class BudgetExceededError extends Error {
   override name = 'BudgetExceededError';
 }
+
+/**
+ * A run stopped because its results could not be saved (the database went away, the disk filled up).
+ * What was committed before is kept; the run is resumable. The CLI exits with code 3.
+ */
+export class RunStoppedError extends Error {
+  override name = 'RunStoppedError';
+  constructor(
+    readonly runId: string,
+    cause: unknown,
+  ) {
+    super(
+      `run ${runId} interrupted: its results could not be saved (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        `Everything saved before is kept: finish the run with \`assay run --resume ${runId}\` once the database is back.`,
+      { cause },
+    );
+  }
+}

@@ -24,8 +24,8 @@ function lazy(load: () => Promise<Action>): (...args: unknown[]) => Promise<void
 /** The two options every command that reads the project or its database takes. */
 const CONFIG_OPTION = ['-c, --config <file>', 'config file (default: ./assay.yaml)'] as const;
 const DB_OPTION = [
-  '--db <path>',
-  'database file (default: the database in the config, .assay/assay.db)',
+  '--db <url>',
+  'store: a SQLite file path or postgres://user@host/db (default: ASSAY_DATABASE_URL, else store.url in the config, else .assay/assay.db)',
 ] as const;
 
 function collect(value: string, previous: string[]): string[] {

@@ -123,7 +123,7 @@ describe('loadProject: a valid YAML project', () => {
     expect(project.filesByTask.has('inline')).toBe(false);
 
     expect(project.config.defaults).toMatchObject({ concurrency: 10, retries: 3, timeout: '20s', repeat: 1 });
-    expect(project.databasePath).toBe(path.join(dir, '.assay', 'assay.db'));
+    expect(project.databaseUrl).toBe(path.join(dir, '.assay', 'assay.db'));
   });
 
   it('names targets label/prompt when the project has several prompts', async () => {
@@ -205,9 +205,40 @@ describe('loadProject: a valid YAML project', () => {
     const dir = await validProject({
       'assay.yaml': `${VALID_CONFIG}database: data/evals.db\n`,
     });
-    expect((await loadProject({ cwd: dir, env: {} })).databasePath).toBe(path.join(dir, 'data', 'evals.db'));
+    const project = await loadProject({ cwd: dir, env: {} });
+    expect(project.databaseUrl).toBe(path.join(dir, 'data', 'evals.db'));
+    expect(project.stateDir).toBe(path.join(dir, 'data'));
     const overridden = await loadProject({ cwd: dir, env: { ASSAY_DB: '/var/tmp/other.db' } });
-    expect(overridden.databasePath).toBe('/var/tmp/other.db');
+    expect(overridden.databaseUrl).toBe('/var/tmp/other.db');
+  });
+
+  it('takes store.url, and ASSAY_DATABASE_URL before ASSAY_DB before the config', async () => {
+    const url = 'postgres://assay:s3cret@db.internal:5432/evals';
+    const dir = await validProject({ 'assay.yaml': `${VALID_CONFIG}store: { url: "\${EVALS_DB}" }\n` });
+    const fromConfig = await loadProject({ cwd: dir, env: { EVALS_DB: url } });
+    expect(fromConfig.databaseUrl).toBe(url);
+    expect(fromConfig.stateDir).toBe(path.join(dir, '.assay'));
+    const sqlite = await loadProject({ cwd: dir, env: { EVALS_DB: 'sqlite:data/x.db' } });
+    expect(sqlite.databaseUrl).toBe(path.join(dir, 'data', 'x.db'));
+    const both = { EVALS_DB: url, ASSAY_DB: 'alias.db', ASSAY_DATABASE_URL: 'postgresql://h/other' };
+    expect((await loadProject({ cwd: dir, env: both })).databaseUrl).toBe('postgresql://h/other');
+    const { ASSAY_DATABASE_URL: _, ...alias } = both;
+    expect((await loadProject({ cwd: dir, env: alias })).databaseUrl).toBe(path.join(dir, 'alias.db'));
+  });
+
+  it('refuses an unknown store URL scheme, naming the field, and a config with database and store both', async () => {
+    const dir = await validProject({ 'assay.yaml': `${VALID_CONFIG}store: { url: "redis://h:6379" }\n` });
+    await expect(loadProject({ cwd: dir, env: {} })).rejects.toMatchObject({
+      message: 'unknown database URL scheme "redis:" in redis://h:6379',
+      location: expect.stringMatching(/assay\.yaml:\d+:\d+/),
+    });
+    await expect(loadProject({ cwd: dir, env: { ASSAY_DATABASE_URL: 'ftp://x/y' } })).rejects.toMatchObject({
+      location: 'ASSAY_DATABASE_URL',
+    });
+    const twice = await validProject({
+      'assay.yaml': `${VALID_CONFIG}database: a.db\nstore: { url: b.db }\n`,
+    });
+    await expect(loadProject({ cwd: twice, env: {} })).rejects.toThrow('both `database` and `store.url`');
   });
 
   it('loads an explicit --config path from another directory', async () => {
@@ -542,8 +573,8 @@ describe('loadProject: environment variables', () => {
     const dir = await project(
       'prompts: [p.txt]\ntasks: [{vars: {q: 1}}]\ntargets: [echo]\ndatabase: ${DB_DIR:-db}/a.db\n',
     );
-    expect((await loadProject({ cwd: dir, env: {} })).databasePath).toBe(path.join(dir, 'db', 'a.db'));
-    expect((await loadProject({ cwd: dir, env: { DB_DIR: '/srv' } })).databasePath).toBe('/srv/a.db');
+    expect((await loadProject({ cwd: dir, env: {} })).databaseUrl).toBe(path.join(dir, 'db', 'a.db'));
+    expect((await loadProject({ cwd: dir, env: { DB_DIR: '/srv' } })).databaseUrl).toBe('/srv/a.db');
   });
 
   it('leaves ${...} in prompts and task vars alone', async () => {

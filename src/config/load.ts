@@ -10,6 +10,7 @@ import { looksSecret, Redactor, type Secret, secretsInUse } from '../util/redact
 import { type EnvReference, interpolateEnv, loadEnvFiles } from './env.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { type FieldPath, formatFieldPath, readYamlFile } from './source.js';
+import { parseStoreUrl, type StoreLocation } from './store-url.js';
 import { asWritten, fieldKey, resolveTargets, type WrittenStrings } from './targets.js';
 import { validate } from './validate.js';
 
@@ -33,7 +34,13 @@ export interface Project {
   /** Task file (relative) per task id, for suite membership by file. */
   filesByTask: Map<string, string>;
   configHash: string;
-  databasePath: string;
+  /**
+   * The store: an absolute SQLite file path or a PostgreSQL URL (from ASSAY_DATABASE_URL, ASSAY_DB,
+   * `store.url` or `database`, in that order).
+   */
+  databaseUrl: string;
+  /** Where local files beside the store go (the price memo): the SQLite file's folder, else `.assay/`. */
+  stateDir: string;
   /** Config strings as written where they took values from the environment (see `asWritten`). */
   written: WrittenStrings;
   /** Replaces the secrets this project uses with references, in anything stored, logged or exported. */
@@ -124,10 +131,24 @@ export async function loadProject(
     key in raw ? { [key]: interpolateEnv(raw[key], env, source.locate, [key], onReference) } : {};
   const config = validate(
     configSchema,
-    { ...raw, ...interpolated('targets'), ...interpolated('grader'), ...interpolated('database') },
+    {
+      ...raw,
+      ...interpolated('targets'),
+      ...interpolated('grader'),
+      ...interpolated('database'),
+      ...interpolated('store'),
+    },
     source.locate,
     'config',
   );
+  if ('database' in raw && config.store) {
+    throw new UserError(
+      'the config sets both `database` and `store.url`',
+      source.locate(['database']),
+      'keep only `store: { url: ... }`',
+    );
+  }
+  const store = storeLocation(config, env, baseDir, source.locate);
   const prompts = await loadPrompts(config.prompts, baseDir, source.locate(['prompts']));
   const { tasks, filesByTask } = await loadTasks(config.tasks, baseDir, source.locate);
   const targets = resolveTargets(config, prompts, source.locate, written);
@@ -149,11 +170,30 @@ export async function loadProject(
         baseDir,
       ),
     }),
-    databasePath: path.resolve(baseDir, env.ASSAY_DB ?? config.database),
+    databaseUrl: store.dialect === 'sqlite' ? store.path : store.url,
+    stateDir:
+      store.dialect === 'sqlite' && store.path !== ':memory:'
+        ? path.dirname(store.path)
+        : path.join(baseDir, '.assay'),
     written,
     redactor: new Redactor(secretsInUse(env, referenced)),
     locate: source.locate,
   };
+}
+
+/** The store the environment or the config names; a relative file path is relative to the config. */
+function storeLocation(
+  config: ParsedConfig,
+  env: NodeJS.ProcessEnv,
+  baseDir: string,
+  locate: (fieldPath: FieldPath) => string,
+): StoreLocation {
+  if (env.ASSAY_DATABASE_URL) {
+    return parseStoreUrl(env.ASSAY_DATABASE_URL, { baseDir, where: 'ASSAY_DATABASE_URL' });
+  }
+  if (env.ASSAY_DB) return parseStoreUrl(env.ASSAY_DB, { baseDir, where: 'ASSAY_DB' });
+  if (config.store) return parseStoreUrl(config.store.url, { baseDir, where: locate(['store', 'url']) });
+  return parseStoreUrl(config.database, { baseDir, where: locate(['database']) });
 }
 
 /**

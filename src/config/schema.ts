@@ -234,7 +234,21 @@ export const configSchema = z
       .array(z.string())
       .default(['.env'])
       .describe('Files of KEY=value lines loaded into the environment.'),
-    database: z.string().default('.assay/assay.db').describe('SQLite database path, relative to the config.'),
+    database: z
+      .string()
+      .default('.assay/assay.db')
+      .describe('SQLite database path, relative to the config (the older spelling of store.url).'),
+    store: z
+      .object({
+        url: z
+          .string()
+          .describe(
+            'Where results are stored: a SQLite file path (relative to the config) or sqlite:<path>, or postgres://user@host:5432/database.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('The store; ASSAY_DATABASE_URL or --db override it.'),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../types.js';
-import { type RunEventName, RunEventBus } from './events.js';
+import { RunEventBus, type RunEventName } from './events.js';
 
 const run = { id: 'r1' } as RunRecord;
 

@@ -1,4 +1,5 @@
 import type { Cache } from '../cache/cache.js';
+import { RunStoppedError } from '../errors.js';
 import { Budget } from '../resilience/budget.js';
 import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
@@ -193,14 +194,14 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
 
   request.hardSignal.removeEventListener('abort', abortActive);
   const overBudget = budgets.some((budget) => budget.exhausted);
-  let status: RunStatus =
+  const status: RunStatus =
     completed < plan.totalItems ? 'interrupted' : overBudget ? 'budget_exceeded' : 'completed';
   try {
     await writer.flush();
   } catch (error) {
-    status = 'failed';
-    await store.finishRun(run.id, status, Date.now()).catch(() => {});
-    throw error;
+    // Nothing committed is lost, so the run can be finished later (when the store can still say so).
+    await store.finishRun(run.id, 'interrupted', Date.now()).catch(() => {});
+    throw new RunStoppedError(run.id, error);
   }
   await store.finishRun(run.id, status, Date.now());
   run = { ...run, status, finishedAt: Date.now() };

@@ -3,6 +3,7 @@ import type { Cache } from '../cache/cache.js';
 import type { Project } from '../config/load.js';
 import { UserError } from '../errors.js';
 import type { EventSink } from '../executor/events.js';
+import { holdRunLease } from '../executor/lease.js';
 import { type Materialized, materialize } from '../executor/materialize.js';
 import { executePlan, type RunOutcome } from '../executor/run.js';
 import type { RunPlan } from '../executor/run-plan.js';
@@ -87,7 +88,12 @@ async function materializeFor(plan: RunPlan, deps: RunDeps, request: Execution):
   }
 }
 
-function execute(
+/**
+ * Executes a stored run under its lease: a second process executing the same run is refused (exit
+ * 2, naming the holder), and one that lost the lease stops taking items. A run that is not
+ * `running` is reopened only once the lease is held.
+ */
+async function execute(
   deps: RunDeps,
   request: Execution,
   plan: RunPlan,
@@ -95,17 +101,28 @@ function execute(
   run: RunRecord,
   only?: ReadonlySet<string>,
 ): Promise<RunOutcome> {
-  return executePlan({
+  await using lease = await holdRunLease(deps.store, run.id);
+  const current = await deps.store.getRun(run.id);
+  if (current && current.finishedAt !== run.finishedAt) {
+    throw new UserError(
+      `run ${run.id} was ${current.status} by another process while this one prepared`,
+      '<run>',
+      'look at it with `assay results`; resume or retry it again if it still needs it',
+    );
+  }
+  if (run.status !== 'running') await deps.store.reopenRun(run.id);
+  // Awaited here, not returned: the lease is released when this scope ends.
+  return await executePlan({
     plan,
     materialized,
-    run,
+    run: { ...run, status: 'running', finishedAt: null },
     store: deps.store,
     cache: deps.cache,
     events: deps.events,
     redactor: request.project.redactor,
     concurrency: request.concurrency,
     ...(only ? { only } : {}),
-    stopSignal: request.control.stopSignal,
+    stopSignal: AbortSignal.any([request.control.stopSignal, lease.lost]),
     hardSignal: request.control.hardSignal,
   });
 }
@@ -171,8 +188,7 @@ export async function resumeRun(deps: RunDeps, request: ResumeRequest): Promise<
   }
   const plan = await replan(deps, request, run);
   const materialized = await materializeFor(plan, deps, request);
-  await deps.store.reopenRun(run.id);
-  return execute(deps, request, plan, materialized, { ...run, status: 'running', finishedAt: null });
+  return execute(deps, request, plan, materialized, run);
 }
 
 export type RetryOutcome = (RunOutcome & { retried: number }) | { run: RunRecord; retried: 0 };
@@ -197,13 +213,12 @@ export async function retryRun(deps: RunDeps, request: RetryRequest): Promise<Re
   const retried = await deps.store.listResults({ runId: run.id, status: statuses });
   if (retried.length === 0) return { run, retried: 0 };
   const materialized = await materializeFor(plan, deps, request);
-  await deps.store.reopenRun(run.id);
   const outcome = await execute(
     request.failed ? { ...deps, cache: null } : deps,
     request,
     plan,
     materialized,
-    { ...run, status: 'running', finishedAt: null },
+    run,
     new Set(retried.map((result) => result.itemId)),
   );
   return { ...outcome, retried: retried.length };

@@ -149,7 +149,7 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
         ...(runUsd !== undefined ? { runUsd } : {}),
         ...(config.budget?.daily_usd !== undefined ? { dailyUsd: config.budget.daily_usd } : {}),
       },
-      pricesMemoFile: path.join(path.dirname(project.databasePath), 'prices-memo.json'),
+      pricesMemoFile: path.join(project.stateDir, 'prices-memo.json'),
     },
     totalItems: items.length,
     items: () => items,

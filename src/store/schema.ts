@@ -101,6 +101,14 @@ export interface TaskArchiveTable {
   archived_at: number;
 }
 
+export interface RunLeasesTable {
+  run_id: string;
+  owner: string;
+  acquired_at: number;
+  heartbeat_at: number;
+  expires_at: number;
+}
+
 export interface CacheEntriesTable {
   key: string;
   output: string;
@@ -122,4 +130,5 @@ export interface Database {
   scores: ScoresTable;
   cache_entries: CacheEntriesTable;
   task_archive: TaskArchiveTable;
+  run_leases: RunLeasesTable;
 }

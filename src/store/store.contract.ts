@@ -4,6 +4,7 @@ import type { Store } from './store.js';
 import { describeBrowsingContract } from './store-browsing.contract.js';
 import { describeCostContract } from './store-costs.contract.js';
 import { describeHistoryContract } from './store-history.contract.js';
+import { describeLeaseContract } from './store-leases.contract.js';
 import { type ContractContext, makeResult, makeRun, makeVersions, prompt, unique } from './test-helpers.js';
 
 export interface StoreContractOptions {
@@ -358,5 +359,6 @@ export function describeStoreContract(
     describeBrowsingContract(context);
     describeCostContract(context);
     describeHistoryContract(context);
+    describeLeaseContract(context);
   });
 }

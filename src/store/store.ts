@@ -99,11 +99,47 @@ export interface TaskIdSummary {
   archivedAt: number | null;
 }
 
+/** Who is executing a run, and until when their claim holds unless they renew it. */
+export interface RunLease {
+  runId: string;
+  /** Identifies the holder, e.g. `build-7 pid 4242`. */
+  owner: string;
+  acquiredAt: number;
+  /** The holder's last renewal (ms). */
+  heartbeatAt: number;
+  /** When the lease lapses unless renewed (ms). */
+  expiresAt: number;
+}
+
+export type LeaseOutcome = { acquired: true; lease: RunLease } | { acquired: false; holder: RunLease };
+
+/**
+ * One executor per run at a time. A lease is a row with its owner, heartbeat and expiry: a killed
+ * owner stops renewing, so its lease lapses and another process can take the run over.
+ */
+export interface RunLeases {
+  /**
+   * Takes the run's lease when nobody holds it, it has expired at `now`, it is `owner`'s already,
+   * or it is held by `replacing` (a holder known to be dead); otherwise says who holds it.
+   */
+  acquireRunLease(request: {
+    runId: string;
+    owner: string;
+    now: number;
+    ttlMs: number;
+    replacing?: string;
+  }): Promise<LeaseOutcome>;
+  /** Extends `owner`'s lease to `now + ttlMs`; false when it is no longer theirs. */
+  renewRunLease(request: { runId: string; owner: string; now: number; ttlMs: number }): Promise<boolean>;
+  /** Gives the lease up (nothing happens when `owner` does not hold it). */
+  releaseRunLease(runId: string, owner: string): Promise<void>;
+}
+
 /**
  * Persistent storage of versions, runs and results. One interface, one implementation per
  * database; every implementation passes `store.contract.ts`.
  */
-export interface Store {
+export interface Store extends RunLeases {
   /** Records immutable versions of tasks, prompts and targets (idempotent). */
   saveVersions(versions: { tasks: Task[]; prompts: PromptTemplate[]; targets: Target[] }): Promise<void>;
   createRun(run: RunRecord): Promise<void>;

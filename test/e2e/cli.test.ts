@@ -227,6 +227,35 @@ describe('other commands', () => {
     expect((await done).code).toBe(0);
   });
 
+  it('the store comes from ASSAY_DATABASE_URL or --db; an unknown scheme is refused without its password (exit 2)', async () => {
+    const { dir, cleanup } = await makeProject({ 'assay.yaml': VALID, 'prompts/q.njk': '{{ question }}' });
+    try {
+      const { ASSAY_DB: _, ...base } = env(dir);
+      const viaUrl = { ...base, ASSAY_DATABASE_URL: 'sqlite:team.db' };
+      expect((await runCli(['run'], { cwd: dir, env: viaUrl })).code).toBe(0);
+      const listed = await runCli(['runs', '--json', '--db', path.join(dir, 'team.db')], {
+        cwd: dir,
+        env: base,
+      });
+      expect(JSON.parse(listed.stdout)).toHaveLength(1);
+
+      for (const args of [['runs', '--db', 'mysql://root:hunter2@db/evals'], ['run']]) {
+        const refused = await runCli(args, {
+          cwd: dir,
+          env: { ...base, ASSAY_DATABASE_URL: 'mysql://root:hunter2@db/evals' },
+        });
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toMatch(
+          /unknown database URL scheme "mysql:" in mysql:\/\/root:\*\*\*@db\/evals/,
+        );
+        expect(refused.stderr).toMatch(/fix: give a file path or sqlite:<path> \(SQLite\), or postgres:\/\//);
+        expect(refused.stderr).not.toContain('hunter2');
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('results without any run says so (exit 2)', async () => {
     const { dir, cleanup } = await makeProject({ 'assay.yaml': VALID, 'prompts/q.njk': '{{ question }}' });
     try {

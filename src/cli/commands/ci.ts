@@ -14,9 +14,10 @@ import { renderFailures, renderSummaryTable } from '../../report/table.js';
 import { ciCheck } from '../../runs/ci-check.js';
 import { runOptionsFor } from '../../runs/options.js';
 import { createRuntime } from '../../runtime.js';
+import { preloadStore } from '../../store/open.js';
 import { parseDuration } from '../../util/duration.js';
-import { openStore, preloadStore } from '../open-store.js';
 import { stopOnSignals } from '../stop-signals.js';
+import { openProjectStore } from './project-store.js';
 
 export interface CiFlags {
   suite?: string;
@@ -64,7 +65,7 @@ export async function ciCommand(flags: CiFlags): Promise<number> {
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
   // Checked before the store opens (the service checks it again, as every caller must).
   runOptionsFor(project, { suite: settings.suite });
-  const { store, cache } = await openStore(flags.db ?? project.databasePath);
+  const { store, cache } = await openProjectStore(flags, project);
   const runtime = createRuntime();
   const stderr = process.stderr;
   const bus = new RunEventBus();

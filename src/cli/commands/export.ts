@@ -4,7 +4,8 @@ import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { EXPORT_FORMATS, EXPORT_RENDERERS, isExportFormat } from '../../report/export/formats.js';
 import { plural } from '../../report/format.js';
-import { requireRun, withStore } from './project-store.js';
+import { requireRun } from '../../runs/find.js';
+import { withStore } from './project-store.js';
 
 export interface ExportFlags {
   format?: string;

@@ -1,11 +1,10 @@
-import path from 'node:path';
 import type { Cache } from '../../cache/cache.js';
 import { findConfigFile, loadProject, type Project } from '../../config/load.js';
 import { UserError } from '../../errors.js';
+import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
 import { recordPromptCommits } from '../../util/git.js';
-import { openStore } from '../open-store.js';
 
 export interface ProjectFlags {
   config?: string;
@@ -21,7 +20,7 @@ export async function withProjectStore<T>(
   action: (project: Project, store: Store) => Promise<T>,
 ): Promise<T> {
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const { store } = await openStore(flags.db ?? project.databasePath);
+  const { store } = await openProjectStore(flags, project);
   try {
     // Versions are immutable once stored: record each prompt's git commit and tags with it.
     await recordPromptCommits(project.prompts, project.baseDir);
@@ -32,20 +31,32 @@ export async function withProjectStore<T>(
   }
 }
 
-/** The database a browsing command reads: --db, else ASSAY_DB, else the project's. */
-export async function databasePath(flags: ProjectFlags): Promise<string> {
-  if (flags.db) return path.resolve(flags.db);
-  if (process.env.ASSAY_DB) return path.resolve(process.env.ASSAY_DB);
-  await findConfigFile(process.cwd(), flags.config);
-  return (await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) })).databasePath;
+/** Opens the store --db names, else the project's (ASSAY_DATABASE_URL, store.url…). */
+export function openProjectStore(flags: ProjectFlags, project: Project): Promise<OpenedStore> {
+  return flags.db ? openStore(flags.db, { where: '--db' }) : openStore(project.databaseUrl);
 }
 
-/** Opens the store (without loading the project when --db or ASSAY_DB names the database). */
+/**
+ * Opens the store a browsing command reads: --db, else ASSAY_DATABASE_URL (or its older name
+ * ASSAY_DB), else the project's; the project is loaded only in that last case.
+ */
+export async function openBrowsingStore(flags: ProjectFlags): Promise<OpenedStore> {
+  if (flags.db) return openStore(flags.db, { where: '--db' });
+  for (const name of ['ASSAY_DATABASE_URL', 'ASSAY_DB']) {
+    const value = process.env[name];
+    if (value) return openStore(value, { where: name });
+  }
+  await findConfigFile(process.cwd(), flags.config);
+  const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
+  return openStore(project.databaseUrl);
+}
+
+/** Opens the store (without loading the project when --db or an environment variable names it). */
 export async function withStore<T>(
   flags: ProjectFlags,
   action: (store: Store, cache: Cache) => Promise<T>,
 ): Promise<T> {
-  const { store, cache } = await openStore(await databasePath(flags));
+  const { store, cache } = await openBrowsingStore(flags);
   try {
     return await action(store, cache);
   } finally {
@@ -68,25 +79,4 @@ export function findVersion<T extends { version: string }>(versions: T[], wanted
   return versions.filter(
     (entry) => entry.version === wanted || (wanted.length >= 4 && entry.version.startsWith(wanted)),
   );
-}
-
-/** A run by id, unique id prefix, or `latest`; a UserError naming the argument otherwise. */
-export async function requireRun(
-  store: {
-    getRun(id: string): Promise<RunRecord | undefined>;
-    listRuns(query: { limit?: number }): Promise<Array<{ run: RunRecord }>>;
-  },
-  id: string,
-  where: string,
-): Promise<RunRecord> {
-  const exact = await store.getRun(id);
-  if (exact) return exact;
-  if (id.length >= 4 && id !== 'latest') {
-    const matches = (await store.listRuns({})).filter(({ run }) => run.id.startsWith(id));
-    if (matches.length === 1) return matches[0]!.run;
-    if (matches.length > 1) {
-      throw new UserError(`run id prefix "${id}" is ambiguous`, where, 'give more characters of the id');
-    }
-  }
-  throw new UserError(`no run "${id}"`, where, 'list runs with `assay runs`; "latest" is the newest');
 }

@@ -3,8 +3,8 @@ import { RunEventBus } from '../../executor/events.js';
 import { EXIT } from '../../exit-codes.js';
 import { retryRun } from '../../runs/execute.js';
 import { createRuntime } from '../../runtime.js';
-import { openStore } from '../open-store.js';
 import { stopOnSignals } from '../stop-signals.js';
+import { openProjectStore } from './project-store.js';
 import { type RunFlags, renderRunOutcome, watchRun } from './run.js';
 
 export interface RetryFlags {
@@ -19,7 +19,7 @@ export interface RetryFlags {
 /** `assay retry <run>`: re-runs a run's errored (with --failed, also failed) items into the same run. */
 export async function retryCommand(runId: string, flags: RetryFlags): Promise<number> {
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const { store, cache } = await openStore(flags.db ?? project.databasePath);
+  const { store, cache } = await openProjectStore(flags, project);
   const runtime = createRuntime();
   const bus = new RunEventBus();
   const watched = watchRun(bus, { json: flags.json === true, progress: flags.progress });

@@ -11,10 +11,11 @@ import { renderFailures, renderInsights, renderSummaryTable } from '../../report
 import { type RunDeps, resumeRun, startRun } from '../../runs/execute.js';
 import { type RunSelection, runOptionsFor } from '../../runs/options.js';
 import { createRuntime } from '../../runtime.js';
+import { preloadStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { ItemResult } from '../../types.js';
-import { openStore, preloadStore } from '../open-store.js';
 import { stopOnSignals } from '../stop-signals.js';
+import { openProjectStore } from './project-store.js';
 
 export interface RunFlags {
   config?: string;
@@ -49,7 +50,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   // Checked before the store opens: a bad flag never touches the database.
   const resumeId = flags.resume === undefined ? undefined : flags.resume === true ? 'latest' : flags.resume;
   const newOptions = resumeId === undefined ? runOptionsFor(project, selection) : undefined;
-  const { store, cache } = await openStore(flags.db ?? project.databasePath);
+  const { store, cache } = await openProjectStore(flags, project);
   const runtime = createRuntime();
   const useCache = flags.cache && project.config.defaults.cache;
   const bus = new RunEventBus();

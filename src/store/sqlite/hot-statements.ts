@@ -151,16 +151,18 @@ export class HotStatements {
     results: Array<{ row: ResultsTable; scores: ScoresTable[] }>,
     replace = false,
   ): void => {
-    this.sqlite.transaction(() => {
-      for (const { row, scores } of results) {
-        if (replace) {
-          this.deleteScores.run(row.run_id, row.item_id);
-          this.deleteResult.run(row.run_id, row.item_id);
+    this.sqlite
+      .transaction(() => {
+        for (const { row, scores } of results) {
+          if (replace) {
+            this.deleteScores.run(row.run_id, row.item_id);
+            this.deleteResult.run(row.run_id, row.item_id);
+          }
+          if (this.insertResult.run(values(row, RESULT_COLUMNS)).changes === 0) continue;
+          for (const score of scores) this.insertScore.run(values(score, SCORE_COLUMNS));
         }
-        if (this.insertResult.run(values(row, RESULT_COLUMNS)).changes === 0) continue;
-        for (const score of scores) this.insertScore.run(values(score, SCORE_COLUMNS));
-      }
-    })();
+      })
+      .immediate();
   };
 
   /**
@@ -171,18 +173,22 @@ export class HotStatements {
     tasks: readonly T[],
     toRow: (task: T) => TaskVersionsTable,
   ): void => {
-    this.sqlite.transaction(() => {
-      const anyStored = this.anyTaskVersion.get() !== undefined;
-      for (const task of tasks) {
-        if (anyStored && this.hasTaskVersion.get(task.id, task.version) !== undefined) continue;
-        this.insertTaskVersion.run(values(toRow(task), TASK_VERSION_COLUMNS));
-      }
-    })();
+    this.sqlite
+      .transaction(() => {
+        const anyStored = this.anyTaskVersion.get() !== undefined;
+        for (const task of tasks) {
+          if (anyStored && this.hasTaskVersion.get(task.id, task.version) !== undefined) continue;
+          this.insertTaskVersion.run(values(toRow(task), TASK_VERSION_COLUMNS));
+        }
+      })
+      .immediate();
   };
 
   readonly setCache = (rows: CacheEntriesTable[]): void => {
-    this.sqlite.transaction(() => {
-      for (const row of rows) this.upsertCache.run(values(row, CACHE_COLUMNS));
-    })();
+    this.sqlite
+      .transaction(() => {
+        for (const row of rows) this.upsertCache.run(values(row, CACHE_COLUMNS));
+      })
+      .immediate();
   };
 }
