@@ -1,9 +1,7 @@
 import type { Cache } from '../../cache/cache.js';
 import { findConfigFile, loadProject, type Project } from '../../config/load.js';
-import { UserError } from '../../errors.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import type { RunRecord } from '../../types.js';
 import { recordPromptCommits } from '../../util/git.js';
 
 export interface ProjectFlags {
