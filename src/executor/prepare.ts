@@ -125,7 +125,7 @@ export async function prepareRun(
     try {
       provider = await createProvider(
         target.providerId,
-        { options: target.options, env, baseDir: project.baseDir },
+        { options: target.options, config: target.config, env, baseDir: project.baseDir },
         where,
       );
     } catch (error) {

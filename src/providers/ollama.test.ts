@@ -181,21 +181,18 @@ describe('ollama adapter configuration', () => {
     expect(error.message).not.toContain('ollama pull');
   });
 
-  it('rejects the /v1 endpoint as base_url and names the right provider', () => {
-    const error = userError(() =>
-      createOllamaProvider({
+  it('takes the server root written with /api, or as its OpenAI-compatible /v1 URL', async () => {
+    for (const suffix of ['/api', '/api/', '/v1']) {
+      const provider = createOllamaProvider({
         rest: 'llama3.2',
-        options: { base_url: 'http://localhost:11434/v1' },
+        options: { base_url: `${server.url}${suffix}` },
         env: {},
         baseDir: '.',
-      }),
-    );
-    expect(error.message).toBe(
-      "ollama:llama3.2: base_url http://localhost:11434/v1 is Ollama's OpenAI-compatible endpoint",
-    );
-    expect(error.hint).toBe(
-      'use the server root (http://localhost:11434) for ollama:, or openai-compatible:llama3.2 for /v1',
-    );
+      });
+      expect(provider.cacheScope()).toBe(`ollama ${server.url}`);
+      await provider.call({ messages: QUESTION, config: {}, signal: AbortSignal.timeout(10_000) });
+    }
+    expect(server.journal().map((entry) => entry.path)).toEqual(['/api/chat', '/api/chat', '/api/chat']);
   });
 
   it('sends a bearer key only when api_key_env names one', async () => {
