@@ -461,6 +461,21 @@ describe('openai:responses against the mock server', () => {
     ]);
   });
 
+  it('classifies a garbled event after the 200 as transient', async () => {
+    const provider = await createProvider(
+      `openai:responses:${MODEL}`,
+      {
+        options: { base_url: mock.url, stream: true, headers: { 'x-mock-malformed': '1' } },
+        env: { OPENAI_API_KEY: KEY },
+        baseDir: '.',
+      },
+      'here',
+    );
+    const error = await providerError(ask(provider));
+    expect(error.kind).toBe('transient');
+    expect(error.message).toContain('malformed stream event');
+  });
+
   it('gets the API’s own 400 for a max_output_tokens below its minimum of 16', async () => {
     const error = await providerError(ask(await target(false), { max_tokens: 5 }));
     expect(error).toMatchObject({ kind: 'permanent', status: 400 });
