@@ -42,15 +42,15 @@ export class ConfigGate {
   private problem(config: GenerationConfig): string | undefined {
     let problem = this.checked.get(config);
     if (problem === undefined) {
-      const refused = this.refused(config).map((key) => {
+      const names = this.refused(config).map((key) => {
         const reason = this.keys.reasons?.[key];
         return reason ? `\`${key}\` (${reason})` : `\`${key}\``;
       });
-      const one = refused.length === 1;
-      problem =
-        refused.length === 0
-          ? null
-          : `${this.id}: config ${one ? 'key' : 'keys'} ${refused.join(', ')} ${one ? 'is not a request field' : 'are not request fields'} of ${this.keys.api}`;
+      const what =
+        names.length === 1
+          ? `key ${names[0]} is not a request field`
+          : `keys ${names.join(', ')} are not request fields`;
+      problem = names.length === 0 ? null : `${this.id}: config ${what} of ${this.keys.api}`;
       this.checked.set(config, problem);
     }
     return problem ?? undefined;

@@ -119,11 +119,9 @@ describe('the generateContent request on the wire', () => {
     expect(error).toBeInstanceOf(UserError);
     const userError = error as UserError;
     expect(userError.message).toBe(
-      `google:${MODEL}: config keys \`labels\` (Vertex AI only; the Gemini API rejects it), \`temprature\` are not request fields of the Gemini API generateContent`,
+      `google:${MODEL}: config keys \`labels\` (Vertex AI only; the Gemini API rejects it), \`temprature\` are not request fields of Gemini generateContent`,
     );
-    expect(userError.hint).toMatch(
-      /^remove them from the target's config; the Gemini API generateContent takes: /,
-    );
+    expect(userError.hint).toMatch(/^remove them from the target's config; Gemini generateContent takes: /);
     expect(userError.hint).toContain('temperature');
   });
 

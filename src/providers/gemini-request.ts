@@ -66,7 +66,7 @@ function snakeCase(key: string): string {
 
 /** Config keys the Gemini adapter takes: the fields above in either spelling and the platform's names. */
 export const GENERATE_CONTENT_KEYS: ConfigKeys = {
-  api: 'the Gemini API generateContent',
+  api: 'Gemini generateContent',
   accepted: new Set([
     ...Object.keys(RENAMED),
     'top_p',
