@@ -89,8 +89,13 @@ export interface Target {
   providerId: string;
   config: GenerationConfig;
   prompt: PromptTemplate;
-  /** Provider-specific options (base_url, api_key_env, headers…). Never holds a secret value. */
+  /** Provider-specific options (base_url, api_key_env, headers…), with `${VAR}` values substituted. */
   options: Record<string, unknown>;
+  /**
+   * `config` and `options` as written in the config file, with `${VAR}` references instead of their
+   * values; absent when nothing came from the environment. This is the form that is stored.
+   */
+  written?: { config: GenerationConfig; options: Record<string, unknown> };
   price?: PriceOverride;
   /** Connect / first-byte / idle limits inside `timeoutMs`. */
   timeouts?: { connectMs?: number; firstByteMs?: number; idleMs?: number };

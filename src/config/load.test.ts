@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` in config text is what these tests exercise
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -607,5 +606,52 @@ describe('loadProject: TypeScript and JavaScript configs', () => {
     expect(error.message).toMatch(/^cannot load .*assay\.config\.ts: /);
     expect(error.hint).toMatch(/^fix the error in /);
     expect(error.cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('values from the environment', () => {
+  const files = {
+    'assay.yaml': [
+      'prompts: [p.njk]',
+      'tasks: [{ id: a, vars: {}, expected: x }]',
+      'targets:',
+      '  - id: openai-compatible:${MODEL}',
+      '    base_url: "http://gw.example/v1?key=${QUERY_KEY}"',
+      '    headers: { x-gateway-token: "Bearer ${GATEWAY}", x-team: evals, authorization: literal-secret }',
+      'grader: { id: "openai-compatible:judge", headers: { x-gateway-token: "${GATEWAY}" } }',
+      '',
+    ].join('\n'),
+    'p.njk': 'hi',
+  };
+  const env = (gateway: string) => ({ MODEL: 'm1', QUERY_KEY: 'q-1234567890', GATEWAY: gateway });
+
+  it('are used in calls, kept as references in the written form, and redacted', async () => {
+    const dir = await writeProject(files);
+    const project = await loadProject({ cwd: dir, env: env('gw-secret-1234') });
+    const [target] = project.targets;
+    expect(target!.options.headers).toMatchObject({ 'x-gateway-token': 'Bearer gw-secret-1234' });
+    expect(target!.options.base_url).toBe('http://gw.example/v1?key=q-1234567890');
+    expect(target!.written?.options).toEqual({
+      base_url: 'http://gw.example/v1?key=${QUERY_KEY}',
+      headers: { 'x-gateway-token': 'Bearer ${GATEWAY}', 'x-team': 'evals', authorization: '(secret)' },
+    });
+    // Headers and URL queries hold credentials; a model name in the provider id does not.
+    expect(project.redactor.text('gw-secret-1234 q-1234567890 m1')).toBe('${GATEWAY} ${QUERY_KEY} m1');
+  });
+
+  it('do not change versions or the config hash when a secret is rotated', async () => {
+    const dir = await writeProject(files);
+    const one = await loadProject({ cwd: dir, env: env('gw-secret-1234') });
+    const two = await loadProject({ cwd: dir, env: env('gw-secret-5678') });
+    expect(two.targets[0]!.version).toBe(one.targets[0]!.version);
+    expect(two.configHash).toBe(one.configHash);
+    // …but the config as written does.
+    await writeFile(
+      path.join(dir, 'assay.yaml'),
+      files['assay.yaml'].replace('x-team: evals', 'x-team: ops'),
+    );
+    const three = await loadProject({ cwd: dir, env: env('gw-secret-1234') });
+    expect(three.targets[0]!.version).not.toBe(one.targets[0]!.version);
+    expect(three.configHash).not.toBe(one.configHash);
   });
 });

@@ -6,10 +6,11 @@ import { type LoadedPrompt, loadPrompts } from '../prompts/load.js';
 import type { Target, Task } from '../types.js';
 import { contentHash } from '../util/hash.js';
 import { importUserModule } from '../util/import-module.js';
-import { interpolateEnv, loadEnvFiles } from './env.js';
+import { looksSecret, Redactor, type Secret, secretsInUse } from '../util/redactor.js';
+import { type EnvReference, interpolateEnv, loadEnvFiles } from './env.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { type FieldPath, formatFieldPath, readYamlFile } from './source.js';
-import { resolveTargets } from './targets.js';
+import { asWritten, fieldKey, resolveTargets, type WrittenStrings } from './targets.js';
 import { validate } from './validate.js';
 
 export const CONFIG_FILE_NAMES = [
@@ -33,7 +34,26 @@ export interface Project {
   filesByTask: Map<string, string>;
   configHash: string;
   databasePath: string;
+  /** Config strings as written where they took values from the environment (see `asWritten`). */
+  written: WrittenStrings;
+  /** Replaces the secrets this project uses with references, in anything stored, logged or exported. */
+  redactor: Redactor;
   locate(fieldPath: FieldPath): string;
+}
+
+/**
+ * Whether an environment value substituted into the config is a credential: its variable's name
+ * says so, or it went into a header, a URL's query or user-info, or provider options.
+ */
+function isSecretReference(reference: EnvReference, name: string): boolean {
+  if (looksSecret(name)) return true;
+  if (reference.fieldPath.some((key) => key === 'headers' || key === 'provider_options')) return true;
+  const written = reference.written;
+  const at = written.indexOf(`\${${name}`);
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(written) &&
+    (written.lastIndexOf('?', at) !== -1 || written.indexOf('@', at) !== -1)
+  );
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -93,22 +113,24 @@ export async function loadProject(
   const raw = source.value as Record<string, unknown>;
   const envFiles = Array.isArray(raw.env_files) ? (raw.env_files as string[]) : ['.env'];
   await loadEnvFiles(envFiles, baseDir, env);
+  const written = new Map<string, string>();
+  const referenced: Secret[] = [];
+  const onReference = (reference: EnvReference) => {
+    written.set(fieldKey(reference.fieldPath), reference.written);
+    for (const { name, value } of reference.values)
+      if (isSecretReference(reference, name)) referenced.push({ name, value });
+  };
+  const interpolated = (key: string) =>
+    key in raw ? { [key]: interpolateEnv(raw[key], env, source.locate, [key], onReference) } : {};
   const config = validate(
     configSchema,
-    {
-      ...raw,
-      ...('targets' in raw ? { targets: interpolateEnv(raw.targets, env, source.locate, ['targets']) } : {}),
-      ...('grader' in raw ? { grader: interpolateEnv(raw.grader, env, source.locate, ['grader']) } : {}),
-      ...('database' in raw
-        ? { database: interpolateEnv(raw.database, env, source.locate, ['database']) }
-        : {}),
-    },
+    { ...raw, ...interpolated('targets'), ...interpolated('grader'), ...interpolated('database') },
     source.locate,
     'config',
   );
   const prompts = await loadPrompts(config.prompts, baseDir, source.locate(['prompts']));
   const { tasks, filesByTask } = await loadTasks(config.tasks, baseDir, source.locate);
-  const targets = resolveTargets(config, prompts, source.locate);
+  const targets = resolveTargets(config, prompts, source.locate, written);
   validateSuites(config, source.locate);
   return {
     configPath,
@@ -119,7 +141,8 @@ export async function loadProject(
     targets,
     filesByTask,
     configHash: contentHash({
-      config,
+      // As written: a rotated key is the same config.
+      config: asWritten(config, [], written),
       prompts: prompts.map((prompt) => prompt.version),
       code: await codeVersions(
         [...config.scorers, ...(config.templates?.filters ? [config.templates.filters] : [])],
@@ -127,6 +150,8 @@ export async function loadProject(
       ),
     }),
     databasePath: path.resolve(baseDir, env.ASSAY_DB ?? config.database),
+    written,
+    redactor: new Redactor(secretsInUse(env, referenced)),
     locate: source.locate,
   };
 }

@@ -112,7 +112,7 @@ tasks:
 });
 
 describe('config keys a provider does not take', () => {
-  it('a seed on an Anthropic target stops the run before any call, exit 2, naming the key, target and fix', async () => {
+  it('a seed on an Anthropic target stops the run before any call, exit 2, naming the key, the place and the fix', async () => {
     const { dir, cleanup } = await makeProject({
       'assay.yaml': `prompts: [prompts/q.njk]
 targets:
@@ -136,7 +136,8 @@ tasks:
       expect(result.stderr).toMatch(
         /config key `seed` \(Anthropic has no seed\) is not a request field of Anthropic Messages/,
       );
-      expect(result.stderr).toMatch(/target "claude"/);
+      // The place is the config's `targets:` line; the provider id names the target.
+      expect(result.stderr).toMatch(/assay\.yaml:2:1: anthropic:claude-3-5-haiku-latest: /);
       expect(result.stderr).toMatch(/remove it from the target's config/);
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(mock.journal()).toEqual([]);

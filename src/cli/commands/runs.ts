@@ -1,8 +1,8 @@
+import { EXIT } from '../../exit-codes.js';
 import { formatMs, formatPercent, formatUsd } from '../../report/format.js';
 import { wilsonInterval } from '../../stats/wilson.js';
 import type { RunListing } from '../../store/store.js';
 import { parseDuration } from '../../util/duration.js';
-import { EXIT } from '../exit-codes.js';
 import { formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
 
 export interface RunsFlags extends ProjectFlags {

@@ -1,8 +1,8 @@
 import pc from 'picocolors';
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { formatMs, formatScore, formatTokens, formatUsd } from '../../report/format.js';
 import type { ItemResult } from '../../types.js';
-import { EXIT } from '../exit-codes.js';
 import { type ProjectFlags, printJson, requireRun, withStore } from './project-store.js';
 
 export interface ShowFlags extends ProjectFlags {

@@ -139,12 +139,13 @@ export class SqliteStore implements Store {
     return new Set(this.#hot.completedItemIds.all(runId) as string[]);
   }
 
-  async saveResults(results: ItemResult[]): Promise<void> {
+  async saveResults(results: ItemResult[], options: { replace?: boolean } = {}): Promise<void> {
     const unique = firstPerItem(results);
     if (unique.length === 0) return;
     // Only results written now get scores: a duplicate keeps the scores stored with it first.
     this.#hot.saveResults(
       unique.map((result) => ({ row: toResultRow(result), scores: toScoreRows(result) })),
+      options.replace === true,
     );
   }
 
