@@ -11,6 +11,7 @@ import { customDialect } from './dialects/custom.js';
 import { geminiDialect } from './dialects/gemini.js';
 import { ollamaDialect } from './dialects/ollama.js';
 import { openAiDialect } from './dialects/openai.js';
+import { openAiResponsesDialect } from './dialects/openai-responses.js';
 import { MockHandler } from './handler.js';
 import type { JournalEntry } from './journal.js';
 import { type MockServerOptions, resolveOptions } from './options.js';
@@ -39,6 +40,7 @@ const DIALECTS: readonly [Dialect, ...Dialect[]] = [
   anthropicDialect,
   ollamaDialect,
   customDialect,
+  openAiResponsesDialect,
 ];
 
 /** Starts a mock server and resolves once it is listening. */
