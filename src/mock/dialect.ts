@@ -61,6 +61,11 @@ export interface MockRoute {
 export interface Dialect {
   readonly name: string;
   readonly routes: readonly MockRoute[];
+  /**
+   * Whether a path no route serves belongs to this dialect (e.g. Ollama's `/api/…`), so the 404 comes in
+   * this provider's error shape. Paths no dialect claims are answered by the first dialect.
+   */
+  claims?(path: string): boolean;
   /** Whether the request carries `apiKey` the way this provider expects (header name, scheme). */
   authorized(request: MockRequest, apiKey: string): boolean;
   /** This provider's reply for a failure, headers included (e.g. `retry-after` on 429). */

@@ -355,21 +355,29 @@ describe('streaming', () => {
 });
 
 describe('auth and failures', () => {
-  it('checks the key in x-api-key, not a bearer token', async () => {
+  it('takes the key in x-api-key or as a bearer token (the SDK since 1.0), and names the one refused', async () => {
     const server = await start({ apiKey: 'sk-ant-mock' });
-    expect((await post(server, messagesBody('hi'), { ...VERSION, 'x-api-key': 'sk-ant-mock' })).status).toBe(
-      200,
-    );
-    const bearer = await post(server, messagesBody('hi'), {
-      ...VERSION,
-      authorization: 'Bearer sk-ant-mock',
-    });
-    expect(bearer.status).toBe(401);
-    expect(await bearer.json()).toEqual({
+    for (const credential of [{ 'x-api-key': 'sk-ant-mock' }, { authorization: 'Bearer sk-ant-mock' }]) {
+      expect((await post(server, messagesBody('hi'), { ...VERSION, ...credential })).status).toBe(200);
+    }
+    const wrongKey = await post(server, messagesBody('hi'), { ...VERSION, 'x-api-key': 'sk-ant-other' });
+    expect(wrongKey.status).toBe(401);
+    expect(await wrongKey.json()).toEqual({
       type: 'error',
       error: { type: 'authentication_error', message: 'invalid x-api-key' },
       request_id: expect.stringMatching(/^req_/),
     });
+    const wrongToken = await post(server, messagesBody('hi'), {
+      ...VERSION,
+      authorization: 'Bearer sk-ant-other',
+    });
+    expect(wrongToken.status).toBe(401);
+    expect(await wrongToken.json()).toMatchObject({
+      error: { type: 'authentication_error', message: 'Invalid bearer token' },
+    });
+    // A scheme other than Bearer is no credential.
+    const basic = await post(server, messagesBody('hi'), { ...VERSION, authorization: 'Basic sk-ant-mock' });
+    expect(basic.status).toBe(401);
   });
 
   it('answers an injected 429 with rate_limit_error, a whole-second retry-after and no requests left', async () => {

@@ -38,6 +38,7 @@ describe('parseChatRequest', () => {
       request: {
         model: 'gpt-4o-mini',
         lastUserText: 'a\nb',
+        toolResult: false,
         promptChars: 'Be terse.'.length + 'first'.length + 'result'.length + 'a\nb'.length,
         maxTokens: 10,
         stream: true,
