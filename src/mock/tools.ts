@@ -9,8 +9,8 @@
  * - `auto`: call each offered tool the last user message names (its name as a whole word, any case);
  *   name none and the mock answers with text. After a tool result, `auto` answers with text.
  * Calls come in the order the message names the tools; without parallel calls only the first is made.
- * Arguments: the first JSON object written after the tool's name in the message, else an example
- * built from the tool's parameter schema (see `exampleValue`).
+ * Arguments: the first JSON object written after the tool's name in the message (before the next tool
+ * it names), else an example built from the tool's parameter schema (see `exampleValue`).
  */
 
 /** A function the request offers. */
@@ -56,7 +56,7 @@ export function chooseToolCalls(use: ToolUse | undefined, turn: LastTurn): MockT
   const { choice } = use;
   if (choice.mode === 'forced') {
     const tool = use.tools.find((candidate) => candidate.name === choice.name);
-    return tool ? [call(tool, turn.text)] : [];
+    return tool ? [call(tool, turn.text, mentioned([tool], turn.text)[0]?.end)] : [];
   }
   const offered = choice.names
     ? use.tools.filter((tool) => choice.names?.includes(tool.name))
@@ -65,9 +65,9 @@ export function chooseToolCalls(use: ToolUse | undefined, turn: LastTurn): MockT
   let picked = mentioned(offered, turn.text);
   if (picked.length === 0) {
     if (choice.mode === 'auto') return [];
-    picked = [{ tool: offered[0]!, at: -1 }];
+    picked = [{ tool: offered[0]!, start: -1, end: -1 }];
   }
-  const calls = picked.map(({ tool, at }) => call(tool, turn.text, at));
+  const calls = picked.map(({ tool, end }, index) => call(tool, turn.text, end, picked[index + 1]?.start));
   return use.parallel ? calls : calls.slice(0, 1);
 }
 
@@ -153,8 +153,9 @@ function resolveRef(root: unknown, ref: string): unknown {
 
 interface Mention {
   tool: ToolSpec;
-  /** Index just past the name in the message. */
-  at: number;
+  /** Where the name starts in the message, and the index just past it. */
+  start: number;
+  end: number;
 }
 
 /** Tools whose name the text contains as a whole word (any case), in the order of their first mention. */
@@ -168,27 +169,27 @@ function mentioned(tools: readonly ToolSpec[], text: string): Mention[] {
       from = index + 1;
       const end = index + name.length;
       if (isNameCharacter(folded[index - 1]) || isNameCharacter(folded[end])) continue;
-      found.push({ tool, at: end });
+      found.push({ tool, start: index, end });
       break;
     }
   }
-  return found.sort((a, b) => a.at - b.at);
+  return found.sort((a, b) => a.start - b.start);
 }
 
 function isNameCharacter(character: string | undefined): boolean {
   return character !== undefined && /[\p{L}\p{N}_-]/u.test(character);
 }
 
-function call(tool: ToolSpec, text: string, at = -1): MockToolCall {
-  const written = at >= 0 ? objectAfter(text, at) : undefined;
+function call(tool: ToolSpec, text: string, from = -1, until = text.length): MockToolCall {
+  const written = from >= 0 ? objectBetween(text, from, until) : undefined;
   const example = exampleValue(tool.parameters);
   return { name: tool.name, arguments: written ?? (isObject(example) ? example : {}) };
 }
 
-/** The first JSON object that starts after `from` in `text`, when one parses. */
-function objectAfter(text: string, from: number): Record<string, unknown> | undefined {
+/** The first JSON object that starts from `from` and before `until` in `text`, when one parses. */
+function objectBetween(text: string, from: number, until: number): Record<string, unknown> | undefined {
   const start = text.indexOf('{', from);
-  if (start < 0) return undefined;
+  if (start < 0 || start >= until) return undefined;
   for (let end = text.indexOf('}', start); end >= 0; end = text.indexOf('}', end + 1)) {
     try {
       const value: unknown = JSON.parse(text.slice(start, end + 1));

@@ -12,6 +12,8 @@ interface ToolUseBlock {
   id: string;
   name: string;
   input: Record<string, unknown>;
+  /** Who called: the model itself (not code execution), which the SDK's types require. */
+  caller: { type: 'direct' };
 }
 
 interface Message {
@@ -66,6 +68,7 @@ function compose(request: MockRequest, parsed: MessagesRequest): Message {
         id: `toolu_mock${request.sequence.toString(16).padStart(12, '0')}x${index}`,
         name: call.name,
         input: call.arguments,
+        caller: { type: 'direct' },
       }),
     );
     const inputChars = toolUses.reduce((sum, block) => sum + JSON.stringify(block.input).length, 0);
@@ -108,21 +111,41 @@ function compose(request: MockRequest, parsed: MessagesRequest): Message {
   };
 }
 
+/**
+ * The Message object with every field the API reference lists, `null` where the mock has nothing to
+ * report (no container, no refusal details, no server tools), as the official SDK's types expect.
+ */
 function messageBody(message: Message): unknown {
   return {
     id: message.id,
     type: 'message',
     role: 'assistant',
     model: message.model,
-    content: message.toolUses.length > 0 ? message.toolUses : [{ type: 'text', text: message.text }],
+    content:
+      message.toolUses.length > 0
+        ? message.toolUses
+        : [{ type: 'text', text: message.text, citations: null }],
     stop_reason: message.stopReason,
     stop_sequence: message.stopSequence,
-    usage: {
-      input_tokens: message.inputTokens,
-      output_tokens: message.outputTokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-    },
+    stop_details: null,
+    container: null,
+    diagnostics: null,
+    usage: usage(message.inputTokens, message.outputTokens),
+  };
+}
+
+function usage(inputTokens: number, outputTokens: number): Record<string, unknown> {
+  return {
+    input_tokens: inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    output_tokens: outputTokens,
+    output_tokens_details: null,
+    server_tool_use: null,
+    service_tier: 'standard',
+    inference_geo: null,
+    speed: null,
   };
 }
 
@@ -140,12 +163,10 @@ function streamEvents(message: Message, fault: StreamFault | undefined): string[
     model: message.model,
     stop_reason: null,
     stop_sequence: null,
-    usage: {
-      input_tokens: message.inputTokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-      output_tokens: 1,
-    },
+    stop_details: null,
+    container: null,
+    diagnostics: null,
+    usage: usage(message.inputTokens, 1),
   };
   const blocks = message.toolUses.length > 0 ? message.toolUses.map(toolUseBlock) : [textBlock(message.text)];
   const events = [
@@ -177,8 +198,21 @@ function streamEvents(message: Message, fault: StreamFault | undefined): string[
     sse('content_block_stop', { type: 'content_block_stop', index: blocks.length - 1 }),
     sse('message_delta', {
       type: 'message_delta',
-      delta: { stop_reason: message.stopReason, stop_sequence: message.stopSequence },
-      usage: { output_tokens: message.outputTokens },
+      delta: {
+        stop_reason: message.stopReason,
+        stop_sequence: message.stopSequence,
+        stop_details: null,
+        container: null,
+      },
+      // Cumulative counts, input included, as the API sends them at the end of a stream.
+      usage: {
+        input_tokens: message.inputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: message.outputTokens,
+        output_tokens_details: null,
+        server_tool_use: null,
+      },
     }),
     sse('message_stop', { type: 'message_stop' }),
   );
@@ -192,7 +226,7 @@ interface StreamedBlock {
 
 function textBlock(text: string): StreamedBlock {
   return {
-    start: { type: 'text', text: '' },
+    start: { type: 'text', text: '', citations: null },
     deltas: splitTokens(text).map((piece) => ({ type: 'text_delta', text: piece })),
   };
 }
@@ -201,7 +235,7 @@ function textBlock(text: string): StreamedBlock {
 function toolUseBlock(block: ToolUseBlock): StreamedBlock {
   const json = JSON.stringify(block.input);
   return {
-    start: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+    start: { type: 'tool_use', id: block.id, name: block.name, input: {}, caller: block.caller },
     deltas: ['', ...splitTokens(json)].map((piece) => ({ type: 'input_json_delta', partial_json: piece })),
   };
 }

@@ -7,6 +7,22 @@ const start = useMockServer();
 const VERSION = { 'anthropic-version': '2023-06-01' };
 const RFC3339_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
+/** The usage object of a Message, every field the API reference lists. */
+function usage(inputTokens: number, outputTokens: number): Record<string, unknown> {
+  return {
+    input_tokens: inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    output_tokens: outputTokens,
+    output_tokens_details: null,
+    server_tool_use: null,
+    service_tier: 'standard',
+    inference_geo: null,
+    speed: null,
+  };
+}
+
 function messagesBody(content: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     model: 'claude-3-5-haiku-latest',
@@ -78,15 +94,13 @@ describe('POST /v1/messages', () => {
       type: 'message',
       role: 'assistant',
       model: 'claude-3-5-haiku-latest',
-      content: [{ type: 'text', text: '84' }],
+      content: [{ type: 'text', text: '84', citations: null }],
       stop_reason: 'end_turn',
       stop_sequence: null,
-      usage: {
-        input_tokens: Math.ceil(prompt.length / 4),
-        output_tokens: 1,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-      },
+      stop_details: null,
+      container: null,
+      diagnostics: null,
+      usage: usage(Math.ceil(prompt.length / 4), 1),
     });
   });
 
@@ -119,7 +133,7 @@ describe('POST /v1/messages', () => {
     const server = await start();
     const response = await post(server, messagesBody('Tell me about the ocean', { max_tokens: 2 }));
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body.content).toEqual([{ type: 'text', text: 'Echo: Te' }]);
+    expect(body.content).toEqual([{ type: 'text', text: 'Echo: Te', citations: null }]);
     expect(body.stop_reason).toBe('max_tokens');
     expect(body.usage).toMatchObject({ output_tokens: 2 });
   });
@@ -131,7 +145,7 @@ describe('POST /v1/messages', () => {
       messagesBody('Reply with exactly: alpha beta gamma', { stop_sequences: ['gamma', ' beta'] }),
     );
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body.content).toEqual([{ type: 'text', text: 'alpha' }]);
+    expect(body.content).toEqual([{ type: 'text', text: 'alpha', citations: null }]);
     expect(body.stop_reason).toBe('stop_sequence');
     expect(body.stop_sequence).toBe(' beta');
   });
@@ -253,7 +267,9 @@ describe('request validation', () => {
     ];
     const response = await post(server, { ...messagesBody('x'), messages });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { content: unknown }).content).toEqual([{ type: 'text', text: '4' }]);
+    expect(((await response.json()) as { content: unknown }).content).toEqual([
+      { type: 'text', text: '4', citations: null },
+    ]);
   });
 });
 
@@ -284,17 +300,15 @@ describe('streaming', () => {
       model: 'claude-3-5-haiku-latest',
       stop_reason: null,
       stop_sequence: null,
-      usage: {
-        input_tokens: Math.ceil(prompt.length / 4),
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        output_tokens: 1,
-      },
+      stop_details: null,
+      container: null,
+      diagnostics: null,
+      usage: usage(Math.ceil(prompt.length / 4), 1),
     });
     expect(events[1]?.data).toEqual({
       type: 'content_block_start',
       index: 0,
-      content_block: { type: 'text', text: '' },
+      content_block: { type: 'text', text: '', citations: null },
     });
     expect(events[3]?.data).toEqual({
       type: 'content_block_delta',
@@ -304,8 +318,15 @@ describe('streaming', () => {
     expect(deltaText(events)).toBe('The quick brown fox');
     expect(events.at(-2)?.data).toEqual({
       type: 'message_delta',
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
-      usage: { output_tokens: deltas },
+      delta: { stop_reason: 'end_turn', stop_sequence: null, stop_details: null, container: null },
+      usage: {
+        input_tokens: Math.ceil(prompt.length / 4),
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: deltas,
+        output_tokens_details: null,
+        server_tool_use: null,
+      },
     });
   });
 
@@ -357,7 +378,11 @@ describe('streaming', () => {
 describe('auth and failures', () => {
   it('takes the key in x-api-key or as a bearer token (the SDK since 1.0), and names the one refused', async () => {
     const server = await start({ apiKey: 'sk-ant-mock' });
-    for (const credential of [{ 'x-api-key': 'sk-ant-mock' }, { authorization: 'Bearer sk-ant-mock' }]) {
+    const credentials: Array<Record<string, string>> = [
+      { 'x-api-key': 'sk-ant-mock' },
+      { authorization: 'Bearer sk-ant-mock' },
+    ];
+    for (const credential of credentials) {
       expect((await post(server, messagesBody('hi'), { ...VERSION, ...credential })).status).toBe(200);
     }
     const wrongKey = await post(server, messagesBody('hi'), { ...VERSION, 'x-api-key': 'sk-ant-other' });
