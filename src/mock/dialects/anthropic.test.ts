@@ -5,6 +5,7 @@ import { useMockServer } from '../test-helpers.js';
 const start = useMockServer();
 
 const VERSION = { 'anthropic-version': '2023-06-01' };
+const LOOKUP = { name: 'lookup', input_schema: { type: 'object', properties: { q: { type: 'string' } } } };
 const RFC3339_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** The usage object of a Message, every field the API reference lists. */
@@ -240,6 +241,36 @@ describe('request validation', () => {
       messagesBody('hi', { stop_sequences: 'END' }),
       'stop_sequences: Input should be a valid list of strings',
     ],
+    [
+      'a tool has no name',
+      messagesBody('hi', { tools: [{ input_schema: {} }] }),
+      'tools.0.name: Field required',
+    ],
+    [
+      'a client tool has no input_schema',
+      messagesBody('hi', { tools: [{ name: 'lookup' }] }),
+      'tools.0.input_schema: Field required',
+    ],
+    [
+      'tool_choice comes without tools',
+      messagesBody('hi', { tool_choice: { type: 'any' } }),
+      'tool_choice: `tool_choice` may only be specified while providing tools.',
+    ],
+    [
+      'tool_choice has an unknown type',
+      messagesBody('hi', { tools: [LOOKUP], tool_choice: { type: 'required' } }),
+      expect.stringMatching(/^tool_choice: Input tag 'required' found using 'type'/),
+    ],
+    [
+      'tool_choice forces a tool that is not offered',
+      messagesBody('hi', { tools: [LOOKUP], tool_choice: { type: 'tool', name: 'other' } }),
+      "tool_choice.name: Tool 'other' not found in provided tools",
+    ],
+    [
+      'a tool_result has no tool_use_id',
+      messagesBody([{ type: 'tool_result', content: 'x' }]),
+      'messages.0.content.0.tool_use_id: Field required',
+    ],
   ])('answers 400 invalid_request_error when %s', async (_case, body, message) => {
     const server = await start();
     await expectInvalid(await post(server, body), message as string);
@@ -464,5 +495,127 @@ describe('auth and failures', () => {
     const response = await post(server, messagesBody('hi'), { ...VERSION, 'x-mock-status': String(status) });
     expect(response.status).toBe(status);
     expect(((await response.json()) as { error: { type: string } }).error.type).toBe(type);
+  });
+});
+
+describe('tools', () => {
+  it('answers a tool_use block with stop_reason tool_use, counting the input as output', async () => {
+    const server = await start();
+    const body = messagesBody('Please lookup {"q": "cats"}', {
+      tools: [LOOKUP, { type: 'web_search_20250305', name: 'web_search' }],
+    });
+    const message = (await (await post(server, body)).json()) as Record<string, unknown>;
+    expect(message).toMatchObject({
+      content: [
+        {
+          type: 'tool_use',
+          id: expect.stringMatching(/^toolu_/),
+          name: 'lookup',
+          input: { q: 'cats' },
+          caller: { type: 'direct' },
+        },
+      ],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage: { output_tokens: Math.ceil('{"q":"cats"}'.length / 4) },
+    });
+  });
+
+  it('streams each tool_use block as start, input_json_delta pieces and stop', async () => {
+    const server = await start();
+    const body = messagesBody('use lookup and web_search', {
+      tools: [
+        LOOKUP,
+        { name: 'clock', input_schema: { type: 'object' } },
+        { type: 'web_search_20250305', name: 'web_search' },
+      ],
+      tool_choice: { type: 'any' },
+      stream: true,
+    });
+    const events = sseEvents(await (await post(server, body)).text());
+    expect(events.map((event) => event.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      ...Array<string>(1 + Math.ceil('{"q":"mock"}'.length / 4)).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(events[1]?.data.content_block).toEqual({
+      type: 'tool_use',
+      id: expect.stringMatching(/^toolu_/),
+      name: 'lookup',
+      input: {},
+      caller: { type: 'direct' },
+    });
+    const json = events
+      .filter((event) => event.event === 'content_block_delta')
+      .map((event) => {
+        const delta = event.data.delta as { type: string; partial_json: string };
+        expect(delta.type).toBe('input_json_delta');
+        return delta.partial_json;
+      })
+      .join('');
+    expect(JSON.parse(json)).toEqual({ q: 'mock' });
+    expect((events.at(-2)?.data.delta as { stop_reason: string }).stop_reason).toBe('tool_use');
+  });
+
+  it('numbers the blocks of parallel calls and closes each before the next starts', async () => {
+    const server = await start();
+    const clock = { name: 'clock', input_schema: { type: 'object' } };
+    const body = messagesBody('clock, then lookup', { tools: [LOOKUP, clock], stream: true });
+    const events = sseEvents(await (await post(server, body)).text());
+    const framing = events
+      .filter((event) => event.event === 'content_block_start' || event.event === 'content_block_stop')
+      .map((event) => `${event.event}:${String(event.data.index)}`);
+    expect(framing).toEqual([
+      'content_block_start:0',
+      'content_block_stop:0',
+      'content_block_start:1',
+      'content_block_stop:1',
+    ]);
+  });
+
+  it('answers the tool result with text', async () => {
+    const server = await start();
+    const messages = [
+      { role: 'user', content: 'lookup cats' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {} }] },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'meow' }] }],
+      },
+    ];
+    const message = (await (
+      await post(server, { ...messagesBody('x'), messages, tools: [LOOKUP] })
+    ).json()) as {
+      content: unknown;
+      stop_reason: string;
+    };
+    expect(message.content).toEqual([{ type: 'text', text: 'Echo: meow', citations: null }]);
+    expect(message.stop_reason).toBe('end_turn');
+  });
+});
+
+describe('POST /v1/messages/count_tokens', () => {
+  it('counts system and messages like /v1/messages, without max_tokens', async () => {
+    const server = await start();
+    const response = await fetch(`${server.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...VERSION },
+      body: JSON.stringify({
+        model: 'm',
+        system: 'Be terse.',
+        messages: [{ role: 'user', content: 'Hi there' }],
+      }),
+    });
+    expect(await response.json()).toEqual({ input_tokens: Math.ceil('Be terse.Hi there'.length / 4) });
+    const invalid = await fetch(`${server.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...VERSION },
+      body: JSON.stringify({ model: 'm' }),
+    });
+    expect(invalid.status).toBe(400);
   });
 });
