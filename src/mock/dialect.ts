@@ -2,9 +2,10 @@
  * The contract a provider dialect implements so the mock server can speak its wire format. The server
  * owns sockets, faults, auth decisions and the journal; a dialect only maps requests to replies.
  *
- * To add a provider: write `dialects/<name>.ts` exporting a `Dialect` (routes, auth check, error
- * envelope, rate-limit headers), reuse `answer.ts` for content and token counts, and append it to
- * `DIALECTS` in `server.ts`. Faults and the journal then work for it unchanged.
+ * To add a provider: write `dialects/<name>.ts` exporting a `Dialect` (routes, the paths it claims,
+ * auth check, error envelope, rate-limit headers), reuse `answer.ts` for content and token counts and
+ * `tools.ts` for tool calls, append it to `DIALECTS` in `server.ts`, and describe it in docs/mock.md.
+ * Faults and the journal then work for it unchanged.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RateSnapshot } from './rate-meter.js';

@@ -558,7 +558,7 @@ describe('tools', () => {
       })
       .join('');
     expect(JSON.parse(json)).toEqual({ q: 'mock' });
-    expect((events.at(-2)?.data.delta as { stop_reason: string }).stop_reason).toBe('tool_use');
+    expect(events.at(-2)?.data.delta).toMatchObject({ stop_reason: 'tool_use' });
   });
 
   it('numbers the blocks of parallel calls and closes each before the next starts', async () => {

@@ -193,7 +193,7 @@ describe('tool calls', () => {
     });
     const pieces = deltas
       .slice(2, -2)
-      .map((delta) => (delta?.tool_calls as Array<{ index: number; function: { arguments: string } }>)[0]!);
+      .map((delta) => (delta!.tool_calls as Array<{ index: number; function: { arguments: string } }>)[0]!);
     expect(pieces.every((piece) => piece.index === 0)).toBe(true);
     expect(pieces.map((piece) => piece.function.arguments).join('')).toBe('{"city":"mock"}');
     expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('tool_calls');
