@@ -33,7 +33,7 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-// The first dialect also renders errors for paths no dialect serves.
+// The first dialect also renders errors for paths no dialect serves or claims (see `Dialect.claims`).
 const DIALECTS: readonly [Dialect, ...Dialect[]] = [
   openAiDialect,
   geminiDialect,

@@ -211,12 +211,14 @@ describe.each([
       outputTokens: 1,
       cachedInputTokens: 0,
       cacheWriteInputTokens: 0,
-      raw: {
+      // The whole usage object as the API sent it (the mock sends every field of the reference).
+      raw: expect.objectContaining({
         input_tokens: input,
         output_tokens: 1,
         cache_creation_input_tokens: 0,
         cache_read_input_tokens: 0,
-      },
+        service_tier: 'standard',
+      }),
     });
     if (stream) {
       expect(response.ttftMs).toBeGreaterThanOrEqual(0);
