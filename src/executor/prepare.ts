@@ -3,7 +3,7 @@ import type { Project } from '../config/load.js';
 import { resolveGrader } from '../config/targets.js';
 import { UserError } from '../errors.js';
 import { createPricer } from '../pricing/price.js';
-import { loadTemplateFilters } from '../prompts/filters.js';
+import { BUILTIN_FILTERS, loadTemplateFilters } from '../prompts/filters.js';
 import { compilePrompt, type PromptRenderer } from '../prompts/render.js';
 import type { Provider } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
@@ -152,9 +152,12 @@ export async function prepareRun(
   }
 
   const filtersFile = project.config.templates?.filters;
-  const filters = filtersFile
-    ? await loadTemplateFilters(filtersFile, project.baseDir, project.locate(['templates', 'filters']))
-    : {};
+  const filters = {
+    ...BUILTIN_FILTERS,
+    ...(filtersFile
+      ? await loadTemplateFilters(filtersFile, project.baseDir, project.locate(['templates', 'filters']))
+      : {}),
+  };
   const renderers = new Map<string, PromptRenderer>();
   for (const target of targets) {
     if (!renderers.has(target.prompt.name)) {
