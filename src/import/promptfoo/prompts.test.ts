@@ -21,7 +21,7 @@ async function promptfooProject(prompts: string, files: Record<string, string> =
 }
 
 async function importAndLoad(config: string) {
-  const plan = await planPromptfoo(config);
+  const plan = await planPromptfoo(config, { env: {} });
   const out = path.join(path.dirname(config), 'assay');
   await writePlan(plan, out, false);
   return { plan, project: await loadProject({ cwd: out, env: {} }) };
