@@ -37,6 +37,11 @@ function isOutside(dir: string, file: string): boolean {
   return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
 }
 
+/** A path as shown in a message: relative to the working directory when inside it, else absolute. */
+function shown(file: string): string {
+  return isOutside(process.cwd(), file) ? file : displayPath(file);
+}
+
 /** The path with its symlinks resolved; a path that does not exist (yet) as given. */
 async function realOrSelf(file: string): Promise<string> {
   return realpath(file).catch(() => file);
@@ -84,7 +89,7 @@ export class PromptfooContext {
     const outside = isOutside(this.baseDir, file) || isOutside(await this.#realBase, await realOrSelf(file));
     if (outside && !this.#allowOutside) {
       throw new UserError(
-        `${displayPath(file)} is outside the promptfoo project folder (${displayPath(this.baseDir)}); the import does not read it`,
+        `${shown(file)} is outside the promptfoo project folder (${shown(this.baseDir)}); the import does not read it`,
         where,
         'copy the file into the project folder and refer to it by a relative path, or pass --allow-outside if you trust this config',
       );
