@@ -446,9 +446,13 @@ export function buildProgram(): Command {
     .option('-o, --out <dir>', 'directory to write into (default: the current directory)')
     .option('--force', 'overwrite files that already exist')
     .option('--json', 'print a JSON report on stdout')
+    .option(
+      '--allow-outside',
+      "read files a promptfoo config refers to outside its folder (absolute paths, '..', symlinks)",
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ assay import promptfoo promptfooconfig.yaml --out evals\n  $ assay import openai-evals samples.jsonl\n  $ assay import inspect quiz.jsonl --out quiz --json\n  $ assay import csv questions.csv --force\n\nSkipped items (unsupported assertions, providers, options) are listed; they do not fail the import.\nExit code 0 when the files were written, 2 for bad input or a file that already exists.',
+      '\nExamples:\n  $ assay import promptfoo promptfooconfig.yaml --out evals\n  $ assay import openai-evals samples.jsonl\n  $ assay import inspect quiz.jsonl --out quiz --json\n  $ assay import csv questions.csv --force\n\nSkipped items (unsupported assertions, providers, options) are listed; they do not fail the import.\nEvery file read is listed; a promptfoo config may not read outside its folder unless --allow-outside.\nExit code 0 when the files were written, 2 for bad input or a file that already exists.',
     )
     .action(lazy(async () => (await import('./commands/import.js')).importCommand));
 
