@@ -3,7 +3,7 @@ import { ProviderError, UserError } from '../errors.js';
 import { MESSAGES_KEYS, messagesBody } from './anthropic-request.js';
 import { readMessageStream } from './anthropic-stream.js';
 import { errorFromResponse, parseUsage, usageSchema } from './anthropic-wire.js';
-import { apiRoot, withoutSegment } from './base-url.js';
+import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { ConfigGate } from './config-keys.js';
 import { postJson } from './http.js';
 import {
@@ -61,7 +61,7 @@ export function createAnthropicProvider(context: ProviderContext): Provider {
     VERSION,
     id,
   );
-  const url = `${root}/messages`;
+  const url = endpoint(root, '/messages');
   const stream = context.options.stream === true;
   // Target headers may pin another API version or add `anthropic-beta`; the key is always ours.
   const headers: Record<string, string> = {

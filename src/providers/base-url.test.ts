@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
-import { apiRoot, withoutSegment } from './base-url.js';
+import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { createProvider } from './registry.js';
 
 describe('apiRoot', () => {
@@ -58,6 +58,17 @@ describe('apiRoot', () => {
   it('gives the site without the segment for cache scopes', () => {
     expect(withoutSegment('https://api.anthropic.com/v1', '/v1')).toBe('https://api.anthropic.com');
     expect(withoutSegment('https://g.example/v1', '/v1beta')).toBe('https://g.example/v1');
+  });
+});
+
+describe('endpoint', () => {
+  it('puts the path before the query and joins both queries', () => {
+    expect(endpoint('https://gw/v1?key=a', '/chat/completions')).toBe('https://gw/v1/chat/completions?key=a');
+    expect(endpoint('https://gw/v1beta/models/m?key=a', ':streamGenerateContent?alt=sse')).toBe(
+      'https://gw/v1beta/models/m:streamGenerateContent?key=a&alt=sse',
+    );
+    expect(endpoint('https://gw/v1/', '/messages')).toBe('https://gw/v1/messages');
+    expect(apiRoot('https://gw?key=a#x', { segment: '/v1' }, 't')).toBe('https://gw/v1?key=a');
   });
 });
 
@@ -124,6 +135,26 @@ describe('every adapter takes its base URL with or without the version segment',
       }
       expect(mock.journal().map((entry) => entry.path)).toEqual(suffixes.map(() => path));
       expect(scopes.size).toBe(1);
+    });
+  }
+
+  for (const { id, env, suffixes, path } of cases) {
+    it(`${id}: a query in the base URL stays on the endpoint, after its path`, async () => {
+      const provider = await createProvider(
+        id,
+        {
+          options: { base_url: `${mock.url}${suffixes.at(-1)}?api-version=2024-06&key=k%201` },
+          env,
+          baseDir: '.',
+        },
+        'test',
+      );
+      await provider.call({
+        messages: [{ role: 'user', content: 'hi' }],
+        config: {},
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(mock.journal().map((entry) => entry.path)).toEqual([`${path}?api-version=2024-06&key=k%201`]);
     });
   }
 

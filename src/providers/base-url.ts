@@ -25,7 +25,8 @@ export interface ApiVersion {
  * base that is not an absolute http(s) URL.
  */
 export function apiRoot(base: string, version: ApiVersion, who: string): string {
-  const trimmed = base.trim().replace(/\/+$/, '');
+  const { path, query } = splitQuery(base.trim());
+  const trimmed = path.replace(/\/+$/, '');
   let url: URL;
   try {
     url = new URL(trimmed);
@@ -34,14 +35,34 @@ export function apiRoot(base: string, version: ApiVersion, who: string): string 
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidBase(base, who);
   const named = version.named ? version.named.test(url.pathname) : url.pathname.endsWith(version.segment);
-  if (named) return trimmed;
-  if (version.prefixIsRoot && url.pathname !== '/') return trimmed;
-  return `${trimmed}${version.segment}`;
+  if (named || (version.prefixIsRoot && url.pathname !== '/')) return `${trimmed}${query}`;
+  return `${trimmed}${version.segment}${query}`;
+}
+
+/** A URL's part before its query (and fragment), and the query with its `?` ('' when none). */
+function splitQuery(url: string): { path: string; query: string } {
+  const cut = url.search(/[?#]/);
+  if (cut < 0) return { path: url, query: '' };
+  const query = url.slice(cut).replace(/#.*$/, '');
+  return { path: url.slice(0, cut), query: query === '?' ? '' : query };
+}
+
+/**
+ * An endpoint under a root: `suffix` (`/messages`, `:generateContent?alt=sse`) goes after the root's
+ * path and before its query, so a base URL such as `https://gw/v1?api-version=2024-06` keeps its
+ * parameters on every endpoint.
+ */
+export function endpoint(root: string, suffix: string): string {
+  const { path, query } = splitQuery(root);
+  const own = splitQuery(suffix);
+  const params = [query.slice(1), own.query.slice(1)].filter(Boolean).join('&');
+  return `${path.replace(/\/+$/, '')}${own.path}${params ? `?${params}` : ''}`;
 }
 
 /** `root` without a trailing `segment`: the site a cache scope names, as it did before roots were resolved. */
 export function withoutSegment(root: string, segment: string): string {
-  return root.endsWith(segment) ? root.slice(0, -segment.length) : root;
+  const { path, query } = splitQuery(root);
+  return `${path.endsWith(segment) ? path.slice(0, -segment.length) : path}${query}`;
 }
 
 function invalidBase(base: string, who: string, cause?: unknown): UserError {

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { apiRoot, withoutSegment } from './base-url.js';
+import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { ConfigGate } from './config-keys.js';
 import { geminiError } from './gemini-errors.js';
 import { buildGeminiBody, GENERATE_CONTENT_KEYS } from './gemini-request.js';
@@ -41,7 +41,7 @@ export function createGeminiProvider(context: ProviderContext): Provider {
     VERSION,
     label,
   );
-  const root = `${apiBase}/models/${encodeURIComponent(model)}`;
+  const root = endpoint(apiBase, `/models/${encodeURIComponent(model)}`);
   const stream = context.options.stream === true;
   const headers: Record<string, string> = {
     ...((context.options.headers as Record<string, string> | undefined) ?? {}),
@@ -56,14 +56,20 @@ export function createGeminiProvider(context: ProviderContext): Provider {
       gate.check(request.config);
       const body = buildGeminiBody(request.messages, request.config);
       if (!stream) {
-        const response = await postJson(`${root}:generateContent`, body, headers, request.signal, label);
+        const response = await postJson(
+          endpoint(root, ':generateContent'),
+          body,
+          headers,
+          request.signal,
+          label,
+        );
         if (response.status < 200 || response.status >= 300) {
           throw geminiError(response.status, response.body, response.headers, label, apiKey);
         }
         return readGeminiResponse(response.body, label, response.status);
       }
       const started = performance.now();
-      const url = `${root}:streamGenerateContent?alt=sse`;
+      const url = endpoint(root, ':streamGenerateContent?alt=sse');
       const response = await postStream(url, body, headers, request.signal, label);
       if (!response.ok) {
         const { status, body: errorBody, headers: errorHeaders } = response.response;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ProviderError, UserError } from '../errors.js';
 import type { Usage } from '../types.js';
-import { apiRoot, withoutSegment } from './base-url.js';
+import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
 import {
   type EmbedRequest,
@@ -71,7 +71,7 @@ const embedSchema = z.object({
 export function createOllamaProvider(context: ProviderContext): Provider {
   const id = `ollama:${context.rest}`;
   const host = ollamaBaseUrl((context.options.base_url as string | undefined) ?? context.env.OLLAMA_HOST);
-  const root = apiRoot(host.replace(/\/v1$/, ''), VERSION, id);
+  const root = apiRoot(host.replace(/\/v1\/?(?=$|[?#])/, ''), VERSION, id);
   const baseUrl = withoutSegment(root, VERSION.segment);
   const keyEnv = context.options.api_key_env as string | undefined;
   const apiKey = keyEnv ? context.env[keyEnv] : undefined;
@@ -84,7 +84,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
   }
   const headers: Record<string, string> = { ...((context.options.headers as Record<string, string>) ?? {}) };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-  const url = `${root}/chat`;
+  const url = endpoint(root, '/chat');
   const stream = context.options.stream === true;
   const fail = (message: string) => new ProviderError('transient', redact(`${id}: ${message}`, [apiKey]));
 
@@ -134,7 +134,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
 
   async function embed(request: EmbedRequest): Promise<EmbedResponse> {
     const body = { model: context.rest, input: request.inputs };
-    const response = await postJson(`${root}/embed`, body, headers, request.signal, id);
+    const response = await postJson(endpoint(root, '/embed'), body, headers, request.signal, id);
     if (response.status < 200 || response.status >= 300)
       throw errorFromResponse(response, id, context.rest, apiKey);
     const parsed = embedSchema.safeParse(response.body);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import type { Usage } from '../types.js';
+import { endpoint } from './base-url.js';
 import { ConfigGate, type ConfigKeys } from './config-keys.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs, sendJson } from './http.js';
 import { quickParseResponse } from './openai-chat-quick.js';
@@ -162,7 +163,7 @@ function parseResponse(body: unknown, status: number, label: string): ChatRespon
 export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   const gate = options.configKeys ? new ConfigGate(options.id, options.configKeys) : undefined;
   gate?.prepare(options.config);
-  const url = `${options.baseUrl.replace(/\/+$/, '')}${options.path ?? '/chat/completions'}`;
+  const url = endpoint(options.baseUrl, options.path ?? '/chat/completions');
   const headers: Record<string, string> = { ...options.headers };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   const label = options.id;
@@ -230,7 +231,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
     };
   }
 
-  const embeddingsUrl = `${options.baseUrl.replace(/\/+$/, '')}${options.embeddingsPath ?? '/embeddings'}`;
+  const embeddingsUrl = endpoint(options.baseUrl, options.embeddingsPath ?? '/embeddings');
 
   async function embed(request: EmbedRequest): Promise<EmbedResponse> {
     // Floats, not the SDK's default base64: the body stays readable in journals and caches.

@@ -1,3 +1,4 @@
+import { endpoint } from './base-url.js';
 import { ConfigGate } from './config-keys.js';
 import { postJson } from './http.js';
 import { errorFromResponse } from './openai-chat.js';
@@ -29,7 +30,7 @@ export function createOpenAiResponsesProvider(options: OpenAiResponsesOptions): 
   const { id: label, apiKey } = options;
   const gate = new ConfigGate(label, RESPONSES_KEYS);
   gate.prepare(options.config);
-  const url = `${options.baseUrl}/responses`;
+  const url = endpoint(options.baseUrl, '/responses');
   const headers = { ...options.headers, authorization: `Bearer ${apiKey}` };
   const withLimits = (
     response: ProviderResponse,
