@@ -47,8 +47,6 @@ export interface ItemContext {
   onRetry: (itemId: string, attempt: number, delayMs: number, error: ProviderError) => void;
   /** Whether any task has a model-graded assertion (then items get a judge service). */
   judging: boolean;
-  /** Cache entries looked up in bulk before the run: `keys` were asked, `found` holds the hits. */
-  prefetched?: { keys: ReadonlySet<string>; found: ReadonlyMap<string, CachedResponse> };
 }
 
 /** What one executed item leaves behind: its result and the fresh answers to cache. */
@@ -288,11 +286,9 @@ export async function obtainAnswer(
   if (!context.cache) {
     return callWithRetry(item, lane, context, log);
   }
-  const prefetched = context.prefetched;
+  // Looked up with the item's window when the run planned it; otherwise asked now.
   const hit =
-    prefetched?.keys.has(item.cacheKey) === true
-      ? prefetched.found.get(item.cacheKey)
-      : await context.cache.get(item.cacheKey, Date.now());
+    item.prefetched !== undefined ? item.prefetched : await context.cache.get(item.cacheKey, Date.now());
   if (hit) return { value: hit, attempts: 0, reused: true };
   const pending = context.inflight.get(item.cacheKey);
   // An identical call that fails fails for every item waiting on it: no extra calls are made.
@@ -339,8 +335,11 @@ async function answerWithFallback(
       const fallbackLane = context.lanes.get(name)!;
       const target = context.targets.get(name)!;
       const fallbackItem: PlannedItem = {
-        ...item,
+        id: item.id,
+        task: item.task,
         target,
+        repeat: item.repeat,
+        messages: item.messages,
         cacheKey: cacheKey(fallbackLane.provider, target, item.messages, item.repeat),
       };
       try {

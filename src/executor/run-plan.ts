@@ -64,8 +64,13 @@ export interface RunPlan {
   settings: PlanSettings;
   /** How many work items `items()` yields. */
   totalItems: number;
-  /** The work items, in plan order; each call starts again from the first. */
-  items(): Iterable<PlanItem>;
+  /** Per target: its items and the characters of their prompts (the run's projected cost comes from these). */
+  targetStats: Record<string, { items: number; promptChars: number }>;
+  /**
+   * The work items in plan order (only those of these targets, when given), produced one at a time;
+   * each call starts again from the first.
+   */
+  items(targets?: ReadonlySet<string>): Iterable<PlanItem>;
   /** Set by the planner for its own process; never serialised. */
   prepared?: PreparedScoring;
 }
@@ -103,6 +108,7 @@ export function* writePlan(plan: RunPlan): Iterable<string> {
     code: plan.code,
     settings: plan.settings,
     totalItems: plan.totalItems,
+    targetStats: plan.targetStats,
   };
   yield `${JSON.stringify(header)}\n`;
   for (const item of plan.items()) {
@@ -155,7 +161,7 @@ export function readPlan(lines: string[], env: NodeJS.ProcessEnv): RunPlan {
     ...plain,
     targets: targets.map((name) => byName.get(name)!),
     callable,
-    items: () => items,
+    items: (only) => (only ? items.filter((item) => only.has(item.target.name)) : items),
   };
 }
 

@@ -107,7 +107,24 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
       renderers.set(prompt.name, compilePrompt(prompt, project.baseDir, filters));
     }
   }
-  const items = planItems(tasks, targets, options.repeat, renderers, options.repeatForced === true);
+  const items = (only?: ReadonlySet<string>) =>
+    planItems(
+      tasks,
+      only ? targets.filter((target) => only.has(target.name)) : targets,
+      options.repeat,
+      renderers,
+      options.repeatForced === true,
+    );
+  // Every prompt rendered once now, so a template error stops the run before anything is stored or
+  // called; the items themselves are rendered again as the run reaches them, never all held at once.
+  const targetStats: RunPlan['targetStats'] = {};
+  let totalItems = 0;
+  for (const item of items()) {
+    totalItems++;
+    const stats = (targetStats[item.target.name] ??= { items: 0, promptChars: 0 });
+    stats.items++;
+    for (const message of item.messages) stats.promptChars += message.content.length;
+  }
 
   const code: CodeRef[] = [];
   for (const file of scorerFiles) code.push(await codeRef('scorers', file, project.baseDir));
@@ -154,8 +171,9 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
       },
       pricesMemoFile: path.join(project.stateDir, 'prices-memo.json'),
     },
-    totalItems: items.length,
-    items: () => items,
+    totalItems,
+    targetStats,
+    items,
     prepared: { scorers: prepared.scorers },
   };
 }
