@@ -171,6 +171,11 @@ const defaultsSchema = z
     item_timeout: duration
       .default('10m')
       .describe('Wall time one item may take across all its attempts and waits; no retry starts past it.'),
+    code_timeout: duration
+      .default('5s')
+      .describe(
+        'Time limit for one call of your own code: a javascript assertion, a custom scorer, a render with template filters.',
+      ),
     cache: z.boolean().default(true),
     cache_ttl: duration.default('14d'),
     repeat: z.number().int().min(1).max(1000).default(1),

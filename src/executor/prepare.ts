@@ -12,6 +12,9 @@ import { loadCustomScorers } from '../scorers/custom.js';
 import { defaultRegistry, ScorerRegistry } from '../scorers/registry.js';
 import type { PrepareContext } from '../scorers/scorer.js';
 import type { RunFingerprint, RunOptions, Target, Task } from '../types.js';
+import type { TimeLimit } from '../user-code/time-limit.js';
+import type { UserCode } from '../user-code/user-code.js';
+import { parseDuration } from '../util/duration.js';
 import { headCommit } from '../util/git.js';
 import { VERSION } from '../version.js';
 import type { TargetLane } from './execute-item.js';
@@ -33,11 +36,25 @@ export interface PreparedRun {
   fingerprint: RunFingerprint;
 }
 
+/** `defaults.code_timeout`, the time limit of one call of the project's own code. */
+export function codeTimeLimit(project: Project): TimeLimit {
+  const where = project.locate(['defaults', 'code_timeout']);
+  const ms = Math.ceil(parseDuration(project.config.defaults.code_timeout, where));
+  if (ms < 1) {
+    throw new UserError(
+      'defaults.code_timeout must be more than 0',
+      where,
+      'give user code a time limit such as code_timeout: 5s',
+    );
+  }
+  return { ms, setting: `defaults.code_timeout in ${path.basename(project.configPath)}` };
+}
+
 /**
  * Prepares every task's scorers with a context that resolves judges: each distinct grader becomes
  * a target of its own (callable, with a lane) named `judge:<label or id>`.
  */
-async function prepareScorers(project: Project, tasks: Task[]) {
+async function prepareScorers(project: Project, tasks: Task[], userCode: UserCode) {
   // Built-ins plus anything registered in code with registerScorer, then the config's modules.
   const registry = new ScorerRegistry(defaultRegistry.names().map((name) => defaultRegistry.get(name)!));
   if (project.config.scorers.length > 0) {
@@ -63,6 +80,7 @@ async function prepareScorers(project: Project, tasks: Task[]) {
     recordJudgePrompt(name, version) {
       judgeVersions[`prompt:${name}`] = version;
     },
+    userCode,
   };
   const scorers = new Map<string, TaskScorer>();
   const scorerNames = new Set<string>();
@@ -91,6 +109,8 @@ export async function prepareRun(
   options: RunOptions,
   env: NodeJS.ProcessEnv,
   concurrency: number,
+  /** Runs the project's own code (the caller closes it). */
+  userCode: UserCode,
   /** Archived task ids (`assay tasks rm`): never run. */
   archived: ReadonlySet<string> = new Set(),
   commit?: string,
@@ -106,7 +126,7 @@ export async function prepareRun(
     );
   }
   const targets = selectTargets(project.targets, options.targets);
-  const { scorers, graders, judgeVersions, scorerVersions } = await prepareScorers(project, tasks);
+  const { scorers, graders, judgeVersions, scorerVersions } = await prepareScorers(project, tasks, userCode);
 
   // Fallback targets need providers and lanes too, even when not selected to run themselves.
   const callable = new Map(targets.map((target) => [target.name, target]));
@@ -159,7 +179,7 @@ export async function prepareRun(
   for (const target of targets) {
     if (!renderers.has(target.prompt.name)) {
       const prompt = project.prompts.find((candidate) => candidate.name === target.prompt.name)!;
-      renderers.set(prompt.name, compilePrompt(prompt, project.baseDir, filters));
+      renderers.set(prompt.name, compilePrompt(prompt, project.baseDir, filters, userCode.limit));
     }
   }
 
@@ -181,5 +201,14 @@ export async function prepareRun(
     gitCommit: await gitCommit,
     assayVersion: VERSION,
   };
-  return { tasks, targets, callable, items, lanes, scorers, judging: graders.size > 0, fingerprint };
+  return {
+    tasks,
+    targets,
+    callable,
+    items,
+    lanes,
+    scorers,
+    judging: graders.size > 0,
+    fingerprint,
+  };
 }

@@ -7,6 +7,7 @@ import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
 import type { RunOptions, RunRecord, RunStatus } from '../types.js';
+import { UserCode } from '../user-code/user-code.js';
 import { parseDuration } from '../util/duration.js';
 import { recordPromptCommits, runUser } from '../util/git.js';
 import type { RunEventBus } from './events.js';
@@ -14,7 +15,7 @@ import { executeItem, type ItemContext, type TargetLane } from './execute-item.j
 import type { Lane } from './lanes.js';
 import type { PlannedItem } from './plan.js';
 import { runPool } from './pool.js';
-import { prepareRun } from './prepare.js';
+import { codeTimeLimit, prepareRun } from './prepare.js';
 import { ResultWriter } from './writer.js';
 
 export interface RunRequest {
@@ -91,6 +92,15 @@ function projectRunCost(items: PlannedItem[], lanes: Map<string, TargetLane>): n
 
 /** Plans, executes and records one run. Renderers follow it through `bus`. */
 export async function executeRun(request: RunRequest): Promise<RunOutcome> {
+  const userCode = new UserCode(codeTimeLimit(request.project));
+  try {
+    return await executeWith(request, userCode);
+  } finally {
+    userCode.close();
+  }
+}
+
+async function executeWith(request: RunRequest, userCode: UserCode): Promise<RunOutcome> {
   const { project, store, options } = request;
   const env = request.env ?? process.env;
   // Git lookups are child processes: start them now so they overlap with preparation.
@@ -101,6 +111,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     options,
     env,
     request.concurrency,
+    userCode,
     await store.archivedTaskIds(),
     request.gitCommit,
   );
@@ -192,6 +203,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
 
   const abortActive = () => {
     for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
+    userCode.close(); // checks still running end now instead of at their time limit
   };
   request.hardSignal.addEventListener('abort', abortActive, { once: true });
 

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { ChecksClosedError } from '../user-code/inline-checks.js';
+import { callWithin, settleWithin, TimeLimitError } from '../user-code/time-limit.js';
+import type { UserCode } from '../user-code/user-code.js';
 import { importUserModule } from '../util/import-module.js';
 import type { ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
 import { formatScore, reaches, readOptions, unitThreshold } from './scorer-options.js';
@@ -22,7 +25,6 @@ export interface JavascriptContext {
   prompt: ScoreInput['prompt'];
 }
 
-type InlineCheck = (output: string, vars: unknown, expected: unknown, context: JavascriptContext) => unknown;
 type ModuleCheck = (
   output: string,
   args: { vars: unknown; expected: unknown; context: JavascriptContext },
@@ -32,9 +34,11 @@ type ModuleCheck = (
  * A check written in JavaScript. `value` is inline code, an expression (`output.length < 200`) or
  * a function body with `return`, seeing `output`, `vars` (the task's vars), `expected` (the task's
  * expected text) and `context` (`{ task, latencyMs, usage, costUsd, prompt }`); inline code is
- * compiled at prepare and runs synchronously. Or `value` is `file:<path>` to a .js/.mjs/.ts module,
- * relative to the config, whose default export `(output, { vars, expected, context })` may be async;
- * it is loaded on first use.
+ * compiled at prepare and runs in the run's check worker thread (`UserCode`), its arguments and
+ * result passed as plain data. Or `value` is `file:<path>` to a .js/.mjs/.ts module, relative to
+ * the config, whose default export `(output, { vars, expected, context })` may be async; it is
+ * loaded on first use and runs on the run's thread. Either way a call that runs past the time limit
+ * (`defaults.code_timeout`) fails the assertion with `TimeLimitError`.
  *
  * The check returns `true`/`false` (value 1/0), a number from 0 to 1 (the value; passes from
  * `threshold`, default 0.5), or `{ pass?, score?, reason? }` with `pass` or `score` (a missing
@@ -43,7 +47,8 @@ type ModuleCheck = (
  */
 export const javascriptScorer: Scorer = {
   name: 'javascript',
-  version: '1',
+  // 2: one expression ending in `;` is read as an expression (it returned nothing before).
+  version: '2',
   prepare(spec, where, task, context) {
     readOptions('javascript', spec, where, []);
     const threshold = unitThreshold('javascript', spec, where, DEFAULT_THRESHOLD);
@@ -55,12 +60,12 @@ export const javascriptScorer: Scorer = {
         'for example value: "output.trim().length < 200" or value: file:checks/tone.ts',
       );
     }
-    const run = code.startsWith(FILE_PREFIX)
-      ? moduleRunner(code.slice(FILE_PREFIX.length).trim(), where, context.baseDir)
-      : inlineRunner(code, where);
     const label = code.startsWith(FILE_PREFIX)
       ? code.trim()
       : `\`${clip(code.trim().replace(/\s+/g, ' '), 60)}\``;
+    const run = code.startsWith(FILE_PREFIX)
+      ? moduleRunner(code.slice(FILE_PREFIX.length).trim(), where, context.baseDir, context.userCode)
+      : inlineRunner(code, label, where, context.userCode);
     return (input) => {
       const checkContext: JavascriptContext = {
         task: input.task,
@@ -79,42 +84,53 @@ export const javascriptScorer: Scorer = {
 
 type Runner = (output: string, vars: unknown, expected: unknown, context: JavascriptContext) => unknown;
 
-function inlineRunner(code: string, where: string): Runner {
-  const check = compileInline(code, where);
-  return (...args) => {
-    try {
-      return check(...args);
-    } catch (error) {
+function inlineRunner(code: string, label: string, where: string, userCode: UserCode): Runner {
+  const check = userCode.checks.define([...PARAMETERS], inlineBody(code, where), label);
+  return (...args) =>
+    check(...args).catch((error: unknown) => {
+      if (error instanceof TimeLimitError || error instanceof ChecksClosedError) throw error;
       throw new Error(`javascript check threw: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
-    }
-  };
+    });
 }
 
-/** An expression when the code is one, else a function body; syntax errors are the user's. */
-function compileInline(code: string, where: string): InlineCheck {
-  let expressionError: unknown;
-  try {
+/**
+ * The function body that runs inline code, chosen as promptfoo reads it: an expression
+ * (`output.length < 100`, also when it ends with `;` or spans lines), else a function body that
+ * returns. Syntax errors are the user's.
+ */
+function inlineBody(code: string, where: string): string {
+  const source = code.trimEnd();
+  const readings = [
     // The newlines keep a trailing `// comment` from swallowing the closing parenthesis.
-    return new Function(...PARAMETERS, `'use strict';\nreturn (\n${code}\n);`) as InlineCheck;
-  } catch (error) {
-    expressionError = error;
+    `'use strict';\nreturn (\n${source}\n);`,
+    // promptfoo's reading of one line: `output.length < 100;`, `output === "ok"; // exact`.
+    ...(source.includes('\n') ? [] : [`'use strict';\nreturn ${source}`]),
+    // An expression over several lines that ends with `;`.
+    ...(source.endsWith(';') ? [`'use strict';\nreturn (\n${source.replace(/;+$/, '')}\n);`] : []),
+    `'use strict';\n${source}`,
+  ];
+  const errors: unknown[] = [];
+  for (const body of readings) {
+    try {
+      new Function(...PARAMETERS, body);
+      return body;
+    } catch (error) {
+      errors.push(error);
+    }
   }
-  try {
-    return new Function(...PARAMETERS, `'use strict';\n${code}`) as InlineCheck;
-  } catch (bodyError) {
-    const error = /\breturn\b/.test(code) ? bodyError : expressionError;
-    throw new UserError(
-      `javascript: syntax error in ${preview(code)}: ${error instanceof Error ? error.message : String(error)}`,
-      where,
-      'write an expression (output.includes("Paris")) or a function body that returns (const n = output.length; return n < 200)',
-      { cause: error },
-    );
-  }
+  // Code that says return meant a function body; otherwise the expression's error reads better.
+  const error = /\breturn\b/.test(source) ? errors.at(-1) : errors[0];
+  throw new UserError(
+    `javascript: syntax error in ${preview(code)}: ${error instanceof Error ? error.message : String(error)}`,
+    where,
+    'write an expression (output.includes("Paris")) or a function body that returns (const n = output.length; return n < 200)',
+    { cause: error },
+  );
 }
 
-function moduleRunner(written: string, where: string, baseDir: string): Runner {
+function moduleRunner(written: string, where: string, baseDir: string, userCode: UserCode): Runner {
   if (!MODULE_EXTENSION.test(written)) {
     throw new UserError(
       `javascript module must be a .js, .mjs, .cjs, .ts, .mts or .cts file, got ${describeValue(written)}`,
@@ -138,12 +154,17 @@ function moduleRunner(written: string, where: string, baseDir: string): Runner {
     }
     return module.default as ModuleCheck;
   };
+  const what = `file:${written}`;
   return async (output, vars, expected, context) => {
     loading ??= load();
     const check = await loading;
     try {
-      return await check(output, { vars, expected, context });
+      // The module runs on the run's thread: its synchronous part is stopped at the limit by a
+      // watchdog, its promise is given up on at the limit.
+      const result = callWithin(what, () => check(output, { vars, expected, context }), userCode.limit);
+      return await (result instanceof Promise ? settleWithin(what, result, userCode.limit) : result);
     } catch (error) {
+      if (error instanceof TimeLimitError) throw error;
       throw new Error(`${written} threw: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compilePrompt } from '../../prompts/render.js';
 import { prepareTask } from '../../scorers/aggregate.js';
+import { standalonePrepareContext } from '../../scorers/registry.js';
 import type { PrepareContext } from '../../scorers/scorer.js';
 import {
   cleanupDirectories,
@@ -172,7 +173,7 @@ describe('assay import promptfoo (fixture project)', () => {
     const { project } = await importFixture('promptfoo', 'promptfoo/promptfooconfig.yaml');
     const graders: string[] = [];
     const context: PrepareContext = {
-      baseDir: project.baseDir,
+      ...standalonePrepareContext(project.baseDir),
       resolveGrader: (grader) => {
         graders.push(grader ?? '(default)');
         return grader ?? 'openai:gpt-4o-mini';

@@ -1,0 +1,198 @@
+import { performance } from 'node:perf_hooks';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { checkWorkerMain } from './check-worker-main.js';
+import { type TimeLimit, TimeLimitError } from './time-limit.js';
+
+const WORKER_SOURCE = `(${checkWorkerMain.toString()})();`;
+/** A check that allocates without end stops its worker, not the run. */
+const WORKER_HEAP_MB = 512;
+
+/** The run stopped (a second Ctrl-C) before the check had answered. */
+export class ChecksClosedError extends Error {
+  override readonly name = 'ChecksClosedError';
+}
+
+interface PendingCall {
+  check: number;
+  args: unknown[];
+  label: string;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+type Reply = { call: number; value: unknown } | { call: number; error: string };
+
+/** One worker thread, the watchdog's view of it, and the checks it has compiled. */
+interface WorkerState {
+  worker: Worker;
+  replies: MessagePort;
+  running: Int32Array;
+  defined: Set<number>;
+}
+
+/**
+ * Runs inline JavaScript checks (`javascript` assertions) in a worker thread with a time limit per
+ * call. The run's thread only posts arguments and reads answers, so a check that never returns
+ * cannot freeze it (Ctrl-C keeps working): once a call has run past the limit, its worker is
+ * stopped, that call fails with `TimeLimitError`, and the calls queued behind it go to a new
+ * worker. The worker starts with the first check and never keeps the process alive by itself.
+ */
+export class InlineChecks {
+  readonly #limit: TimeLimit;
+  readonly #sources = new Map<number, { parameters: string[]; body: string }>();
+  readonly #pending = new Map<number, PendingCall>();
+  #state: WorkerState | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
+  /** The call the watchdog last saw running, and since when. */
+  #seen = { call: 0, since: 0 };
+  #nextCheck = 1;
+  #nextCall = 1;
+  #closed = false;
+
+  constructor(limit: TimeLimit) {
+    this.#limit = limit;
+  }
+
+  /**
+   * Compiles a check (a function body over `parameters`, already known to compile) and returns the
+   * function that runs it; `label` names it in a time-limit error. Arguments and results cross to
+   * the worker as structured clones (plain data: strings, numbers, lists, objects).
+   */
+  define(parameters: string[], body: string, label: string): (...args: unknown[]) => Promise<unknown> {
+    const check = this.#nextCheck++;
+    this.#sources.set(check, { parameters, body });
+    return (...args) =>
+      new Promise((resolve, reject) => {
+        if (this.#closed) {
+          reject(new ChecksClosedError('the run was stopped before the check ran'));
+          return;
+        }
+        const call = this.#nextCall++;
+        this.#pending.set(call, { check, args, label, resolve, reject });
+        this.#watchdog?.ref();
+        try {
+          this.#send(call);
+        } catch (error) {
+          this.#pending.delete(call);
+          reject(new Error(`cannot pass the check its arguments: ${(error as Error).message}`));
+        }
+      });
+  }
+
+  /** Stops the worker; calls still pending fail. */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#watchdog);
+    this.#stopWorker();
+    for (const pending of this.#pending.values()) {
+      pending.reject(new ChecksClosedError('the run was stopped before the check finished'));
+    }
+    this.#pending.clear();
+  }
+
+  #send(call: number): void {
+    const pending = this.#pending.get(call)!;
+    const state = this.#state ?? this.#startWorker();
+    if (!state.defined.has(pending.check)) {
+      state.worker.postMessage({ define: pending.check, ...this.#sources.get(pending.check)! });
+      state.defined.add(pending.check);
+    }
+    state.worker.postMessage({ call, check: pending.check, args: pending.args });
+  }
+
+  #startWorker(): WorkerState {
+    const running = new Int32Array(new SharedArrayBuffer(4));
+    const channel = new MessageChannel();
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { running: running.buffer, replies: channel.port2 },
+      transferList: [channel.port2],
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
+    const state: WorkerState = { worker, replies: channel.port1, running, defined: new Set() };
+    channel.port1.on('message', (reply: Reply) => this.#settle(reply));
+    channel.port1.unref();
+    worker.unref();
+    let failure = '';
+    worker.on('error', (error) => {
+      failure = `: ${error.message}`; // the worker ends: 'exit' follows
+    });
+    worker.on('exit', (code) => {
+      if (this.#state === state)
+        this.#workerDied(`the javascript check worker stopped (exit code ${code}${failure})`);
+    });
+    this.#state = state;
+    if (!this.#watchdog) {
+      const tick = Math.min(1000, Math.max(10, Math.floor(this.#limit.ms / 5)));
+      this.#watchdog = setInterval(() => this.#watch(), tick);
+      if (this.#pending.size === 0) this.#watchdog.unref();
+    }
+    return state;
+  }
+
+  #settle(reply: Reply): void {
+    const pending = this.#pending.get(reply.call);
+    if (!pending) return;
+    this.#pending.delete(reply.call);
+    if (this.#pending.size === 0) this.#watchdog?.unref();
+    if ('error' in reply) pending.reject(new Error(reply.error));
+    else pending.resolve(reply.value);
+  }
+
+  #watch(): void {
+    const state = this.#state;
+    if (!state) return;
+    const call = Atomics.load(state.running, 0);
+    const now = performance.now();
+    if (call === 0 || call !== this.#seen.call) {
+      this.#seen = { call, since: now };
+      return;
+    }
+    if (now - this.#seen.since < this.#limit.ms) return;
+    // An answer may be waiting behind this timer: take it before declaring the call stuck.
+    for (
+      let message = receiveMessageOnPort(state.replies);
+      message;
+      message = receiveMessageOnPort(state.replies)
+    ) {
+      this.#settle(message.message as Reply);
+    }
+    if (Atomics.load(state.running, 0) !== call) return;
+    const stuck = this.#pending.get(call);
+    this.#pending.delete(call);
+    stuck?.reject(new TimeLimitError(stuck.label, this.#limit));
+    this.#replaceWorker();
+  }
+
+  /**
+   * A worker that died running a check (it exited, ran out of memory) fails that check and the
+   * others go to a new worker; one that died between checks fails them all, so a worker that cannot
+   * start is not restarted without end.
+   */
+  #workerDied(reason: string): void {
+    const call = Atomics.load(this.#state!.running, 0);
+    const failed = call === 0 ? [...this.#pending.keys()] : [call];
+    for (const id of failed) {
+      this.#pending.get(id)?.reject(new Error(reason));
+      this.#pending.delete(id);
+    }
+    this.#replaceWorker();
+  }
+
+  /** Stops the worker and sends the calls it had not answered to a new one. */
+  #replaceWorker(): void {
+    this.#stopWorker();
+    this.#seen = { call: 0, since: 0 };
+    if (this.#closed) return;
+    for (const call of [...this.#pending.keys()].sort((a, b) => a - b)) this.#send(call);
+    if (this.#pending.size === 0) this.#watchdog?.unref();
+  }
+
+  #stopWorker(): void {
+    const state = this.#state;
+    if (!state) return;
+    this.#state = undefined;
+    state.replies.close();
+    void state.worker.terminate();
+  }
+}
