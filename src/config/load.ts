@@ -7,7 +7,7 @@ import type { Target, Task } from '../types.js';
 import { contentHash } from '../util/hash.js';
 import { importUserModule } from '../util/import-module.js';
 import { interpolateEnv, loadEnvFiles } from './env.js';
-import { configSchema, type ParsedConfig } from './schema.js';
+import { configSchema, DEFAULT_DATABASE, type ParsedConfig } from './schema.js';
 import { type FieldPath, formatFieldPath, readYamlFile } from './source.js';
 import { resolveTargets } from './targets.js';
 import { validate } from './validate.js';
@@ -72,6 +72,50 @@ async function readConfigValue(
   const value =
     typeof module.default === 'function' ? await (module.default as () => unknown)() : module.default;
   return { value, locate: (fieldPath) => `${display} (${formatFieldPath(fieldPath)})` };
+}
+
+/** Configs that are code: loading them runs them. */
+const CODE_CONFIG = /\.[cm]?[jt]s$/i;
+
+/**
+ * The database a project's config names, found without loading the project and without ever
+ * running its config (read-only commands must not execute a pull request's assay.config.ts). A
+ * YAML or JSON config is read for `database`, its `${VAR}`s filled from the environment and the
+ * config's env files; beside a config that is code, the store is the default `.assay/assay.db`.
+ */
+export async function findDatabasePath(
+  options: { cwd?: string; configPath?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const configPath = await findConfigFile(options.cwd ?? process.cwd(), options.configPath);
+  const baseDir = path.dirname(configPath);
+  if (CODE_CONFIG.test(configPath)) {
+    const database = path.resolve(baseDir, DEFAULT_DATABASE);
+    if (await exists(database)) return database;
+    const name = path.basename(configPath);
+    throw new UserError(
+      `no database at ${path.join(path.dirname(path.relative(process.cwd(), configPath)) || '.', DEFAULT_DATABASE)}, and ${name} is code, which this command does not run to find another`,
+      name,
+      'pass --db <file> or set ASSAY_DB to the database your config names',
+    );
+  }
+  const source = await readYamlFile(configPath);
+  const raw = source.value as Record<string, unknown> | null;
+  const written = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw.database : undefined;
+  if (written === undefined) return path.resolve(baseDir, DEFAULT_DATABASE);
+  if (typeof written !== 'string') {
+    throw new UserError(
+      'database must be a file path',
+      source.locate(['database']),
+      `for example database: ${DEFAULT_DATABASE}`,
+    );
+  }
+  // A copy: this command only needs the variables, not to publish them to the process.
+  const env = { ...(options.env ?? process.env) };
+  const envFiles = Array.isArray(raw?.env_files)
+    ? raw.env_files.filter((file) => typeof file === 'string')
+    : ['.env'];
+  await loadEnvFiles(envFiles, baseDir, env);
+  return path.resolve(baseDir, interpolateEnv(written, env, source.locate, ['database']) as string);
 }
 
 /** Loads, validates and versions a project from its config file. */

@@ -1,5 +1,8 @@
 import * as z from 'zod';
 
+/** Where a project's store is when its config does not say. */
+export const DEFAULT_DATABASE = '.assay/assay.db';
+
 const duration = z
   .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/)])
   .describe('A duration: milliseconds as a number, or a string such as "500ms", "30s", "10m", "12h", "7d".');
@@ -239,7 +242,7 @@ export const configSchema = z
       .array(z.string())
       .default(['.env'])
       .describe('Files of KEY=value lines loaded into the environment.'),
-    database: z.string().default('.assay/assay.db').describe('SQLite database path, relative to the config.'),
+    database: z.string().default(DEFAULT_DATABASE).describe('SQLite database path, relative to the config.'),
   })
   .strict();
 

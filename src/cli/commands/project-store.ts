@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Cache } from '../../cache/cache.js';
-import { findConfigFile, loadProject, type Project } from '../../config/load.js';
+import { findDatabasePath, loadProject, type Project } from '../../config/load.js';
 import { UserError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
@@ -32,15 +32,17 @@ export async function withProjectStore<T>(
   }
 }
 
-/** The database a browsing command reads: --db, else ASSAY_DB, else the project's. */
+/**
+ * The database a browsing command reads: --db, else ASSAY_DB, else the one the config names. The
+ * project is not loaded and a config that is code is never run (`findDatabasePath`).
+ */
 export async function databasePath(flags: ProjectFlags): Promise<string> {
   if (flags.db) return path.resolve(flags.db);
   if (process.env.ASSAY_DB) return path.resolve(process.env.ASSAY_DB);
-  await findConfigFile(process.cwd(), flags.config);
-  return (await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) })).databasePath;
+  return findDatabasePath({ ...(flags.config ? { configPath: flags.config } : {}) });
 }
 
-/** Opens the store (without loading the project when --db or ASSAY_DB names the database). */
+/** Opens the store that `databasePath` finds: browsing commands only read the store. */
 export async function withStore<T>(
   flags: ProjectFlags,
   action: (store: Store, cache: Cache) => Promise<T>,
