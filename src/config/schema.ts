@@ -177,7 +177,7 @@ const defaultsSchema = z
     code_timeout: duration
       .default('5s')
       .describe(
-        'Time limit for one call of your own code: a javascript assertion, a custom scorer, a render with template filters.',
+        'Time limit for one call of your own code: a javascript assertion (inline or file:), a render with custom template filters.',
       ),
     cache: z.boolean().default(true),
     cache_ttl: duration.default('14d'),

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ScoreResult, Task } from '../types.js';
-import { ChecksClosedError } from '../user-code/inline-checks.js';
+import { ChecksClosedError } from '../user-code/check-worker.js';
 import { defaultRegistry, isPromiseLike, type PreparedAssertion, type ScorerRegistry } from './registry.js';
 import type { PrepareContext, ScoreInput, ScoreVerdict } from './scorer.js';
 import { describeValue } from './text.js';

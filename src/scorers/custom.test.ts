@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
-import { TimeLimitError } from '../user-code/time-limit.js';
-import { UserCode } from '../user-code/user-code.js';
 import { loadCustomScorers } from './custom.js';
-import { ScorerRegistry, standalonePrepareContext } from './registry.js';
+import { ScorerRegistry } from './registry.js';
 import { makeInput, makeTask, WHERE } from './test-helpers.js';
 
 /** A scorer module's source; `defineScorer` is an identity function, so modules may skip it. */
@@ -48,10 +46,6 @@ describe('loadCustomScorers', () => {
     write('negated.mjs', `export default ${scorerSource('not-polite')};\n`);
     write('unversioned.mjs', 'export default { name: "v", prepare() {} };\n');
     write('again.mjs', `export default ${scorerSource('first')};\n`);
-    write(
-      'stuck.mjs',
-      "export default { name: 'stuck', version: '1', prepare: () => () => { while (true) {} } };\n",
-    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -94,17 +88,5 @@ describe('loadCustomScorers', () => {
       'scorer module again.mjs: a scorer named "first" is already defined by pair.mjs',
     );
     expect(registry.get('first')).toBeUndefined();
-  });
-
-  it("stops a score call that runs past the run's time limit, with a TimeLimitError", async () => {
-    const registry = new ScorerRegistry();
-    await loadCustomScorers(['stuck.mjs'], dir, registry);
-    const limit = { ms: 100, setting: 'defaults.code_timeout in assay.yaml' };
-    const context = { ...standalonePrepareContext(dir), userCode: new UserCode(limit) };
-    const { score } = registry.resolve({ type: 'stuck' }, WHERE, makeTask(), context);
-    expect(() => score(makeInput('x'))).toThrow(TimeLimitError);
-    expect(() => score(makeInput('x'))).toThrow(
-      'scorer "stuck" did not finish within the 100ms time limit for user code: fix it if it loops, or raise defaults.code_timeout in assay.yaml if it needs longer',
-    );
   });
 });

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { callWithin } from '../user-code/time-limit.js';
 import { importUserModule } from '../util/import-module.js';
 import { ScorerRegistry } from './registry.js';
 import type { Scorer } from './scorer.js';
@@ -59,27 +58,9 @@ export async function loadCustomScorers(
   const names = staging.names();
   for (const name of names) {
     const scorer = staging.get(name);
-    if (scorer) registry.register(withTimeLimit(scorer));
+    if (scorer) registry.register(scorer);
   }
   return names;
-}
-
-/**
- * The module's scorer, each score call under the run's time limit (`defaults.code_timeout`): its
- * synchronous part is stopped by a watchdog at the limit. What it awaits (judge calls, which wait
- * for rate limits and retries) is bounded by the item's own timeouts instead.
- */
-function withTimeLimit(scorer: Scorer): Scorer {
-  const what = `scorer "${scorer.name}"`;
-  return {
-    name: scorer.name,
-    version: scorer.version,
-    prepare(spec, where, task, context) {
-      const score = scorer.prepare(spec, where, task, context);
-      if (typeof score !== 'function') return score;
-      return (input) => callWithin(what, () => score(input), context.userCode.limit);
-    },
-  };
 }
 
 async function scorersOf(written: string, baseDir: string): Promise<Scorer[]> {

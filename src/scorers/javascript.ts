@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { ChecksClosedError } from '../user-code/inline-checks.js';
-import { callWithin, settleWithin, TimeLimitError } from '../user-code/time-limit.js';
+import { CheckLoadError, ChecksClosedError } from '../user-code/check-worker.js';
+import { TimeLimitError } from '../user-code/time-limit.js';
 import type { UserCode } from '../user-code/user-code.js';
-import { importUserModule } from '../util/import-module.js';
 import type { ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
 import { formatScore, reaches, readOptions, unitThreshold } from './scorer-options.js';
 import { clip, describeValue, preview } from './text.js';
@@ -13,6 +13,8 @@ import { clip, describeValue, preview } from './text.js';
 const DEFAULT_THRESHOLD = 0.5;
 const FILE_PREFIX = 'file:';
 const MODULE_EXTENSION = /\.(?:[cm]?js|[cm]?ts)$/i;
+/** Finds jiti, which the check worker loads TypeScript modules with (resolved from Assay's own install). */
+const JITI = createRequire(import.meta.url);
 /** The names inline code sees. */
 const PARAMETERS = ['output', 'vars', 'expected', 'context'] as const;
 
@@ -25,11 +27,6 @@ export interface JavascriptContext {
   prompt: ScoreInput['prompt'];
 }
 
-type ModuleCheck = (
-  output: string,
-  args: { vars: unknown; expected: unknown; context: JavascriptContext },
-) => unknown;
-
 /**
  * A check written in JavaScript. `value` is inline code, an expression (`output.length < 200`) or
  * a function body with `return`, seeing `output`, `vars` (the task's vars), `expected` (the task's
@@ -37,7 +34,7 @@ type ModuleCheck = (
  * compiled at prepare and runs in the run's check worker thread (`UserCode`), its arguments and
  * result passed as plain data. Or `value` is `file:<path>` to a .js/.mjs/.ts module, relative to
  * the config, whose default export `(output, { vars, expected, context })` may be async; it is
- * loaded on first use and runs on the run's thread. Either way a call that runs past the time limit
+ * loaded in the check worker on first use. Either way a call that runs past the time limit
  * (`defaults.code_timeout`) fails the assertion with `TimeLimitError`.
  *
  * The check returns `true`/`false` (value 1/0), a number from 0 to 1 (the value; passes from
@@ -85,7 +82,7 @@ export const javascriptScorer: Scorer = {
 type Runner = (output: string, vars: unknown, expected: unknown, context: JavascriptContext) => unknown;
 
 function inlineRunner(code: string, label: string, where: string, userCode: UserCode): Runner {
-  const check = userCode.checks.define([...PARAMETERS], inlineBody(code, where), label);
+  const check = userCode.checks.define({ parameters: [...PARAMETERS], body: inlineBody(code, where) }, label);
   return (...args) =>
     check(...args).catch((error: unknown) => {
       if (error instanceof TimeLimitError || error instanceof ChecksClosedError) throw error;
@@ -146,30 +143,24 @@ function moduleRunner(written: string, where: string, baseDir: string, userCode:
       `create ${file} or fix the path (relative to the config)`,
     );
   }
-  let loading: Promise<ModuleCheck> | undefined;
-  const load = async (): Promise<ModuleCheck> => {
-    const module = await importUserModule(file, `javascript module ${written}`, where);
-    if (typeof module.default !== 'function') {
-      throw new Error(`${written} must export default a function (output, { vars, expected, context })`);
-    }
-    return module.default as ModuleCheck;
-  };
-  const what = `file:${written}`;
-  return async (output, vars, expected, context) => {
-    loading ??= load();
-    const check = await loading;
-    try {
-      // The module runs on the run's thread: its synchronous part is stopped at the limit by a
-      // watchdog, its promise is given up on at the limit.
-      const result = callWithin(what, () => check(output, { vars, expected, context }), userCode.limit);
-      return await (result instanceof Promise ? settleWithin(what, result, userCode.limit) : result);
-    } catch (error) {
-      if (error instanceof TimeLimitError) throw error;
+  const label = `${FILE_PREFIX}${written}`;
+  const check = userCode.checks.define(
+    { module: file, name: `javascript module ${written}`, jiti: JITI.resolve('jiti') },
+    label,
+  );
+  return (output, vars, expected, context) =>
+    check(output, { vars, expected, context }).catch((error: unknown) => {
+      if (
+        error instanceof TimeLimitError ||
+        error instanceof ChecksClosedError ||
+        error instanceof CheckLoadError
+      ) {
+        throw error;
+      }
       throw new Error(`${written} threw: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
-    }
-  };
+    });
 }
 
 function verdictOf(result: unknown, threshold: number, label: string): ScoreVerdict {

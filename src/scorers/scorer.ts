@@ -68,7 +68,7 @@ export interface PrepareContext {
   resolveGrader(grader: string | undefined, where: string): string;
   /** Records a judge prompt (name → content version) so it joins the run fingerprint. */
   recordJudgePrompt(name: string, version: string): void;
-  /** Runs the user's own code (inline checks, modules) with the run's time limit per call. */
+  /** The run's time limit for user code, and the worker that runs `javascript` checks under it. */
   userCode: UserCode;
 }
 

@@ -1,35 +1,79 @@
+/** A check as the main thread describes it: inline code, or a module whose default export checks. */
+export type CheckSource =
+  | { parameters: string[]; body: string }
+  | { module: string; name: string; jiti: string };
+
 /**
- * The program of the check worker (`inline-checks.ts`), started from this function's source text,
- * so it must not refer to anything outside itself. It compiles inline checks sent as
- * `{ define, parameters, body }` and runs `{ call, check, args }` messages one at a time, each
- * check's result (awaited when it is a promise) before the next. While a call runs, its number
- * is in `running[0]`, where the main thread's watchdog reads it.
+ * The program of the check worker (`check-worker.ts`), started from this function's source text,
+ * so it must not refer to anything outside itself. It compiles inline checks and loads module checks
+ * (TypeScript through jiti) sent as `{ define, source }` (a module that fails to load answers with
+ * `loading: true`), and runs `{ call, check, args }` messages one
+ * at a time, each check's result (awaited when it is a promise) before the next. While a call runs
+ * (a module's first call includes loading it), its number is in `running[0]`, where the main
+ * thread's watchdog reads it.
  */
 export function checkWorkerMain(): void {
   type Check = (...args: unknown[]) => unknown;
-  type Message =
-    | { define: number; parameters: string[]; body: string }
-    | { call: number; check: number; args: unknown[] };
+  type Message = { define: number; source: CheckSource } | { call: number; check: number; args: unknown[] };
 
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+  const { createRequire } = process.getBuiltinModule('node:module');
+  const { pathToFileURL } = process.getBuiltinModule('node:url');
   const data = workerData as {
     running: SharedArrayBuffer;
     replies: import('node:worker_threads').MessagePort;
   };
   const running = new Int32Array(data.running);
   const replies = data.replies;
-  const checks = new Map<number, Check>();
+  const sources = new Map<number, CheckSource>();
+  // Compiled or loading once per worker; a module that fails to load fails every call the same way.
+  const checks = new Map<number, Promise<Check>>();
   const queue: Array<{ call: number; check: number; args: unknown[] }> = [];
   let busy = false;
+  // Written as text, so that no bundler or test runner rewrites this import().
+  const importModule = new Function('specifier', 'return import(specifier)') as (
+    specifier: string,
+  ) => Promise<{ default?: unknown }>;
 
   const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+  /** A module that could not be loaded as a check (its message is complete as it is). */
+  class LoadError extends Error {}
+
+  async function compile(source: CheckSource): Promise<Check> {
+    if ('body' in source) return new Function(...source.parameters, source.body) as Check;
+    let module: { default?: unknown };
+    try {
+      if (/\.[mc]?ts$/i.test(source.module)) {
+        const { createJiti } = createRequire(source.jiti)(source.jiti) as {
+          createJiti(from: string): { import(file: string): Promise<{ default?: unknown }> };
+        };
+        module = await createJiti(source.module).import(source.module);
+      } else {
+        module = await importModule(pathToFileURL(source.module).href);
+      }
+    } catch (error) {
+      throw new LoadError(`cannot load ${source.name}: ${describe(error)}`);
+    }
+    if (typeof module.default !== 'function') {
+      throw new LoadError(
+        `${source.name} must export default a function (output, { vars, expected, context })`,
+      );
+    }
+    return module.default as Check;
+  }
 
   async function runOne(call: number, check: number, args: unknown[]): Promise<void> {
     Atomics.store(running, 0, call);
     try {
-      const compiled = checks.get(check);
-      if (!compiled) throw new Error(`check ${check} was never defined`);
-      let value = compiled(...args);
+      let compiled = checks.get(check);
+      if (!compiled) {
+        const source = sources.get(check);
+        if (!source) throw new Error(`check ${check} was never defined`);
+        compiled = compile(source);
+        checks.set(check, compiled);
+      }
+      let value = (await compiled)(...args);
       if (
         value !== null &&
         typeof value === 'object' &&
@@ -43,7 +87,7 @@ export function checkWorkerMain(): void {
         replies.postMessage({ call, error: `returned a value that cannot be read (${describe(error)})` });
       }
     } catch (error) {
-      replies.postMessage({ call, error: describe(error) });
+      replies.postMessage({ call, error: describe(error), loading: error instanceof LoadError });
     } finally {
       Atomics.store(running, 0, 0);
     }
@@ -57,11 +101,7 @@ export function checkWorkerMain(): void {
 
   parentPort?.on('message', (message: Message) => {
     if ('define' in message) {
-      try {
-        checks.set(message.define, new Function(...message.parameters, message.body) as Check);
-      } catch {
-        // The main thread compiled the same text before sending it; a call reports the gap.
-      }
+      sources.set(message.define, message.source);
       return;
     }
     queue.push(message);

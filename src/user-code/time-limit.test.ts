@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callWithin, settleWithin, TimeLimitError } from './time-limit.js';
+import { callWithin, TimeLimitError } from './time-limit.js';
 
 const LIMIT = { ms: 100, setting: 'defaults.code_timeout in assay.yaml' };
 
@@ -43,19 +43,6 @@ describe('callWithin', () => {
     expect(callWithin('outer', () => `${callWithin('inner', () => 'in', LIMIT)}out`, LIMIT)).toBe('inout');
     expect(() => callWithin('outer', () => callWithin('inner', spin, LIMIT), { ...LIMIT, ms: 5000 })).toThrow(
       /^inner did not finish/,
-    );
-  });
-});
-
-describe('settleWithin', () => {
-  it('passes on a value or an error that comes in time', async () => {
-    expect(await settleWithin('p', Promise.resolve(1), LIMIT)).toBe(1);
-    await expect(settleWithin('p', Promise.reject(new Error('no')), LIMIT)).rejects.toThrow('no');
-  });
-
-  it('rejects a promise that does not settle within the limit', async () => {
-    await expect(settleWithin('file:check.mjs', new Promise(() => {}), LIMIT)).rejects.toThrow(
-      /^file:check\.mjs did not finish within the 100ms time limit/,
     );
   });
 });

@@ -29,8 +29,8 @@ const callScript = new vm.Script('call()', { filename: 'assay-time-limit' });
 /**
  * Calls `fn` on this thread with a watchdog: synchronous code still running after the limit is
  * stopped (V8 ends it wherever it is, the user's module included) and `TimeLimitError` is thrown.
- * Each call starts a watchdog thread (tens of µs), so this guards code that runs once per item,
- * not per expression. A returned promise is not watched here: see `settleWithin`.
+ * Each call starts and joins a watchdog thread: ~50 µs of CPU, more wall time on a busy machine
+ * (docs/benchmarks.md), so it guards work that is rare or costly anyway, not every item's scoring.
  */
 export function callWithin<T>(what: string, fn: () => T, limit: TimeLimit): T {
   holder.call = fn;
@@ -44,13 +44,4 @@ export function callWithin<T>(what: string, fn: () => T, limit: TimeLimit): T {
   } finally {
     holder.call = undefined;
   }
-}
-
-/** `value` if it settles within the limit; else `TimeLimitError` (the work itself is not stopped). */
-export function settleWithin<T>(what: string, value: Promise<T>, limit: TimeLimit): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeLimitError(what, limit)), limit.ms);
-  });
-  return Promise.race([value, expired]).finally(() => clearTimeout(timer));
 }

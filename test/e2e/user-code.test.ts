@@ -21,7 +21,10 @@ defaults: { ${defaults} }
 `;
 }
 
-/** Tasks whose first assertion never returns; the others are scored as usual. */
+/** A module check that never returns. */
+const SPIN = 'export default function spin() {\n  for (;;) {}\n}\n';
+
+/** Tasks whose first and last assertions never return; the others are scored as usual. */
 function stuckTasks(count: number): string {
   const tasks: string[] = [];
   for (let index = 1; index <= count; index++) {
@@ -31,6 +34,7 @@ function stuckTasks(count: number): string {
     - { type: javascript, value: "while (true) {}" }
     - { type: javascript, value: "output.length < 100;" }
     - { type: contains, value: "${index + 1000}" }
+    - { type: javascript, value: "file:checks/spin.mjs" }
 `);
   }
   return tasks.join('');
@@ -42,6 +46,7 @@ describe('user code in a run', () => {
       'assay.yaml': config('concurrency: 2, code_timeout: 300ms'),
       'prompts/q.njk': '{{ question }}',
       'tasks.yaml': stuckTasks(3),
+      'checks/spin.mjs': SPIN,
     });
     try {
       const result = await runCli(['run', '--json'], { cwd: dir, env: mockEnv(mock.url, dir) });
@@ -59,6 +64,9 @@ describe('user code in a run', () => {
         // An expression ending in ";" (promptfoo's style) is read as an expression.
         expect(semicolon).toMatchObject({ pass: true, reason: '`output.length < 100;` returned true' });
         expect(contains?.pass).toBe(true);
+        expect(item.scores[3]?.reason).toMatch(
+          /^scorer error: file:checks\/spin\.mjs did not finish within the 300ms time limit for user code/,
+        );
       }
     } finally {
       await cleanup();
@@ -70,6 +78,7 @@ describe('user code in a run', () => {
       'assay.yaml': config('concurrency: 2, code_timeout: 10m'),
       'prompts/q.njk': '{{ question }}',
       'tasks.yaml': stuckTasks(6),
+      'checks/spin.mjs': SPIN,
     });
     try {
       const { child, done } = startCli(['run'], { cwd: dir, env: mockEnv(mock.url, dir) });

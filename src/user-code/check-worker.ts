@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { checkWorkerMain } from './check-worker-main.js';
+import { type CheckSource, checkWorkerMain } from './check-worker-main.js';
 import { type TimeLimit, TimeLimitError } from './time-limit.js';
 
 const WORKER_SOURCE = `(${checkWorkerMain.toString()})();`;
@@ -12,6 +12,11 @@ export class ChecksClosedError extends Error {
   override readonly name = 'ChecksClosedError';
 }
 
+/** A `file:` check's module could not be loaded, or has no default function. */
+export class CheckLoadError extends Error {
+  override readonly name = 'CheckLoadError';
+}
+
 interface PendingCall {
   check: number;
   args: unknown[];
@@ -20,7 +25,7 @@ interface PendingCall {
   reject(error: Error): void;
 }
 
-type Reply = { call: number; value: unknown } | { call: number; error: string };
+type Reply = { call: number; value: unknown } | { call: number; error: string; loading: boolean };
 
 /** One worker thread, the watchdog's view of it, and the checks it has compiled. */
 interface WorkerState {
@@ -31,15 +36,15 @@ interface WorkerState {
 }
 
 /**
- * Runs inline JavaScript checks (`javascript` assertions) in a worker thread with a time limit per
- * call. The run's thread only posts arguments and reads answers, so a check that never returns
+ * Runs `javascript` checks (inline code and `file:` modules) in a worker thread with a time limit
+ * per call. The run's thread only posts arguments and reads answers, so a check that never returns
  * cannot freeze it (Ctrl-C keeps working): once a call has run past the limit, its worker is
  * stopped, that call fails with `TimeLimitError`, and the calls queued behind it go to a new
  * worker. The worker starts with the first check and never keeps the process alive by itself.
  */
-export class InlineChecks {
+export class CheckWorker {
   readonly #limit: TimeLimit;
-  readonly #sources = new Map<number, { parameters: string[]; body: string }>();
+  readonly #sources = new Map<number, CheckSource>();
   readonly #pending = new Map<number, PendingCall>();
   #state: WorkerState | undefined;
   #watchdog: NodeJS.Timeout | undefined;
@@ -54,13 +59,14 @@ export class InlineChecks {
   }
 
   /**
-   * Compiles a check (a function body over `parameters`, already known to compile) and returns the
-   * function that runs it; `label` names it in a time-limit error. Arguments and results cross to
-   * the worker as structured clones (plain data: strings, numbers, lists, objects).
+   * Returns the function that runs a check in the worker: inline code (a function body over
+   * `parameters`, already known to compile) or a module's default export (loaded on first call,
+   * which the time limit includes). `label` names it in a time-limit error. Arguments and results
+   * cross to the worker as structured clones (plain data: strings, numbers, lists, objects).
    */
-  define(parameters: string[], body: string, label: string): (...args: unknown[]) => Promise<unknown> {
+  define(source: CheckSource, label: string): (...args: unknown[]) => Promise<unknown> {
     const check = this.#nextCheck++;
-    this.#sources.set(check, { parameters, body });
+    this.#sources.set(check, source);
     return (...args) =>
       new Promise((resolve, reject) => {
         if (this.#closed) {
@@ -94,7 +100,7 @@ export class InlineChecks {
     const pending = this.#pending.get(call)!;
     const state = this.#state ?? this.#startWorker();
     if (!state.defined.has(pending.check)) {
-      state.worker.postMessage({ define: pending.check, ...this.#sources.get(pending.check)! });
+      state.worker.postMessage({ define: pending.check, source: this.#sources.get(pending.check)! });
       state.defined.add(pending.check);
     }
     state.worker.postMessage({ call, check: pending.check, args: pending.args });
@@ -135,7 +141,8 @@ export class InlineChecks {
     if (!pending) return;
     this.#pending.delete(reply.call);
     if (this.#pending.size === 0) this.#watchdog?.unref();
-    if ('error' in reply) pending.reject(new Error(reply.error));
+    if ('error' in reply)
+      pending.reject(reply.loading ? new CheckLoadError(reply.error) : new Error(reply.error));
     else pending.resolve(reply.value);
   }
 
