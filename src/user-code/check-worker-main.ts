@@ -3,18 +3,27 @@ export type CheckSource =
   | { parameters: string[]; body: string }
   | { module: string; name: string; jiti: string };
 
+/** One call of a check, as sent to the worker. */
+export interface CheckCall {
+  call: number;
+  check: number;
+  args: unknown[];
+}
+
+/** What the worker answers for one call; `loading` marks a module that could not be loaded. */
+export type CheckReply = { call: number; value: unknown } | { call: number; error: string; loading: boolean };
+
 /**
  * The program of the check worker (`check-worker.ts`), started from this function's source text,
- * so it must not refer to anything outside itself. It compiles inline checks and loads module checks
- * (TypeScript through jiti) sent as `{ define, source }` (a module that fails to load answers with
- * `loading: true`), and runs `{ call, check, args }` messages one
- * at a time, each check's result (awaited when it is a promise) before the next. While a call runs
- * (a module's first call includes loading it), its number is in `running[0]`, where the main
- * thread's watchdog reads it.
+ * so it must not refer to anything outside itself. Messages are batches, `{ defines, calls }` in and
+ * `CheckReply[]` out (a thread wakes once per batch, not per call). It compiles inline checks and
+ * loads module checks (TypeScript through jiti), and runs calls one at a time, each check's result
+ * (awaited when it is a promise) before the next. While a call runs (a module's first call includes
+ * loading it), its number is in `running[0]`, where the main thread's watchdog reads it.
  */
 export function checkWorkerMain(): void {
   type Check = (...args: unknown[]) => unknown;
-  type Message = { define: number; source: CheckSource } | { call: number; check: number; args: unknown[] };
+  type Message = { defines: Array<{ id: number; source: CheckSource }>; calls: CheckCall[] };
 
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
   const { createRequire } = process.getBuiltinModule('node:module');
@@ -28,7 +37,8 @@ export function checkWorkerMain(): void {
   const sources = new Map<number, CheckSource>();
   // Compiled or loading once per worker; a module that fails to load fails every call the same way.
   const checks = new Map<number, Promise<Check>>();
-  const queue: Array<{ call: number; check: number; args: unknown[] }> = [];
+  const queue: CheckCall[] = [];
+  let outgoing: CheckReply[] = [];
   let busy = false;
   // Written as text, so that no bundler or test runner rewrites this import().
   const importModule = new Function('specifier', 'return import(specifier)') as (
@@ -63,7 +73,29 @@ export function checkWorkerMain(): void {
     return module.default as Check;
   }
 
-  async function runOne(call: number, check: number, args: unknown[]): Promise<void> {
+  /** Sends the answers so far: in one message, or one by one when a value cannot be cloned. */
+  function send(): void {
+    if (outgoing.length === 0) return;
+    const batch = outgoing;
+    outgoing = [];
+    try {
+      replies.postMessage(batch);
+    } catch {
+      for (const reply of batch) {
+        try {
+          replies.postMessage([reply]);
+        } catch (error) {
+          const problem = `returned a value that cannot be read (${describe(error)})`;
+          replies.postMessage([{ call: reply.call, error: problem, loading: false }]);
+        }
+      }
+    }
+  }
+
+  const isPromise = (value: unknown): value is Promise<unknown> =>
+    value !== null && typeof value === 'object' && typeof (value as Promise<unknown>).then === 'function';
+
+  async function runOne({ call, check, args }: CheckCall): Promise<void> {
     Atomics.store(running, 0, call);
     try {
       let compiled = checks.get(check);
@@ -72,22 +104,16 @@ export function checkWorkerMain(): void {
         if (!source) throw new Error(`check ${check} was never defined`);
         compiled = compile(source);
         checks.set(check, compiled);
+        send(); // loading takes a while: answers already made should not wait for it
       }
       let value = (await compiled)(...args);
-      if (
-        value !== null &&
-        typeof value === 'object' &&
-        typeof (value as Promise<unknown>).then === 'function'
-      ) {
+      if (isPromise(value)) {
+        send();
         value = await value;
       }
-      try {
-        replies.postMessage({ call, value });
-      } catch (error) {
-        replies.postMessage({ call, error: `returned a value that cannot be read (${describe(error)})` });
-      }
+      outgoing.push({ call, value });
     } catch (error) {
-      replies.postMessage({ call, error: describe(error), loading: error instanceof LoadError });
+      outgoing.push({ call, error: describe(error), loading: error instanceof LoadError });
     } finally {
       Atomics.store(running, 0, 0);
     }
@@ -95,16 +121,14 @@ export function checkWorkerMain(): void {
 
   async function drain(): Promise<void> {
     busy = true;
-    for (let next = queue.shift(); next; next = queue.shift()) await runOne(next.call, next.check, next.args);
+    for (let next = queue.shift(); next; next = queue.shift()) await runOne(next);
+    send();
     busy = false;
   }
 
   parentPort?.on('message', (message: Message) => {
-    if ('define' in message) {
-      sources.set(message.define, message.source);
-      return;
-    }
-    queue.push(message);
+    for (const { id, source } of message.defines) sources.set(id, source);
+    queue.push(...message.calls);
     if (!busy) void drain();
   });
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { type CheckSource, checkWorkerMain } from './check-worker-main.js';
+import { type CheckCall, type CheckReply, type CheckSource, checkWorkerMain } from './check-worker-main.js';
 import { type TimeLimit, TimeLimitError } from './time-limit.js';
 
 const WORKER_SOURCE = `(${checkWorkerMain.toString()})();`;
@@ -24,8 +24,6 @@ interface PendingCall {
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
-
-type Reply = { call: number; value: unknown } | { call: number; error: string; loading: boolean };
 
 /** One worker thread, the watchdog's view of it, and the checks it has compiled. */
 interface WorkerState {
@@ -53,6 +51,9 @@ export class CheckWorker {
   #nextCheck = 1;
   #nextCall = 1;
   #closed = false;
+  /** Calls waiting for the next batch, sent once per turn of the event loop. */
+  #outbox: number[] = [];
+  #flushing: NodeJS.Immediate | undefined;
 
   constructor(limit: TimeLimit) {
     this.#limit = limit;
@@ -76,12 +77,8 @@ export class CheckWorker {
         const call = this.#nextCall++;
         this.#pending.set(call, { check, args, label, resolve, reject });
         this.#watchdog?.ref();
-        try {
-          this.#send(call);
-        } catch (error) {
-          this.#pending.delete(call);
-          reject(new Error(`cannot pass the check its arguments: ${(error as Error).message}`));
-        }
+        this.#outbox.push(call);
+        this.#flushing ??= setImmediate(() => this.#flush());
       });
   }
 
@@ -89,6 +86,7 @@ export class CheckWorker {
   close(): void {
     this.#closed = true;
     clearInterval(this.#watchdog);
+    if (this.#flushing) clearImmediate(this.#flushing);
     this.#stopWorker();
     for (const pending of this.#pending.values()) {
       pending.reject(new ChecksClosedError('the run was stopped before the check finished'));
@@ -96,14 +94,38 @@ export class CheckWorker {
     this.#pending.clear();
   }
 
-  #send(call: number): void {
-    const pending = this.#pending.get(call)!;
+  /** Sends the waiting calls as one batch, with the definitions this worker has not seen yet. */
+  #flush(): void {
+    this.#flushing = undefined;
+    const ids = this.#outbox.filter((call) => this.#pending.has(call));
+    this.#outbox = [];
+    if (ids.length === 0 || this.#closed) return;
     const state = this.#state ?? this.#startWorker();
-    if (!state.defined.has(pending.check)) {
-      state.worker.postMessage({ define: pending.check, source: this.#sources.get(pending.check)! });
-      state.defined.add(pending.check);
+    const defines: Array<{ id: number; source: CheckSource }> = [];
+    const calls: CheckCall[] = ids.map((call) => {
+      const { check, args } = this.#pending.get(call)!;
+      if (!state.defined.has(check)) {
+        defines.push({ id: check, source: this.#sources.get(check)! });
+        state.defined.add(check);
+      }
+      return { call, check, args };
+    });
+    try {
+      state.worker.postMessage({ defines, calls });
+    } catch {
+      // Some arguments cannot be cloned: send the calls one by one to fail only those.
+      state.worker.postMessage({ defines, calls: [] });
+      for (const call of calls) {
+        try {
+          state.worker.postMessage({ defines: [], calls: [call] });
+        } catch (error) {
+          const pending = this.#pending.get(call.call)!;
+          this.#pending.delete(call.call);
+          pending.reject(new Error(`cannot pass the check its arguments: ${(error as Error).message}`));
+        }
+      }
     }
-    state.worker.postMessage({ call, check: pending.check, args: pending.args });
+    if (this.#pending.size === 0) this.#watchdog?.unref();
   }
 
   #startWorker(): WorkerState {
@@ -116,7 +138,7 @@ export class CheckWorker {
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
     const state: WorkerState = { worker, replies: channel.port1, running, defined: new Set() };
-    channel.port1.on('message', (reply: Reply) => this.#settle(reply));
+    channel.port1.on('message', (replies: CheckReply[]) => this.#settleAll(replies));
     channel.port1.unref();
     worker.unref();
     let failure = '';
@@ -136,14 +158,16 @@ export class CheckWorker {
     return state;
   }
 
-  #settle(reply: Reply): void {
-    const pending = this.#pending.get(reply.call);
-    if (!pending) return;
-    this.#pending.delete(reply.call);
+  #settleAll(replies: CheckReply[]): void {
+    for (const reply of replies) {
+      const pending = this.#pending.get(reply.call);
+      if (!pending) continue;
+      this.#pending.delete(reply.call);
+      if ('error' in reply)
+        pending.reject(reply.loading ? new CheckLoadError(reply.error) : new Error(reply.error));
+      else pending.resolve(reply.value);
+    }
     if (this.#pending.size === 0) this.#watchdog?.unref();
-    if ('error' in reply)
-      pending.reject(reply.loading ? new CheckLoadError(reply.error) : new Error(reply.error));
-    else pending.resolve(reply.value);
   }
 
   #watch(): void {
@@ -162,7 +186,7 @@ export class CheckWorker {
       message;
       message = receiveMessageOnPort(state.replies)
     ) {
-      this.#settle(message.message as Reply);
+      this.#settleAll(message.message as CheckReply[]);
     }
     if (Atomics.load(state.running, 0) !== call) return;
     const stuck = this.#pending.get(call);
@@ -191,8 +215,11 @@ export class CheckWorker {
     this.#stopWorker();
     this.#seen = { call: 0, since: 0 };
     if (this.#closed) return;
-    for (const call of [...this.#pending.keys()].sort((a, b) => a - b)) this.#send(call);
-    if (this.#pending.size === 0) this.#watchdog?.unref();
+    // Calls not sent yet are in the outbox already; the rest go again, in order.
+    const waiting = new Set(this.#outbox);
+    const resend = [...this.#pending.keys()].filter((call) => !waiting.has(call)).sort((a, b) => a - b);
+    this.#outbox = [...resend, ...this.#outbox];
+    this.#flush();
   }
 
   #stopWorker(): void {
