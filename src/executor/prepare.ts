@@ -201,14 +201,5 @@ export async function prepareRun(
     gitCommit: await gitCommit,
     assayVersion: VERSION,
   };
-  return {
-    tasks,
-    targets,
-    callable,
-    items,
-    lanes,
-    scorers,
-    judging: graders.size > 0,
-    fingerprint,
-  };
+  return { tasks, targets, callable, items, lanes, scorers, judging: graders.size > 0, fingerprint };
 }

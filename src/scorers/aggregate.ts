@@ -82,17 +82,16 @@ function scoreOne(
   const metric = assertion.metric !== undefined ? { metric: assertion.metric } : {};
   const failed = (error: unknown): ScoreResult => {
     if (error instanceof ChecksClosedError) onInterrupted();
-    return failure(error);
+    return {
+      name,
+      weight,
+      ...metric,
+      ...judgeCost(error),
+      value: 0,
+      pass: false,
+      reason: `scorer error: ${error instanceof Error ? error.message : String(error)}`,
+    };
   };
-  const failure = (error: unknown): ScoreResult => ({
-    name,
-    weight,
-    ...metric,
-    ...judgeCost(error),
-    value: 0,
-    pass: false,
-    reason: `scorer error: ${error instanceof Error ? error.message : String(error)}`,
-  });
   const accept = (verdict: ScoreVerdict): ScoreResult => {
     const problem = verdictProblem(verdict);
     if (problem) return failed(problem);
