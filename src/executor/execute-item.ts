@@ -455,6 +455,8 @@ export async function executeItem(
     if (answer.toolCalls) input.toolCalls = answer.toolCalls;
     if (context.judging) input.judge = judgeFor(item, context, cacheEntries);
     const verdict = await context.scorers.get(item.task.id)!(input);
+    // A hard stop ended a check mid-way: no verdict, so the item is left for --resume.
+    if (verdict.interrupted) return errorResult(new Error('the run was stopped while scoring this item'));
     let judgeCostUsd: number | undefined;
     for (const score of verdict.scores) {
       if (score.costUsd !== undefined) judgeCostUsd = (judgeCostUsd ?? 0) + score.costUsd;

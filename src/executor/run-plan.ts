@@ -4,6 +4,7 @@ import { interpolateEnv } from '../config/env.js';
 import { UserError } from '../errors.js';
 import type { TaskScorer } from '../scorers/aggregate.js';
 import type { ChatMessage, PromptTemplate, RunFingerprint, RunOptions, Target, Task } from '../types.js';
+import type { UserCode } from '../user-code/user-code.js';
 import { sha256 } from '../util/hash.js';
 
 /** A file of the user's code a run depends on, by content: a process can tell whether it has it. */
@@ -33,11 +34,16 @@ export interface PlanSettings {
   budget: { runUsd?: number; dailyUsd?: number };
   /** Where looked-up model prices are remembered between runs; null to keep none. */
   pricesMemoFile: string | null;
+  /** Time limit of one call of the project's own code (`defaults.code_timeout`), and where it is set. */
+  codeTimeoutMs: number;
+  codeTimeoutSetting: string;
 }
 
 /** Scorers prepared while planning, reused when the same process executes the plan. */
 export interface PreparedScoring {
   scorers: Map<string, TaskScorer>;
+  /** What runs their code (and the plan's template filters). */
+  userCode: UserCode;
 }
 
 /**

@@ -95,6 +95,14 @@ function projectRunCost(plan: RunPlan, lanes: Map<string, TargetLane>, share: nu
  * Knows no project files, renderer or database: everything comes through the request.
  */
 export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> {
+  try {
+    return await executeWith(request);
+  } finally {
+    request.materialized.userCode.close();
+  }
+}
+
+async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const { plan, store, redactor, events } = request;
   let { run } = request;
   const { lanes, scorers, targets, judging } = request.materialized;
@@ -195,6 +203,7 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
 
   const abortActive = () => {
     for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
+    request.materialized.userCode.close(); // checks still running end now instead of at their time limit
   };
   request.hardSignal.addEventListener('abort', abortActive, { once: true });
 
@@ -222,9 +231,19 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
     const lane = lanes.get(target.name)!.lane;
     byLane.set(lane, (byLane.get(lane) ?? new Set()).add(target.name));
   }
-  await Promise.all(
-    [...byLane].map(([lane, names]) => runPool(windows(names), lane.concurrency, stop, work)),
+  // A lane whose items cannot be read (the store or cache gone) stops every lane; calls in flight
+  // finish and are saved if the store still can.
+  const failed = new AbortController();
+  const taking = AbortSignal.any([stop, failed.signal]);
+  const pools = await Promise.allSettled(
+    [...byLane].map(([lane, names]) =>
+      runPool(windows(names), lane.concurrency, taking, work).catch((error: unknown) => {
+        failed.abort();
+        throw error;
+      }),
+    ),
   );
+  const unreadable = pools.find((pool) => pool.status === 'rejected');
 
   request.hardSignal.removeEventListener('abort', abortActive);
   const overBudget = budgets.some((budget) => budget.exhausted);
@@ -232,6 +251,7 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
     completed < plan.totalItems ? 'interrupted' : overBudget ? 'budget_exceeded' : 'completed';
   try {
     await writer.flush();
+    if (unreadable) throw unreadable.reason;
   } catch (error) {
     // Nothing committed is lost, so the run can be finished later (when the store can still say so).
     await store.finishRun(run.id, 'interrupted', Date.now()).catch(() => {});
