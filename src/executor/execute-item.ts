@@ -28,7 +28,11 @@ export interface ItemContext {
   cache: Cache | null;
   /** Prepared scorers by task id. */
   scorers: Map<string, TaskScorer>;
-  /** Calls in flight by cache key, shared by identical requests. */
+  /**
+   * Calls of this run by cache key, in flight or answered: an identical request shares the call,
+   * even when it starts after the answer came (repeats at temperature 0 with `-j 1`) and before the
+   * writer put it in the cache. Failed calls are forgotten; the oldest answers go past a bound.
+   */
   inflight: Map<string, Promise<Answer>>;
   retry: RetryPolicy;
   /** Aborts retry waits (second Ctrl-C). */
@@ -294,13 +298,19 @@ export async function obtainAnswer(
   // An identical call that fails fails for every item waiting on it: no extra calls are made.
   if (pending) return { value: (await pending).value, attempts: 0, reused: true };
   const call = callWithRetry(item, lane, context, log);
-  context.inflight.set(item.cacheKey, call);
+  const shared = context.inflight;
+  shared.set(item.cacheKey, call);
+  if (shared.size > SHARED_ANSWERS) shared.delete(shared.keys().next().value!);
   try {
     return await call;
-  } finally {
-    context.inflight.delete(item.cacheKey);
+  } catch (error) {
+    if (shared.get(item.cacheKey) === call) shared.delete(item.cacheKey);
+    throw error;
   }
 }
+
+/** Answers of a run kept for identical requests that come later (a few megabytes at most). */
+const SHARED_ANSWERS = 5_000;
 
 /** An answer and who gave it: the cache key it belongs under, and whether it is a stale fallback to the cache. */
 type Served = Answer & { servedBy: string; key: string; stale?: boolean };

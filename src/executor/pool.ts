@@ -12,7 +12,13 @@ export async function runPool<T>(
 ): Promise<void> {
   let batch: T[] = [];
   let index = 0;
-  let next: Promise<IteratorResult<T[]>> | null = source.next();
+  // A batch asked for ahead may fail after the pool stopped waiting for it: that is not unhandled.
+  const ask = () => {
+    const pending = source.next();
+    pending.catch(() => {});
+    return pending;
+  };
+  let next: Promise<IteratorResult<T[]>> | null = ask();
   const take = async (): Promise<T | undefined> => {
     while (index >= batch.length) {
       const pending = next;
@@ -26,7 +32,7 @@ export async function runPool<T>(
       }
       batch = result.value;
       index = 0;
-      next = source.next();
+      next = ask();
     }
     return batch[index++];
   };
