@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemResult } from '../types.js';
-import { JsonReportStream, toJsonReport, toJsonResult } from './json.js';
+import { JsonReportStream, toJsonReport } from './json.js';
 import { summarizeRun } from './summary.js';
 import { makeError, makeResult, makeRun } from './test-helpers.js';
 
