@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Cache } from '../cache/cache.js';
 import type { Project } from '../config/load.js';
 import { UserError } from '../errors.js';
@@ -190,6 +191,11 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),
   };
 
+  // Every worker may wait on the hard stop at once (a retry's sleep, a lane's admission); each wait
+  // removes its listener when it ends, so that many listeners are expected, not a leak.
+  const workers = new Set([...lanes.values()].map(({ lane }) => lane));
+  const waiters = [...workers].reduce((sum, lane) => sum + lane.concurrency, 0);
+  setMaxListeners(Math.max(defaultMaxListeners, waiters + 10), request.hardSignal);
   const abortActive = () => {
     for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
   };

@@ -128,6 +128,23 @@ describe('withRetry', () => {
     expect(onRetry).toHaveBeenCalledWith(1, 20, expect.any(ProviderError));
   });
 
+  it('retries a rate-limited attempt at once when a limiter admits every attempt, and still backs off other errors', async () => {
+    const onRetry = vi.fn();
+    const result = await withRetry(FAST, script(failing('rate_limit', 20), failing('transient')), {
+      onRetry,
+      random: () => 1,
+      admitted: true,
+    });
+    expect(result.attempts).toBe(3);
+    expect(onRetry).toHaveBeenNthCalledWith(1, 1, 0, expect.any(ProviderError));
+    expect(onRetry).toHaveBeenNthCalledWith(2, 2, 2, expect.any(ProviderError));
+  });
+
+  it('still gives up on a hint over maxHintMs when a limiter admits every attempt', async () => {
+    const error = await retryError(withRetry(FAST, script(failing('rate_limit', 51)), { admitted: true }));
+    expect(error.attempts).toBe(1);
+  });
+
   it('gives up at once when the server asks to wait longer than maxHintMs', async () => {
     const attempt = script(failing('rate_limit', 51));
     const error = await retryError(withRetry(FAST, attempt));
