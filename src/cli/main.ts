@@ -299,9 +299,17 @@ export function buildProgram(): Command {
     .option('--no-journal', 'do not keep the request journal (for long benchmarks)')
     .option('--rpm <n>', 'requests per minute per API key; more get 429 (default: unlimited)')
     .option('--tpm <n>', 'tokens per minute per API key; more get 429 (default: unlimited)')
+    .option(
+      '--rate-window <kind>',
+      'how --rpm is kept: bucket (refilled continuously) or fixed (windows)',
+      'bucket',
+    )
+    .option('--rate-window-ms <ms>', "the bucket's size or the window's length, in ms of traffic", '1000')
+    .option('--rate-headers <kind>', 'rate-limit headers on answers: dialect or none', 'dialect')
+    .option('--retry-hint <kind>', 'what a refused request is told: exact, seconds or none', 'exact')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n\nPoint a target at it with base_url: http://127.0.0.1:8787/v1',
+      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n  $ assay mock-server --rpm 1200 --rate-window fixed --retry-hint seconds\n\nPoint a target at it with base_url: http://127.0.0.1:8787/v1',
     )
     .action(lazy(async () => (await import('./commands/mock-server.js')).mockServerCommand));
 

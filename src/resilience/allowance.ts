@@ -101,12 +101,14 @@ export class Allowance {
   }
 
   /**
-   * The server's count after the call admitted at `mark`, as it stood at `serverAt` (half way
-   * through the call). The newest count wins; `resetMs` is how long until the budget is whole again.
+   * The server's count after the call admitted at `mark`, as it stood at `serverAt` (about half way
+   * through the call); `resetMs` is how long until the budget is whole again. The newest count
+   * wins. The reset counts from `now`, the answer's arrival: a window must never be taken for
+   * restarted before it has (a whole burst would be refused), while a late estimate costs little.
    */
-  observe(remaining: number, resetMs: number | undefined, mark: number, serverAt: number): void {
+  observe(remaining: number, resetMs: number | undefined, mark: number, serverAt: number, now: number): void {
     if (this.#view && mark < this.#view.mark) return;
-    this.#view = { remaining, mark, at: serverAt, resetAt: serverAt + (resetMs ?? VIEW_WITHOUT_RESET_MS) };
+    this.#view = { remaining, mark, at: serverAt, resetAt: now + (resetMs ?? VIEW_WITHOUT_RESET_MS) };
   }
 
   #liveView(now: number): ServerView | undefined {

@@ -97,11 +97,13 @@ export class RateEstimate {
       ] as const;
       flooded = isFlooded(stretch.successes, stretch.refusals) || isFlooded(...lastSecond);
       // Over a stretch spent over the limit, what got through is the limit; over a quiet one it is
-      // what was sent, still a fair place to step back to. The span is exact with exact hints;
-      // otherwise it needs enough successes to outweigh not knowing its ends. A last second spent
-      // over the limit measures it too.
+      // what was sent, still a fair place to step back to (a bucket that filled while the pace was
+      // low hides a pace grown too high). The span is exact with exact hints; otherwise it needs
+      // enough successes to outweigh not knowing its ends. A last second spent over the limit
+      // measures it too.
       const measures: number[] = [];
-      if (stretch.successes > 0 && ((exact && stretch.exactFrom) || stretch.successes >= FEWEST_TO_MEASURE)) {
+      const exactSpan = exact && stretch.exactFrom;
+      if (stretch.successes > 0 && (exactSpan || stretch.successes >= FEWEST_TO_MEASURE)) {
         measures.push((stretch.successes * 60_000) / Math.max(1, until - stretch.from));
       }
       if (isFlooded(...lastSecond) && lastSecond[0] > 0) measures.push(lastSecond[0] * 60);

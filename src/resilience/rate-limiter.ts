@@ -233,7 +233,7 @@ export class AdaptiveRateLimiter implements RateLimiter {
       const budget = this.#budgets[name];
       if (remaining !== undefined) {
         budget.largest = Math.max(budget.largest ?? 0, remaining + amounts[name]);
-        budget.allowance.observe(remaining, snapshot[resetKey], grants[name].mark, serverAt);
+        budget.allowance.observe(remaining, snapshot[resetKey], grants[name].mark, serverAt, now);
       }
       if (limit !== undefined && limit > 0) budget.reported = limit * this.#safety;
       this.#repace(budget, now);
