@@ -62,7 +62,8 @@ export interface MockServerOptions {
   /**
    * How `rpm` is kept: `bucket`, refilled continuously and holding `rateWindowMs` of traffic (at
    * least one request), as OpenAI and Anthropic describe theirs; or `fixed` windows of
-   * `rateWindowMs`, each allowing `rpm × rateWindowMs / 60 000` requests, aligned to the clock.
+   * `rateWindowMs`, each allowing `rpm × rateWindowMs / 60 000` requests, counted from the key's
+   * first request.
    * @default 'bucket'
    */
   rateWindow?: RateWindow;

@@ -126,7 +126,7 @@ export class RateLimits {
   private requestBucket(rpm: number | undefined, now: number, level?: number): RequestBudget {
     if (rpm === undefined) return new RateBucket(REPORTED_REQUESTS_PER_MINUTE, { enforced: false, now });
     const { rateWindow, rateWindowMs } = this.options;
-    if (rateWindow === 'fixed') return new FixedWindow(rpm, rateWindowMs);
+    if (rateWindow === 'fixed') return new FixedWindow(rpm, rateWindowMs, now);
     return new RateBucket(rpm, {
       enforced: true,
       now,

@@ -93,8 +93,9 @@ export class RateBucket implements RequestBudget {
 }
 
 /**
- * Fixed windows of `windowMs` (aligned to the clock, as servers count them), each allowing
- * `perMinute × windowMs / 60 000` units; what a window left unused is lost when it ends.
+ * Fixed windows of `windowMs` counted from `origin` (the key's first request, so a run meets whole
+ * windows), each allowing `perMinute × windowMs / 60 000` units; what a window left unused is lost
+ * when it ends.
  */
 export class FixedWindow implements RequestBudget {
   readonly enforced = true;
@@ -105,12 +106,13 @@ export class FixedWindow implements RequestBudget {
   constructor(
     readonly perMinute: number,
     private readonly windowMs: number,
+    private readonly origin: number,
   ) {
     this.allowance = Math.max(1, Math.round((perMinute * windowMs) / MINUTE_MS));
   }
 
   private usedAt(now: number): number {
-    const window = Math.floor(now / this.windowMs);
+    const window = Math.floor((now - this.origin) / this.windowMs);
     if (window !== this.window) {
       this.window = window;
       this.used = 0;
@@ -131,7 +133,8 @@ export class FixedWindow implements RequestBudget {
   }
 
   resetMs(now: number): number {
-    return (Math.floor(now / this.windowMs) + 1) * this.windowMs - now;
+    const elapsed = now - this.origin;
+    return (Math.floor(elapsed / this.windowMs) + 1) * this.windowMs - elapsed;
   }
 }
 
