@@ -246,9 +246,11 @@ export class AdaptiveRateLimiter implements RateLimiter {
     if (rates.length === 0) return;
     const perMinute = Math.min(...rates);
     let capacity: number;
-    // An estimated rate is paced evenly; otherwise the burst is what the server's count showed at
-    // most, or one second of traffic.
+    // An estimated rate is paced evenly; a configured one allows one second of traffic at once (the
+    // limit you set may be enforced over short windows); a reported one, the largest budget the
+    // server's count showed (or one second of traffic).
     if (estimated !== undefined) capacity = ESTIMATE_BURST;
+    else if (budget.configured !== undefined) capacity = perMinute / 60;
     else capacity = budget.largest ?? perMinute / 60;
     if (budget.burstCap !== undefined) capacity = Math.min(capacity, budget.burstCap);
     budget.allowance.pace(perMinute, capacity, now);
