@@ -210,6 +210,10 @@ describe('AdaptiveRateLimiter against simulated servers (300 calls, 50 at once, 
       '1-second windows, a bare 429',
       { kind: 'window', perMinute: 1200, periodMs: 1000, headers: 'none', hint: 'none' },
     ],
+    [
+      '1-second windows, counts on refusals only (OpenRouter)',
+      { kind: 'window', perMinute: 1200, periodMs: 1000, headers: 'refusal-counts', hint: 'seconds' },
+    ],
   ];
 
   for (const [name, shape] of behaviours)

@@ -77,8 +77,6 @@ export class AdaptiveRateLimiter implements RateLimiter {
   readonly #budgets: Record<BudgetName, Budget>;
   /** Set by a configured limit, any limit header or a refusal; until then calls start slowly. */
   #informed = false;
-  /** The server has reported a limit or a count at least once. */
-  #reports = false;
   /** What refusals taught about a server that reports nothing, and the counts it learns from. */
   readonly #estimate = new RateEstimate();
   #pausedUntil = 0;
@@ -229,7 +227,6 @@ export class AdaptiveRateLimiter implements RateLimiter {
       const remaining = snapshot[remainingKey];
       if (limit === undefined && remaining === undefined) continue;
       this.#informed = true;
-      this.#reports = true;
       const budget = this.#budgets[name];
       if (remaining !== undefined) {
         budget.largest = Math.max(budget.largest ?? 0, remaining + amounts[name]);
@@ -274,9 +271,11 @@ export class AdaptiveRateLimiter implements RateLimiter {
       // The server's count now holds the lane until its reset.
       for (const name of BUDGETS)
         if (grants[name].reliedOnRefill) this.#budgets[name].allowance.windowed = true;
-    } else if (this.#reports) {
-      // A server that reports its limits refused a call its count did not cover (a window restarted
-      // later than we reckoned, a hidden shorter window): wait as it says, then go on at the same pace.
+    } else if (requests.reported !== undefined) {
+      // A lane paced at the server's own limit was refused a call its count did not cover (a window
+      // restarted later than we reckoned, a hidden shorter window): wait as the server says, then go
+      // on at the same pace. Without a reported limit (a configured one included), the rate itself
+      // is learned from refusals instead.
       if (BUDGETS.some((name) => grants[name].serverHadRoom)) {
         requests.burstCap = Math.max(1, this.#estimate.successesIn(serverAt, BURST_WINDOW_MS));
         this.#repace(requests, now);

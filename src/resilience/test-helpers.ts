@@ -11,8 +11,11 @@ export interface ServerShape {
   kind: 'window' | 'bucket';
   perMinute: number;
   periodMs: number;
-  /** What answers carry: OpenAI-style counts of the enforced budget, counts of a one-minute budget while a shorter one is enforced, or nothing. */
-  headers: 'counts' | 'minute-counts' | 'none';
+  /**
+   * What answers carry: OpenAI-style counts of the enforced budget, counts of a one-minute budget
+   * while a shorter one is enforced, counts on refusals only and no limit (OpenRouter), or nothing.
+   */
+  headers: 'counts' | 'minute-counts' | 'refusal-counts' | 'none';
   /** What a refusal says: the exact wait, the wait rounded up to whole seconds, or nothing. */
   hint: 'precise' | 'seconds' | 'none';
 }
@@ -74,6 +77,8 @@ export class SimulatedServer {
         remainingRequests: remaining,
         resetRequestsMs: resetMs,
       };
+    } else if (shape.headers === 'refusal-counts' && !ok) {
+      answer.snapshot = { remainingRequests: remaining, resetRequestsMs: resetMs };
     } else if (shape.headers === 'minute-counts') {
       const level = Math.max(0, this.#minuteLevel);
       answer.snapshot = {
