@@ -84,6 +84,8 @@ export class AdaptiveRateLimiter implements RateLimiter {
   #reactedAt = Number.NEGATIVE_INFINITY;
   /** A call succeeded since the last refusal: a refusal now starts a new run of them. */
   #succeededSinceRefusal = true;
+  /** Refusals of calls admitted from then on are news even with no success between (the lane had waited as told). */
+  #runEndsAt = Number.POSITIVE_INFINITY;
   #startedAt: number | undefined;
   #inflight = 0;
   #successes = 0;
@@ -201,8 +203,10 @@ export class AdaptiveRateLimiter implements RateLimiter {
         this.#informed = true;
         this.#estimate.record(admittedAt, false);
         // Calls sent before the last reaction, and refusals with no success between them (the rest
-        // of a spent window), are one event: it has been reacted to already.
-        const news = admittedAt >= this.#reactedAt && this.#succeededSinceRefusal;
+        // of a spent window), are one event: it has been reacted to already. Unless the lane waited
+        // as the server said and is still refused: that is news.
+        const news =
+          admittedAt >= this.#reactedAt && (this.#succeededSinceRefusal || admittedAt >= this.#runEndsAt);
         this.#succeededSinceRefusal = false;
         if (news) this.#react(now, (admittedAt + now) / 2, grants, retryAfterMs);
       },
@@ -289,6 +293,7 @@ export class AdaptiveRateLimiter implements RateLimiter {
     }
     this.#pause(now, pauseMs);
     this.#reactedAt = now;
+    this.#runEndsAt = pauseMs > 0 ? this.#pausedUntil : Number.POSITIVE_INFINITY;
     this.#estimate.resumes(this.#pausedUntil);
   }
 

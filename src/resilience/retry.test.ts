@@ -128,16 +128,15 @@ describe('withRetry', () => {
     expect(onRetry).toHaveBeenCalledWith(1, 20, expect.any(ProviderError));
   });
 
-  it('retries a rate-limited attempt at once when a limiter admits every attempt, and still backs off other errors', async () => {
+  it('waits only the server hint for a rate-limited attempt when a limiter admits every attempt, and still backs off other errors', async () => {
     const onRetry = vi.fn();
-    const result = await withRetry(FAST, script(failing('rate_limit', 20), failing('transient')), {
-      onRetry,
-      random: () => 1,
-      admitted: true,
-    });
-    expect(result.attempts).toBe(3);
-    expect(onRetry).toHaveBeenNthCalledWith(1, 1, 0, expect.any(ProviderError));
-    expect(onRetry).toHaveBeenNthCalledWith(2, 2, 2, expect.any(ProviderError));
+    const errors = [failing('rate_limit', 20), failing('rate_limit'), failing('transient')];
+    const result = await withRetry(FAST, script(...errors), { onRetry, random: () => 1, admitted: true });
+    expect(result.attempts).toBe(4);
+    // The hint, with no jitter above it; no hint, no wait; a server error backs off as usual.
+    expect(onRetry).toHaveBeenNthCalledWith(1, 1, 20, expect.any(ProviderError));
+    expect(onRetry).toHaveBeenNthCalledWith(2, 2, 0, expect.any(ProviderError));
+    expect(onRetry).toHaveBeenNthCalledWith(3, 3, 4, expect.any(ProviderError));
   });
 
   it('still gives up on a hint over maxHintMs when a limiter admits every attempt', async () => {

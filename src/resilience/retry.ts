@@ -59,9 +59,9 @@ export interface AttemptRecord {
 export interface RetryHooks {
   signal?: AbortSignal;
   /**
-   * A rate limiter in front of every attempt waits for the server's hint and paces the lane, so a
-   * rate-limited attempt is retried at once and waits there instead (a second wait here would only
-   * add to it). A hint over `maxHintMs` still fails the item.
+   * A rate limiter in front of every attempt paces the lane, so a rate-limited attempt waits only
+   * what the server asked (its hint, or nothing) and no backoff of its own: the limiter already
+   * slows the lane down. A hint over `maxHintMs` still fails the item.
    */
   admitted?: boolean;
   random?: () => number;
@@ -103,7 +103,9 @@ export async function withRetry<T>(
         !error.retryable || retry >= policy.maxRetries || (hint !== undefined && hint > policy.maxHintMs);
       if (giveUp || hooks.signal?.aborted) throw new RetryError(error, retry + 1);
       const delay =
-        hooks.admitted && error.kind === 'rate_limit' ? 0 : retryDelayMs(policy, retry, hint, random);
+        hooks.admitted && error.kind === 'rate_limit'
+          ? (hint ?? 0)
+          : retryDelayMs(policy, retry, hint, random);
       // A retry that could not start before the item's deadline is not worth waiting for.
       if (now() + delay >= deadline) throw new RetryError(error, retry + 1);
       hooks.onRetry?.(retry + 1, delay, error);

@@ -1,7 +1,8 @@
 /**
  * Simulated rate-limited servers and a simulated run against them, on a virtual clock: the limiter
  * is exercised as the executor uses it (a fast path, then a first-in-first-out admission queue whose
- * head sleeps; a refused call is retried at once through admission) without real timers.
+ * head sleeps; a refused call waits the server's hint, then goes through admission again) without
+ * real timers.
  */
 import type { RateLimitSnapshot } from '../types.js';
 import { AdaptiveRateLimiter, type Permit, type RateLimiterOptions } from './rate-limiter.js';
@@ -157,7 +158,7 @@ export function simulate(server: SimulatedServer, options: SimulationOptions): S
       if (attempt > (options.maxRetries ?? 3)) {
         result.failed++;
         done();
-      } else callOnce(attempt + 1, done);
+      } else at(now + (answer!.hintMs ?? 0), () => callOnce(attempt + 1, done));
     });
   };
   const wakeHead = () => {
