@@ -128,15 +128,16 @@ describe('withRetry', () => {
     expect(onRetry).toHaveBeenCalledWith(1, 20, expect.any(ProviderError));
   });
 
-  it('waits only the server hint for a rate-limited attempt when a limiter admits every attempt, and still backs off other errors', async () => {
+  it('waits only the server hint for a rate-limited attempt when a limiter admits every attempt', async () => {
+    const policy = retryPolicy({ maxRetries: 3, baseDelayMs: 100, maxDelayMs: 400, maxHintMs: 50 });
     const onRetry = vi.fn();
     const errors = [failing('rate_limit', 20), failing('rate_limit'), failing('transient')];
-    const result = await withRetry(FAST, script(...errors), { onRetry, random: () => 1, admitted: true });
+    const result = await withRetry(policy, script(...errors), { onRetry, random: () => 0.5, admitted: true });
     expect(result.attempts).toBe(4);
-    // The hint, with no jitter above it; no hint, no wait; a server error backs off as usual.
+    // The hint, not the backoff above it (50 ms); with no hint, or for a server error, the usual backoff.
     expect(onRetry).toHaveBeenNthCalledWith(1, 1, 20, expect.any(ProviderError));
-    expect(onRetry).toHaveBeenNthCalledWith(2, 2, 0, expect.any(ProviderError));
-    expect(onRetry).toHaveBeenNthCalledWith(3, 3, 4, expect.any(ProviderError));
+    expect(onRetry).toHaveBeenNthCalledWith(2, 2, 100, expect.any(ProviderError));
+    expect(onRetry).toHaveBeenNthCalledWith(3, 3, 200, expect.any(ProviderError));
   });
 
   it('still gives up on a hint over maxHintMs when a limiter admits every attempt', async () => {

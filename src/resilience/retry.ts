@@ -59,9 +59,10 @@ export interface AttemptRecord {
 export interface RetryHooks {
   signal?: AbortSignal;
   /**
-   * A rate limiter in front of every attempt paces the lane, so a rate-limited attempt waits only
-   * what the server asked (its hint, or nothing) and no backoff of its own: the limiter already
-   * slows the lane down. A hint over `maxHintMs` still fails the item.
+   * A rate limiter in front of every attempt paces the lane, so a rate-limited attempt with a
+   * server hint waits just that, with no backoff of its own (the limiter already slows the lane
+   * down); without a hint it backs off as usual, so it cannot spend its retries at once. A hint over
+   * `maxHintMs` still fails the item.
    */
   admitted?: boolean;
   random?: () => number;
@@ -103,8 +104,8 @@ export async function withRetry<T>(
         !error.retryable || retry >= policy.maxRetries || (hint !== undefined && hint > policy.maxHintMs);
       if (giveUp || hooks.signal?.aborted) throw new RetryError(error, retry + 1);
       const delay =
-        hooks.admitted && error.kind === 'rate_limit'
-          ? (hint ?? 0)
+        hooks.admitted && error.kind === 'rate_limit' && hint !== undefined
+          ? hint
           : retryDelayMs(policy, retry, hint, random);
       // A retry that could not start before the item's deadline is not worth waiting for.
       if (now() + delay >= deadline) throw new RetryError(error, retry + 1);

@@ -1,8 +1,8 @@
 /**
  * Simulated rate-limited servers and a simulated run against them, on a virtual clock: the limiter
  * is exercised as the executor uses it (a fast path, then a first-in-first-out admission queue whose
- * head sleeps; a refused call waits the server's hint, then goes through admission again) without
- * real timers.
+ * head sleeps; a refused call waits the server's hint or a backoff, then goes through admission
+ * again) without real timers.
  */
 import type { RateLimitSnapshot } from '../types.js';
 import { AdaptiveRateLimiter, type Permit, type RateLimiterOptions } from './rate-limiter.js';
@@ -158,7 +158,11 @@ export function simulate(server: SimulatedServer, options: SimulationOptions): S
       if (attempt > (options.maxRetries ?? 3)) {
         result.failed++;
         done();
-      } else at(now + (answer!.hintMs ?? 0), () => callOnce(attempt + 1, done));
+      } else {
+        // As the executor's retry: the server's hint, else the usual backoff (its jitter taken at half).
+        const backoffMs = Math.min(8000, 500 * 2 ** (attempt - 1)) / 2;
+        at(now + (answer!.hintMs ?? backoffMs), () => callOnce(attempt + 1, done));
+      }
     });
   };
   const wakeHead = () => {
