@@ -67,9 +67,9 @@ const BURST_WINDOW_MS = 1000;
  * The rate limiter of one provider lane. It paces requests and tokens at the configured limits or
  * at those the server reports, never sends more than the server's own count says is left, and
  * learns from refusals what the headers did not say: that a budget refills in windows, that a
- * shorter window is enforced than reported, or (for a server that reports nothing) the rate itself.
- * Every refusal of calls admitted before the last reaction is part of the same burst and teaches
- * nothing new. See docs/rate-limits.md.
+ * shorter window is enforced than reported, or (for a server that reports no limit) the rate
+ * itself. Refusals of calls admitted before the last reaction, and runs of refusals with no success
+ * between them, are one event, reacted to once. See docs/rate-limits.md.
  */
 export class AdaptiveRateLimiter implements RateLimiter {
   readonly #now: () => number;
