@@ -158,7 +158,7 @@ async function admittedCall(
   const release = context.slots.tryAcquire() ?? (await context.slots.acquire());
   if (!lane.breaker.tryPass()) {
     release();
-    permit.settle(0);
+    permit.failed(false);
     throw new CircuitOpenError(item.target.name);
   }
   const controller = takeController();
@@ -180,24 +180,25 @@ async function admittedCall(
       ? transportTimeouts.run(item.target.timeouts, call)
       : call());
     const used = response.usage;
-    permit.settle(
+    permit.succeeded(
+      response.rateLimit,
       used.inputTokens !== undefined && used.outputTokens !== undefined
         ? used.inputTokens + used.outputTokens
         : undefined,
       used.outputTokens,
     );
-    lane.limiter.onSuccess(response.rateLimit);
     lane.breaker.onSuccess();
     return response;
   } catch (error) {
-    permit.settle(undefined);
+    if (error instanceof ProviderError && error.kind === 'rate_limit') {
+      permit.refused(error.retryAfterMs, error.rateLimit);
+    } else permit.failed(true);
     // Only server-side trouble says something about the provider's health; a 4xx or 429 does not.
     const unhealthy =
       error instanceof ProviderError && (error.kind === 'transient' || error.kind === 'timeout');
     if (unhealthy && !context.hardSignal.aborted) lane.breaker.onFailure();
     else lane.breaker.onNeutral();
     if (error instanceof ProviderError) {
-      if (error.kind === 'rate_limit') lane.limiter.onRateLimited(error.retryAfterMs);
       if (error.kind === 'quota' && !lane.stopped) {
         lane.stopped = new ProviderError('quota', `lane stopped after a quota error: ${error.message}`, {
           cause: error,
@@ -255,6 +256,7 @@ async function callWithRetry(
   };
   const { value: response, attempts } = await withRetry(context.retry, attempt, {
     signal: context.hardSignal,
+    admitted: true,
     onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
   });
   // Built field by field (once per call): the cacheable answer, and what belongs to this call only.

@@ -1,3 +1,4 @@
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Cache } from '../cache/cache.js';
 import { RunStoppedError } from '../errors.js';
 import { Budget } from '../resilience/budget.js';
@@ -201,6 +202,11 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
       }),
   };
 
+  // Every worker may wait on the hard stop at once (a retry's sleep, a lane's admission); each wait
+  // removes its listener when it ends, so that many listeners are expected, not a leak.
+  const workers = new Set([...lanes.values()].map(({ lane }) => lane));
+  const waiters = [...workers].reduce((sum, lane) => sum + lane.concurrency, 0);
+  setMaxListeners(Math.max(defaultMaxListeners, waiters + 10), request.hardSignal);
   const abortActive = () => {
     for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
     request.materialized.userCode.close(); // checks still running end now instead of at their time limit
