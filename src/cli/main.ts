@@ -530,6 +530,56 @@ export function buildProgram(): Command {
     )
     .action(lazy(async () => (await import('./commands/ci.js')).ciCommand));
 
+  const db = program
+    .command('db')
+    .description(
+      'the store: schema version and migrations, portable backups, restore, copy between databases',
+    );
+  db.command('status')
+    .description('schema version: applied and pending migrations (changes nothing)')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay db status\n  $ assay db status --db postgres://assay@db/evals',
+    )
+    .action(lazy(async () => (await import('./commands/db.js')).dbStatusCommand));
+  db.command('migrate')
+    .description('apply pending migrations (every command also does this when it opens the store)')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db migrate')
+    .action(lazy(async () => (await import('./commands/db.js')).dbMigrateCommand));
+  db.command('backup')
+    .description('write the whole store to a portable, checksummed archive (works for both databases)')
+    .option('-o, --output <file>', 'archive to write')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db backup -o backups/2026-12-08.assay')
+    .action(lazy(async () => (await import('./commands/db.js')).dbBackupCommand));
+  db.command('restore')
+    .description('restore an archive into an empty store (checked before anything is written)')
+    .argument('<file>', 'archive written by assay db backup')
+    .option('--to <url>', 'store to restore into (default: the configured store)')
+    .option('--force', 'replace everything in a store that is not empty')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay db restore backups/2026-12-08.assay --to postgres://assay@db/evals\n  $ assay db restore backups/2026-12-08.assay --to restored.db --force',
+    )
+    .action(lazy(async () => (await import('./commands/db.js')).dbRestoreCommand));
+  db.command('copy')
+    .description('copy a whole store into another (a backup piped into a restore, without a file)')
+    .option('--from <url>', 'store to copy (default: the configured store)')
+    .option('--to <url>', 'store to copy into (must be empty, or --force)')
+    .option('--force', 'replace everything in a target that is not empty')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db copy --from .assay/assay.db --to "$ASSAY_DATABASE_URL"')
+    .action(lazy(async () => (await import('./commands/db.js')).dbCopyCommand));
+
   program
     .command('schema')
     .description('print the JSON Schema of assay.yaml (for editor autocompletion)')

@@ -53,9 +53,9 @@ export async function selectCostBreakdown(
     );
   if (until !== undefined) results = results.where('results.created_at', '<', until);
   const sums = [
-    sql<number>`coalesce(sum(results.cost_usd), 0)`.as('cost_usd'),
-    sql<number>`coalesce(sum(results.judge_cost_usd), 0)`.as('judge_cost_usd'),
-    sql<number>`coalesce(sum(results.saved_usd), 0)`.as('saved_usd'),
+    sql<number>`coalesce(sum(cast(results.cost_usd as numeric)), 0)`.as('cost_usd'),
+    sql<number>`coalesce(sum(cast(results.judge_cost_usd as numeric)), 0)`.as('judge_cost_usd'),
+    sql<number>`coalesce(sum(cast(results.saved_usd as numeric)), 0)`.as('saved_usd'),
     sql<number>`count(*)`.as('calls'),
     sql<number>`coalesce(sum(results.cached), 0)`.as('cached_calls'),
   ];

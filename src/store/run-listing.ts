@@ -36,6 +36,8 @@ export async function selectRunStats(
   for (let start = 0; start < runIds.length; start += RUN_IDS_PER_QUERY) {
     const chunk = runIds.slice(start, start + RUN_IDS_PER_QUERY);
     // Drivers return aggregates as numbers, bigints or numeric strings: Number() takes all three.
+    // Money is summed as NUMERIC: PostgreSQL then adds exactly (as SQLite's compensated sum nearly
+    // does), so both databases give the same figures whatever order they add the rows in.
     const rows = await db
       .selectFrom('results')
       .select([
@@ -44,12 +46,14 @@ export async function selectRunStats(
         sql<number>`sum(case when status = 'passed' then 1 else 0 end)`.as('passed'),
         sql<number>`sum(case when status = 'failed' then 1 else 0 end)`.as('failed'),
         sql<number>`sum(case when status = 'error' then 1 else 0 end)`.as('errored'),
-        sql<number>`coalesce(sum(cost_usd), 0)`.as('cost_usd'),
-        sql<number>`coalesce(sum(judge_cost_usd), 0)`.as('judge_cost_usd'),
-        sql<number>`coalesce(sum(saved_usd), 0)`.as('saved_usd'),
+        sql<number>`coalesce(sum(cast(cost_usd as numeric)), 0)`.as('cost_usd'),
+        sql<number>`coalesce(sum(cast(judge_cost_usd as numeric)), 0)`.as('judge_cost_usd'),
+        sql<number>`coalesce(sum(cast(saved_usd as numeric)), 0)`.as('saved_usd'),
         sql<number>`sum(cached)`.as('cached'),
-        sql<number | null>`avg(case when status <> 'error' then score end)`.as('mean_score'),
-        sql<number | null>`avg(case when status <> 'error' and cached = 0 then latency_ms end)`.as(
+        sql<number | null>`avg(case when status <> 'error' then cast(score as numeric) end)`.as('mean_score'),
+        sql<
+          number | null
+        >`avg(case when status <> 'error' and cached = 0 then cast(latency_ms as numeric) end)`.as(
           'mean_latency_ms',
         ),
       ])

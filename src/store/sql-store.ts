@@ -3,7 +3,7 @@
  * says how to match a column against a list (`inList`), and may replace the write paths with faster
  * ones of its own (SQLite prepares its hot statements once).
  */
-import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type {
   ItemResult,
   PromptTemplate,
@@ -78,16 +78,23 @@ const REPLACED_RESULT_COLUMNS = [
 ] as const satisfies ReadonlyArray<Exclude<keyof ResultsTable, 'run_id' | 'item_id'>>;
 
 export abstract class SqlStore implements Store {
+  /** Which SQL dialect this is (backups record it; the queries here do not depend on it). */
+  abstract readonly dialect: 'sqlite' | 'postgres';
+
   protected constructor(
-    protected readonly db: Kysely<Database>,
+    /** The database itself, for whole-database work (backup, restore, copy, status). */
+    readonly db: Kysely<Database>,
     /** Most bound parameters one statement may carry in this dialect. */
-    protected readonly maxParameters: number,
+    readonly maxParameters: number,
   ) {}
 
   /** `column IN (values)` for any number of values, as this dialect does it best. */
   protected abstract inList(column: 'item_id', values: readonly string[]): RawBuilder<SqlBool>;
 
   abstract close(): Promise<void>;
+
+  /** Applies the migrations this database lacks; returns their versions. */
+  abstract migrate(): Promise<number[]>;
 
   async saveVersions(versions: {
     tasks: Task[];
@@ -249,7 +256,7 @@ export abstract class SqlStore implements Store {
   async spentSince(since: number): Promise<number> {
     const row = await this.db
       .selectFrom('results')
-      .select((eb) => eb.fn.sum<number | null>('cost_usd').as('spent'))
+      .select(sql<number | null>`sum(cast(cost_usd as numeric))`.as('spent'))
       .where('created_at', '>=', since)
       .executeTakeFirst();
     return Number(row?.spent ?? 0);

@@ -40,15 +40,18 @@ export function openProjectStore(flags: ProjectFlags, project: Project): Promise
  * Opens the store a browsing command reads: --db, else ASSAY_DATABASE_URL (or its older name
  * ASSAY_DB), else the project's; the project is loaded only in that last case.
  */
-export async function openBrowsingStore(flags: ProjectFlags): Promise<OpenedStore> {
-  if (flags.db) return openStore(flags.db, { where: '--db' });
+export async function openBrowsingStore(
+  flags: ProjectFlags,
+  options: { migrate?: boolean } = {},
+): Promise<OpenedStore> {
+  if (flags.db) return openStore(flags.db, { ...options, where: '--db' });
   for (const name of ['ASSAY_DATABASE_URL', 'ASSAY_DB']) {
     const value = process.env[name];
-    if (value) return openStore(value, { where: name });
+    if (value) return openStore(value, { ...options, where: name });
   }
   await findConfigFile(process.cwd(), flags.config);
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  return openStore(project.databaseUrl);
+  return openStore(project.databaseUrl, options);
 }
 
 /** Opens the store (without loading the project when --db or an environment variable names it). */

@@ -26,12 +26,28 @@ const types = {
 };
 
 /** The shared store: a PostgreSQL database reached through a small connection pool, migrated on open. */
+/** One process migrates at a time: the others wait, then find nothing left to do. */
+function migratePostgres(db: Kysely<Database>, url: string): Promise<number[]> {
+  return db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
+    try {
+      return await migrate(connection, postgresMigrations, { location: describeServer(url).shown });
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
+    }
+  });
+}
+
 export class PostgresStore extends SqlStore {
+  readonly dialect = 'postgres' as const;
   readonly cache: SqlCache;
   #closed = false;
 
-  private constructor(db: Kysely<Database>) {
+  readonly #url: string;
+
+  private constructor(db: Kysely<Database>, url: string) {
     super(db, POSTGRES_MAX_PARAMETERS);
+    this.#url = url;
     this.cache = new SqlCache(db, POSTGRES_MAX_PARAMETERS);
   }
 
@@ -39,7 +55,7 @@ export class PostgresStore extends SqlStore {
    * Connects and migrates. A refused connection, a failed login or a missing database is a
    * UserError that names the server (never the password) and the fix.
    */
-  static async open(url: string): Promise<PostgresStore> {
+  static async open(url: string, options: { migrate?: boolean } = {}): Promise<PostgresStore> {
     const pool = new pg.Pool({
       connectionString: url,
       max: POOL_SIZE,
@@ -52,20 +68,18 @@ export class PostgresStore extends SqlStore {
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
-      // One process migrates at a time: the others wait, then find nothing left to do.
-      await db.connection().execute(async (connection) => {
-        await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
-        try {
-          await migrate(connection, postgresMigrations, { location: describeServer(url).shown });
-        } finally {
-          await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
-        }
-      });
+      if (options.migrate === false) await sql`select 1`.execute(db);
+      else await migratePostgres(db, url);
     } catch (error) {
       await db.destroy().catch(() => {});
       throw connectionError(error, url) ?? error;
     }
-    return new PostgresStore(db);
+    return new PostgresStore(db, url);
+  }
+
+  /** Applies pending migrations (what `open` does unless told not to). */
+  async migrate(): Promise<number[]> {
+    return migratePostgres(this.db, this.#url);
   }
 
   /** A text-array parameter: one parameter for any number of values. */

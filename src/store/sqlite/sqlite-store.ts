@@ -23,26 +23,38 @@ const BUSY_TIMEOUT_MS = 30_000;
 
 /** The embedded store: one SQLite file, WAL mode, migrated on open. */
 export class SqliteStore extends SqlStore {
+  readonly dialect = 'sqlite' as const;
   readonly #hot: HotStatements;
   #cache: SqliteCache | undefined;
   #closed = false;
 
-  private constructor(db: Kysely<Database>, hot: HotStatements) {
+  readonly #path: string;
+
+  private constructor(db: Kysely<Database>, hot: HotStatements, path: string) {
     super(db, SQLITE_MAX_PARAMETERS);
     this.#hot = hot;
+    this.#path = path;
   }
 
-  /** Opens (creating it and its directory if needed) and migrates the database at `path`; `:memory:` works. */
-  static async open(path: string): Promise<SqliteStore> {
+  /**
+   * Opens (creating it and its directory if needed) and migrates the database at `path`; `:memory:`
+   * works. `migrate: false` opens it as it is (for `assay db status`).
+   */
+  static async open(path: string, options: { migrate?: boolean } = {}): Promise<SqliteStore> {
     const sqlite = openDatabase(path);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     try {
-      await migrate(db, sqliteMigrations, { location: path });
+      if (options.migrate !== false) await migrate(db, sqliteMigrations, { location: path });
     } catch (error) {
       sqlite.close();
       throw error;
     }
-    return new SqliteStore(db, new HotStatements(sqlite));
+    return new SqliteStore(db, new HotStatements(sqlite), path);
+  }
+
+  /** Applies pending migrations (what `open` does unless told not to). */
+  async migrate(): Promise<number[]> {
+    return migrate(this.db, sqliteMigrations, { location: this.#path });
   }
 
   /** The response cache kept in the same database. */
