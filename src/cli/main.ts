@@ -144,7 +144,7 @@ export function buildProgram(): Command {
     )
     .action(lazy(async () => (await import('./commands/results.js')).resultsCommand));
 
-  program
+  const runs = program
     .command('runs')
     .description('stored runs, newest first: status, pass rate with its 95% interval, cost, duration')
     .option('-s, --suite <name>', 'only runs of this suite')
@@ -156,6 +156,44 @@ export function buildProgram(): Command {
     .option('--json', 'JSON on stdout')
     .addHelpText('after', '\nExamples:\n  $ assay runs\n  $ assay runs --suite critical --since 7d --json')
     .action(lazy(async () => (await import('./commands/runs.js')).runsCommand));
+  runs
+    .command('delete')
+    .description('delete a run with its results and scores (task and prompt versions stay); audited')
+    .argument('<id>', 'run id (or a unique prefix) or "latest"')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ assay runs delete 3f2a91c0')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsDeleteCommand));
+  runs
+    .command('prune')
+    .description('delete runs older than a duration with their results and scores; audited')
+    .option('--older-than <duration>', 'e.g. 180d')
+    .option(
+      '--keep-baselines',
+      'keep the runs `assay ci` compares against (newest completed per suite, and on main)',
+    )
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ assay runs prune --older-than 180d --keep-baselines')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsPruneCommand));
+
+  program
+    .command('audit')
+    .description(
+      'who changed what and when: task archive/restore/add, run delete/prune, retries, cache clear/prune, restores',
+    )
+    .option('--since <duration>', 'entries of this period', '7d')
+    .option('--action <action>', 'only this action, e.g. task.archive, run.prune, cache.clear, db.restore')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay audit --since 7d\n  $ assay audit --since 30d --action task.archive --json',
+    )
+    .action(lazy(async () => (await import('./commands/audit.js')).auditCommand));
 
   program
     .command('show')

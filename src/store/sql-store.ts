@@ -13,6 +13,7 @@ import type {
   Target,
   Task,
 } from '../types.js';
+import { insertAudit, selectAudit } from './audit.js';
 import { chunkRows } from './chunks.js';
 import { selectCostBreakdown } from './cost-breakdown.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
@@ -32,8 +33,12 @@ import {
 import { selectRunListings, selectRunStats } from './run-listing.js';
 import type { Database, ResultsTable } from './schema.js';
 import type {
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
   CostDimension,
   CostRow,
+  DeletedRuns,
   LeaseOutcome,
   ResultQuery,
   RunListing,
@@ -270,21 +275,73 @@ export abstract class SqlStore implements Store {
     return (await selectRunStats(this.db, [runId])).get(runId)!;
   }
 
-  async deleteResults(runId: string, itemIds: string[]): Promise<number> {
+  async deleteResults(runId: string, itemIds: string[], actor?: string): Promise<number> {
     if (itemIds.length === 0) return 0;
     return this.db.transaction().execute(async (trx) => {
-      await trx
+      const scores = await trx
         .deleteFrom('scores')
         .where('run_id', '=', runId)
         .where(this.inList('item_id', itemIds))
-        .execute();
+        .executeTakeFirst();
       const deleted = await trx
         .deleteFrom('results')
         .where('run_id', '=', runId)
         .where(this.inList('item_id', itemIds))
         .executeTakeFirst();
-      return Number(deleted.numDeletedRows);
+      const results = Number(deleted.numDeletedRows);
+      if (actor !== undefined) {
+        await insertAudit(trx, {
+          at: Date.now(),
+          actor,
+          action: 'run.retry',
+          subject: runId,
+          details: { results, scores: Number(scores.numDeletedRows) },
+        });
+      }
+      return results;
     });
+  }
+
+  async deleteRuns(
+    runIds: readonly string[],
+    audit: { actor: string; action: 'run.delete' | 'run.prune'; details?: Record<string, unknown> },
+  ): Promise<DeletedRuns> {
+    const total: DeletedRuns = { runs: 0, results: 0, scores: 0 };
+    if (runIds.length === 0) return total;
+    await this.db.transaction().execute(async (trx) => {
+      const at = Date.now();
+      for (const runId of runIds) {
+        const scores = await trx.deleteFrom('scores').where('run_id', '=', runId).executeTakeFirst();
+        const results = await trx.deleteFrom('results').where('run_id', '=', runId).executeTakeFirst();
+        await trx.deleteFrom('run_leases').where('run_id', '=', runId).execute();
+        const runs = await trx.deleteFrom('runs').where('id', '=', runId).executeTakeFirst();
+        if (Number(runs.numDeletedRows) === 0) continue;
+        const removed = {
+          runs: 1,
+          results: Number(results.numDeletedRows),
+          scores: Number(scores.numDeletedRows),
+        };
+        total.runs += removed.runs;
+        total.results += removed.results;
+        total.scores += removed.scores;
+        await insertAudit(trx, {
+          at,
+          actor: audit.actor,
+          action: audit.action,
+          subject: runId,
+          details: { results: removed.results, scores: removed.scores, ...audit.details },
+        });
+      }
+    });
+    return total;
+  }
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await insertAudit(this.db, entry);
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditRecord[]> {
+    return selectAudit(this.db, query);
   }
 
   async reopenRun(runId: string): Promise<void> {
@@ -351,16 +408,32 @@ export abstract class SqlStore implements Store {
     }));
   }
 
-  async archiveTask(taskId: string, at: number): Promise<void> {
-    await this.db
-      .insertInto('task_archive')
-      .values({ task_id: taskId, archived_at: at })
-      .onConflict((conflict) => conflict.column('task_id').doNothing())
-      .execute();
+  async archiveTask(taskId: string, at: number, actor?: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('task_archive')
+        .values({ task_id: taskId, archived_at: at })
+        .onConflict((conflict) => conflict.column('task_id').doNothing())
+        .execute();
+      if (actor !== undefined) {
+        await insertAudit(trx, { at, actor, action: 'task.archive', subject: taskId, details: {} });
+      }
+    });
   }
 
-  async restoreTask(taskId: string): Promise<void> {
-    await this.db.deleteFrom('task_archive').where('task_id', '=', taskId).execute();
+  async restoreTask(taskId: string, actor?: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const restored = await trx.deleteFrom('task_archive').where('task_id', '=', taskId).executeTakeFirst();
+      if (actor !== undefined && Number(restored.numDeletedRows) > 0) {
+        await insertAudit(trx, {
+          at: Date.now(),
+          actor,
+          action: 'task.restore',
+          subject: taskId,
+          details: {},
+        });
+      }
+    });
   }
 
   async archivedTaskIds(): Promise<Set<string>> {

@@ -163,3 +163,79 @@ describe.skipIf(!postgresAdminUrl())('assay db across databases', () => {
     }
   });
 });
+
+for (const dialect of ['SQLite', 'PostgreSQL'] as const) {
+  describe.skipIf(dialect === 'PostgreSQL' && !postgresAdminUrl())(`retention and audit (${dialect})`, () => {
+    let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+    afterEach(async () => {
+      await database?.drop();
+      database = undefined;
+    });
+
+    it('runs delete, runs prune, tasks rm/restore, cache clear and a retry are audited; assay audit lists them', async () => {
+      const project = await makeProject({
+        'assay.yaml': CONFIG,
+        'prompts/q.njk': '{{ question }}',
+        'tasks/gen.jsonl': arithmeticTasks(6, 3),
+      });
+      if (dialect === 'PostgreSQL') database = await createTestDatabase();
+      const env = {
+        ...mockEnv(mock.url, project.dir),
+        ASSAY_USER: 'ana@example.com',
+        ...(database ? { ASSAY_DATABASE_URL: database.url } : {}),
+      };
+      const cli = (args: string[]) => runCli(args, { cwd: project.dir, env });
+      try {
+        for (let run = 0; run < 3; run++) await cli(['run']);
+        const runs = JSON.parse((await cli(['runs', '--json'])).stdout) as Array<{ id: string }>;
+        expect(runs).toHaveLength(3);
+
+        const deleted = await cli(['runs', 'delete', runs[2]!.id]);
+        expect(deleted.code, deleted.stderr).toBe(0);
+        expect(deleted.stdout).toBe(
+          `deleted run ${runs[2]!.id}: 12 results, 12 scores (task and prompt versions stay)\n`,
+        );
+        const pruned = await cli(['runs', 'prune', '--older-than', '0d', '--keep-baselines']);
+        expect(pruned.code, pruned.stderr).toBe(0);
+        // The newest completed run is the suite's baseline: kept; the one before it goes.
+        expect(pruned.stdout).toMatch(
+          new RegExp(`^pruned 1 run started before .*: 12 results, 12 scores; kept 1 baseline run\\n {2}removed ${runs[1]!.id}\\n$`),
+        );
+        expect((await cli(['runs', 'prune', '--older-than', '0d'])).stdout).toMatch(
+          /^pruned 1 run started before .*: 12 results, 12 scores\n/,
+        );
+        expect(JSON.parse((await cli(['runs', '--json'])).stdout)).toEqual([]);
+
+        expect((await cli(['tasks', 'rm', 't1'])).code).toBe(0);
+        expect((await cli(['tasks', 'restore', 't1'])).code).toBe(0);
+        expect((await cli(['cache', 'clear', '--yes'])).code).toBe(0);
+        await cli(['run']);
+        expect((await cli(['retry', 'latest', '--failed'])).code).toBe(1);
+
+        const audit = await cli(['audit', '--since', '1d', '--json']);
+        expect(audit.code, audit.stderr).toBe(0);
+        const entries = JSON.parse(audit.stdout) as Array<{
+          action: string;
+          actor: string;
+          subject: string | null;
+        }>;
+        expect(entries.map((entry) => entry.action)).toEqual([
+          'run.delete',
+          'run.prune',
+          'run.prune',
+          'task.archive',
+          'task.restore',
+          'cache.clear',
+          'run.retry',
+        ]);
+        expect(entries.every((entry) => entry.actor === 'ana@example.com')).toBe(true);
+        const table = await cli(['audit', '--action', 'task.archive']);
+        expect(table.stdout).toMatch(
+          /^when \(UTC\) +who +action +subject +details\n.*ana@example\.com +task\.archive +t1/,
+        );
+      } finally {
+        await project.cleanup();
+      }
+    });
+  });
+}

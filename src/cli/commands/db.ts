@@ -4,7 +4,7 @@ import { backupStore, copyStore, fileSize, restoreArchive } from '../../store/ba
 import { type OpenedStore, openStore } from '../../store/open.js';
 import { schemaStatus } from '../../store/schema-status.js';
 import { EXIT } from '../exit-codes.js';
-import { openBrowsingStore, type ProjectFlags, printJson } from './project-store.js';
+import { currentActor, openBrowsingStore, type ProjectFlags, printJson } from './project-store.js';
 
 async function withOpened<T>(
   opening: Promise<OpenedStore>,
@@ -77,7 +77,10 @@ export async function dbRestoreCommand(
 ): Promise<number> {
   const opening = flags.to ? openStore(flags.to, { where: '--to' }) : openBrowsingStore(flags);
   return withOpened(opening, async ({ store }) => {
-    const counts = await restoreArchive(file, store, { force: flags.force ?? false });
+    const counts = await restoreArchive(file, store, {
+      force: flags.force ?? false,
+      actor: await currentActor(),
+    });
     process.stdout.write(`restored ${file}\n${formatCounts(counts)}\n`);
     return EXIT.ok;
   });
@@ -102,7 +105,11 @@ export async function dbCopyCommand(
   const source = flags.from ? openStore(flags.from, { where: '--from' }) : openBrowsingStore(flags);
   return withOpened(source, async ({ store: from }) =>
     withOpened(openStore(to, { where: '--to' }), async ({ store: target }) => {
-      const counts = await copyStore(from, target, { force: flags.force ?? false });
+      const counts = await copyStore(from, target, {
+        force: flags.force ?? false,
+        actor: await currentActor(),
+        from: flags.from ? describeStore(parseStoreUrl(flags.from)) : from.dialect,
+      });
       process.stdout.write(`copied to ${describeStore(parseStoreUrl(to))}\n${formatCounts(counts)}\n`);
       return EXIT.ok;
     }),

@@ -4,7 +4,7 @@ import { UserError } from '../../errors.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
-import { recordPromptCommits } from '../../util/git.js';
+import { recordPromptCommits, runUser } from '../../util/git.js';
 
 export interface ProjectFlags {
   config?: string;
@@ -65,6 +65,11 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/** Who is making a change, for the audit log: ASSAY_USER, else the git email, else the OS user (as runs). */
+export async function currentActor(): Promise<string> {
+  return (await runUser(process.cwd(), process.env)) ?? 'unknown';
 }
 
 /** Writes JSON to stdout: indented on a terminal, compact when piped. */

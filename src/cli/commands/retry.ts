@@ -3,7 +3,7 @@ import { UserError } from '../../errors.js';
 import { datasetVersion } from '../../executor/plan.js';
 import { selectRunTasks } from '../../executor/prepare.js';
 import { EXIT } from '../exit-codes.js';
-import { openProjectStore, requireRun } from './project-store.js';
+import { currentActor, openProjectStore, requireRun } from './project-store.js';
 import { type RunFlags, runCommand } from './run.js';
 
 export interface RetryFlags {
@@ -58,6 +58,7 @@ export async function retryCommand(runId: string, flags: RetryFlags): Promise<nu
     retried = await store.deleteResults(
       run.id,
       targets.map((result) => result.itemId),
+      await currentActor(),
     );
     await store.reopenRun(run.id);
   } finally {

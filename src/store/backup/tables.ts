@@ -19,7 +19,11 @@ export const BACKUP_TABLES: readonly BackupTable[] = [
   { name: 'scores', key: ['run_id', 'item_id', 'ordinal'] },
   { name: 'task_archive', key: ['task_id'] },
   { name: 'cache_entries', key: ['key'] },
+  { name: 'audit_log', key: ['id'] },
 ];
+
+/** Tables whose rows a restore adds to what the target has, never replaces: the audit log is append-only. */
+export const APPEND_ONLY_TABLES: ReadonlySet<string> = new Set(['audit_log']);
 
 /** The newest schema version this Assay knows (the same number in every dialect). */
 export const NEWEST_SCHEMA_VERSION = sqliteMigrations.at(-1)!.version;

@@ -8,6 +8,7 @@ import { createGzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { UserError } from '../../errors.js';
 import { VERSION } from '../../version.js';
+import { insertAudit } from '../audit.js';
 import { chunkRows } from '../chunks.js';
 import type { Database } from '../schema.js';
 import type { SqlStore } from '../sql-store.js';
@@ -18,7 +19,14 @@ import {
   archiveError,
   readArchive,
 } from './archive.js';
-import { BACKUP_TABLES, NEWEST_SCHEMA_VERSION, readTable, schemaVersion, tableColumns } from './tables.js';
+import {
+  APPEND_ONLY_TABLES,
+  BACKUP_TABLES,
+  NEWEST_SCHEMA_VERSION,
+  readTable,
+  schemaVersion,
+  tableColumns,
+} from './tables.js';
 
 /** Rows per table in a transfer report. */
 export type RowCounts = Record<string, number>;
@@ -105,6 +113,7 @@ export async function backupStore(store: SqlStore, file: string): Promise<Archiv
 async function tablesWithRows(db: Kysely<Database>): Promise<string[]> {
   const found: string[] = [];
   for (const table of BACKUP_TABLES) {
+    if (APPEND_ONLY_TABLES.has(table.name)) continue;
     const row = await db
       .selectFrom(table.name)
       .select((eb) => eb.lit(1).as('one'))
@@ -126,7 +135,10 @@ async function prepareTarget(db: Kysely<Database>, force: boolean, where: string
     );
   }
   await db.deleteFrom('run_leases').execute();
-  for (const table of [...BACKUP_TABLES].reverse()) await db.deleteFrom(table.name).execute();
+  for (const table of [...BACKUP_TABLES].reverse()) {
+    // The target's audit log stays: no command deletes audit rows.
+    if (!APPEND_ONLY_TABLES.has(table.name)) await db.deleteFrom(table.name).execute();
+  }
 }
 
 /** Inserts rows given as value arrays in `columns` order, in multi-row statements. */
@@ -142,7 +154,12 @@ async function insertRows(
   );
   for (const chunk of chunkRows(objects, maxParameters)) {
     // biome-ignore lint/suspicious/noExplicitAny: a table named at run time
-    await (db as Kysely<any>).insertInto(table).values(chunk).execute();
+    const insert = (db as Kysely<any>).insertInto(table).values(chunk);
+    // An audit entry the target already has (restored before) is kept once.
+    await (APPEND_ONLY_TABLES.has(table)
+      ? insert.onConflict((conflict) => conflict.doNothing())
+      : insert
+    ).execute();
   }
 }
 
@@ -155,7 +172,7 @@ async function insertRows(
 export async function restoreArchive(
   file: string,
   target: SqlStore,
-  options: { force?: boolean; where?: string } = {},
+  options: { force?: boolean; where?: string; actor?: string } = {},
 ): Promise<RowCounts> {
   const checkHeader = (header: ArchiveHeader) => {
     if (header.schemaVersion > NEWEST_SCHEMA_VERSION) {
@@ -198,6 +215,13 @@ export async function restoreArchive(
         counts[section.table]! += page.length;
       }
     });
+    await insertAudit(trx, {
+      at: Date.now(),
+      actor: options.actor ?? 'unknown',
+      action: 'db.restore',
+      subject: null,
+      details: { from: path.basename(file), force: options.force ?? false, ...counts },
+    });
   });
   return counts;
 }
@@ -209,7 +233,7 @@ export async function restoreArchive(
 export async function copyStore(
   source: SqlStore,
   target: SqlStore,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; actor?: string; from?: string } = {},
 ): Promise<RowCounts> {
   const counts: RowCounts = {};
   await inSnapshot(source, async (from) => {
@@ -233,6 +257,13 @@ export async function copyStore(
           counts[table.name]! += rows.length;
         }
       }
+      await insertAudit(to, {
+        at: Date.now(),
+        actor: options.actor ?? 'unknown',
+        action: 'db.restore',
+        subject: null,
+        details: { from: options.from ?? source.dialect, force: options.force ?? false, ...counts },
+      });
     });
   });
   return counts;
