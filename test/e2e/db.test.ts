@@ -199,7 +199,9 @@ for (const dialect of ['SQLite', 'PostgreSQL'] as const) {
         expect(pruned.code, pruned.stderr).toBe(0);
         // The newest completed run is the suite's baseline: kept; the one before it goes.
         expect(pruned.stdout).toMatch(
-          new RegExp(`^pruned 1 run started before .*: 12 results, 12 scores; kept 1 baseline run\\n {2}removed ${runs[1]!.id}\\n$`),
+          new RegExp(
+            `^pruned 1 run started before .*: 12 results, 12 scores; kept 1 baseline run\\n {2}removed ${runs[1]!.id}\\n$`,
+          ),
         );
         expect((await cli(['runs', 'prune', '--older-than', '0d'])).stdout).toMatch(
           /^pruned 1 run started before .*: 12 results, 12 scores\n/,
