@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../version.js';
-import { EXIT } from './exit-codes.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:

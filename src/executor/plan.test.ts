@@ -179,8 +179,7 @@ describe('planItems', () => {
   it('expands tasks × targets × repeats, rendering each prompt once per task', () => {
     const render = vi.fn<PromptRenderer>((vars) => [{ role: 'user', content: `Q: ${String(vars.q)}` }]);
     const targets = [target('greedy', { temperature: 0 }), target('hot', { temperature: 1 })];
-    const providers = new Map(targets.map((entry) => [entry.name, compatible('sk')]));
-    const items = planItems([task('a'), task('b')], targets, 3, new Map([['answer', render]]), providers);
+    const items = planItems([task('a'), task('b')], targets, 3, new Map([['answer', render]]));
 
     expect(items).toHaveLength(2 * 2 * 3);
     expect(render).toHaveBeenCalledTimes(2);
@@ -203,9 +202,12 @@ describe('planItems', () => {
     expect(new Set(items.map((item) => item.id)).size).toBe(12);
     expect(items[0]?.id).toBe(workItemId(task('a'), targets[0]!, 0));
 
+    const provider = compatible('sk');
     const keys = (taskId: string, name: string) =>
       new Set(
-        items.filter((item) => item.task.id === taskId && item.target.name === name).map((i) => i.cacheKey),
+        items
+          .filter((item) => item.task.id === taskId && item.target.name === name)
+          .map((i) => cacheKey(provider, i.target, i.messages, i.repeat)),
       );
     expect(keys('a', 'greedy').size).toBe(1);
     expect(keys('a', 'hot').size).toBe(3);
@@ -214,13 +216,10 @@ describe('planItems', () => {
   it('plans the same ids and keys every time', () => {
     const render: PromptRenderer = (vars) => [{ role: 'user', content: String(vars.q) }];
     const plan = () =>
-      planItems(
-        [task('a')],
-        [target('t')],
-        2,
-        new Map([['answer', render]]),
-        new Map([['t', compatible('k')]]),
-      ).map((item) => [item.id, item.cacheKey]);
+      planItems([task('a')], [target('t')], 2, new Map([['answer', render]])).map((item) => [
+        item.id,
+        cacheKey(compatible('k'), item.target, item.messages, item.repeat),
+      ]);
     expect(plan()).toEqual(plan());
   });
 });

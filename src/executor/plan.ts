@@ -1,10 +1,11 @@
 import type { PromptRenderer } from '../prompts/render.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
-import type { ChatMessage, Target, Task, WorkItem } from '../types.js';
+import type { ChatMessage, Target, Task } from '../types.js';
 import { canonicalJson, sha256 } from '../util/hash.js';
+import type { PlanItem } from './run-plan.js';
 
-export interface PlannedItem extends WorkItem {
-  messages: ChatMessage[];
+/** A work item being executed: its plan item and the cache key its request has with this provider. */
+export interface PlannedItem extends PlanItem {
   cacheKey: string;
   /** How to call the provider, when not a chat completion of `messages` (judge embeddings). */
   invoke?: (provider: Provider, signal: AbortSignal) => Promise<ProviderResponse>;
@@ -70,10 +71,9 @@ export function planItems(
   targets: Target[],
   repeat: number,
   renderers: Map<string, PromptRenderer>,
-  providers: Map<string, Provider>,
   forced = false,
-): PlannedItem[] {
-  const items: PlannedItem[] = [];
+): PlanItem[] {
+  const items: PlanItem[] = [];
   // Targets sharing a prompt share its rendering; a task's renderings are only needed in its turn.
   const rendered = new Map<string, ChatMessage[]>();
   for (const task of tasks) {
@@ -84,7 +84,6 @@ export function planItems(
         messages = renderers.get(target.prompt.name)!(task.vars, `task "${task.id}" (${task.source})`);
         rendered.set(target.prompt.name, messages);
       }
-      const provider = providers.get(target.name)!;
       const times = forced ? repeat : (task.repeat ?? repeat);
       for (let index = 0; index < times; index++) {
         items.push({
@@ -93,7 +92,6 @@ export function planItems(
           target,
           repeat: index,
           messages,
-          cacheKey: cacheKey(provider, target, messages, index),
         });
       }
     }

@@ -1,42 +1,42 @@
-import { randomUUID } from 'node:crypto';
 import type { Cache } from '../cache/cache.js';
-import type { Project } from '../config/load.js';
-import { RunStoppedError, UserError } from '../errors.js';
+import { RunStoppedError } from '../errors.js';
 import { Budget } from '../resilience/budget.js';
 import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
-import type { RunOptions, RunRecord, RunStatus } from '../types.js';
-import { parseDuration } from '../util/duration.js';
-import { recordPromptCommits, runUser } from '../util/git.js';
-import type { RunEventBus } from './events.js';
+import type { RunRecord, RunStatus } from '../types.js';
+import type { Redactor } from '../util/redactor.js';
+import type { EventSink } from './events.js';
 import { executeItem, type ItemContext, type TargetLane } from './execute-item.js';
 import type { Lane } from './lanes.js';
-import { holdRunLease } from './lease.js';
-import type { PlannedItem } from './plan.js';
+import type { Materialized } from './materialize.js';
+import { cacheKey, type PlannedItem } from './plan.js';
 import { runPool } from './pool.js';
-import { prepareRun } from './prepare.js';
+import type { RunPlan } from './run-plan.js';
 import { ResultWriter } from './writer.js';
 
-export interface RunRequest {
-  project: Project;
+export interface ExecuteRequest {
+  plan: RunPlan;
+  /** The run the results belong to, already stored (status `running`). */
+  run: RunRecord;
   store: Store;
   /** null with --no-cache. */
   cache: Cache | null;
-  options: RunOptions;
+  /** The plan's providers, lanes and scorers in this process (`materialize`). */
+  materialized: Materialized;
+  events: EventSink;
+  /** Applied to every result and cache entry before it is stored or emitted. */
+  redactor: Redactor;
   concurrency: number;
-  /** Continue this run instead of starting a new one. */
-  resume?: RunRecord;
-  bus: RunEventBus;
+  /**
+   * Which items to execute: every item without a result (a new run, a resume), or exactly these
+   * (a retry), whose new results replace the stored ones as they are written.
+   */
+  only?: ReadonlySet<string>;
   /** Graceful stop: take no new items, let calls in flight finish. */
   stopSignal: AbortSignal;
-  /** USD cap for this run (`--max-cost`); overrides `budget.run_usd`. */
-  maxCostUsd?: number;
   /** Hard stop: abort calls in flight (their items stay unrecorded and run again on resume). */
   hardSignal: AbortSignal;
-  env?: NodeJS.ProcessEnv;
-  /** The commit the run's files come from, when not the checkout's HEAD (a computed baseline). */
-  gitCommit?: string;
 }
 
 export interface RunOutcome {
@@ -49,26 +49,19 @@ export interface RunOutcome {
 /** Runs with at most this many pending items look their cache entries up in one go. */
 const PREFETCH_LIMIT = 50_000;
 
-/** The run's budgets: its own cap and the day's (which counts what the store already holds). */
-async function makeBudgets(request: RunRequest, run: RunRecord): Promise<Budget[]> {
-  const config = request.project.config.budget;
+/** The run's budgets: its own cap (minus what it already spent) and the day's. */
+async function makeBudgets(request: ExecuteRequest): Promise<Budget[]> {
+  const { runUsd, dailyUsd } = request.plan.settings.budget;
   const budgets: Budget[] = [];
-  const runCap = request.maxCostUsd ?? config?.run_usd;
-  if (runCap !== undefined) {
-    // A resumed run has already spent what its stored results cost.
-    const spent = request.resume
-      ? (await request.store.listResults({ runId: run.id })).reduce(
-          (sum, result) => sum + (result.costUsd ?? 0),
-          0,
-        )
-      : 0;
-    budgets.push(new Budget({ capUsd: runCap, spentUsd: spent }));
+  if (runUsd !== undefined) {
+    const spent = (await request.store.runStats(request.run.id)).costUsd;
+    budgets.push(new Budget({ capUsd: runUsd, spentUsd: spent }));
   }
-  if (config?.daily_usd !== undefined) {
+  if (dailyUsd !== undefined) {
     const midnight = new Date();
     midnight.setHours(0, 0, 0, 0);
     budgets.push(
-      new Budget({ capUsd: config.daily_usd, spentUsd: await request.store.spentSince(midnight.getTime()) }),
+      new Budget({ capUsd: dailyUsd, spentUsd: await request.store.spentSince(midnight.getTime()) }),
     );
   }
   return budgets;
@@ -90,59 +83,30 @@ function projectRunCost(items: PlannedItem[], lanes: Map<string, TargetLane>): n
   return total;
 }
 
-/** Plans, executes and records one run. Renderers follow it through `bus`. */
-export async function executeRun(request: RunRequest): Promise<RunOutcome> {
-  const { project, store, options } = request;
-  const env = request.env ?? process.env;
-  // Git lookups are child processes: start them now so they overlap with preparation.
-  const user = request.resume ? null : runUser(project.baseDir, env);
-  const promptCommits = request.resume ? null : recordPromptCommits(project.prompts, project.baseDir);
-  const prepared = await prepareRun(
-    project,
-    options,
-    env,
-    request.concurrency,
-    await store.archivedTaskIds(),
-    request.gitCommit,
-  );
-  const { items, lanes, scorers, fingerprint } = prepared;
-  const { redactor } = project;
+/**
+ * Executes a plan's items into a stored run: cache, admission, call, score, batched writes, events.
+ * Knows no project files, renderer or database: everything comes through the request.
+ */
+export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> {
+  const { plan, store, redactor, events } = request;
+  let { run } = request;
+  const { lanes, scorers, targets, judging } = request.materialized;
 
-  let run: RunRecord;
-  if (request.resume) {
-    run = request.resume;
-    if (
-      run.fingerprint.configHash !== fingerprint.configHash ||
-      run.fingerprint.datasetVersion !== fingerprint.datasetVersion
-    ) {
-      throw new UserError(
-        `run ${run.id} was started with a different config or dataset`,
-        project.configPath,
-        'resume only with the files the run started with, or start a new run without --resume',
-      );
-    }
-  } else {
-    await promptCommits;
-    run = {
-      id: randomUUID(),
-      configPath: project.configPath,
-      status: 'running',
-      fingerprint,
-      options,
-      totalItems: items.length,
-      startedAt: Date.now(),
-      finishedAt: null,
-      user: await user,
-    };
-    await store.saveVersions({ tasks: prepared.tasks, prompts: project.prompts, targets: prepared.targets });
-    await store.createRun(run);
+  const budgets = await makeBudgets(request);
+  const done = request.only ? null : await store.completedItemIds(run.id);
+  const pending: PlannedItem[] = [];
+  for (const item of plan.items()) {
+    if (request.only ? !request.only.has(item.id) : done!.has(item.id)) continue;
+    const planned = item as PlannedItem;
+    planned.cacheKey = cacheKey(
+      lanes.get(item.target.name)!.provider,
+      item.target,
+      item.messages,
+      item.repeat,
+    );
+    pending.push(planned);
   }
-
-  // Released when this function returns or throws; refuses when another process executes the run.
-  await using lease = await holdRunLease(store, run.id);
-  const budgets = await makeBudgets(request, run);
-  const done = await store.completedItemIds(run.id);
-  const pending = items.filter((item) => !done.has(item.id));
+  const alreadyDone = plan.totalItems - pending.length;
   // One bulk lookup instead of one query per item; bounded so a huge run does not hold every answer.
   let prefetched: ItemContext['prefetched'];
   if (request.cache && pending.length > 0 && pending.length <= PREFETCH_LIMIT) {
@@ -150,11 +114,11 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     prefetched = { keys: new Set(keys), found: await request.cache.getMany(keys, Date.now()) };
   }
   const started = performance.now();
-  request.bus.emit('run-start', {
+  events.emit('run-start', {
     run,
-    total: items.length,
-    skipped: items.length - pending.length,
-    tasks: prepared.tasks.length,
+    total: plan.totalItems,
+    skipped: alreadyDone,
+    tasks: plan.tasks.length,
     projectedCostUsd: projectRunCost(pending, lanes),
     budgetUsd: budgets.length ? Math.min(...budgets.map((budget) => budget.capUsd - budget.spentUsd)) : null,
   });
@@ -165,34 +129,35 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     // results wait in memory.
     batchSize: 1000,
     flushIntervalMs: 200,
-    cacheTtlMs: parseDuration(project.config.defaults.cache_ttl, project.locate(['defaults', 'cache_ttl'])),
+    cacheTtlMs: plan.settings.cacheTtlMs,
+    replace: request.only !== undefined,
   });
-  const context = {
+  const context: ItemContext = {
     runId: run.id,
     cache: request.cache,
     scorers,
     inflight: new Map(),
     activeCalls: new Set<AbortController>(),
-    retry: retryPolicy({
-      maxRetries: project.config.defaults.retries,
-      maxElapsedMs: parseDuration(
-        project.config.defaults.item_timeout,
-        project.locate(['defaults', 'item_timeout']),
-      ),
-    }),
+    retry: retryPolicy({ maxRetries: plan.settings.retries, maxElapsedMs: plan.settings.itemTimeoutMs }),
     hardSignal: request.hardSignal,
     slots: new Semaphore(request.concurrency),
     budgets,
     onBudgetWarning: (budget: Budget) =>
-      request.bus.emit('budget-warning', { capUsd: budget.capUsd, spentUsd: budget.spentUsd }),
+      events.emit('budget-warning', { runId: run.id, capUsd: budget.capUsd, spentUsd: budget.spentUsd }),
     lanes,
-    targets: prepared.callable,
-    judging: prepared.judging,
+    targets,
+    judging,
     ...(prefetched ? { prefetched } : {}),
     onLaneStopped: (target: string, message: string) =>
-      request.bus.emit('lane-stopped', { target, message: redactor.text(message) }),
+      events.emit('lane-stopped', { runId: run.id, target, message: redactor.text(message) }),
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
-      request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: redactor.text(error.message) }),
+      events.emit('retry-scheduled', {
+        runId: run.id,
+        itemId,
+        attempt,
+        delayMs,
+        reason: redactor.text(error.message),
+      }),
   };
 
   const abortActive = () => {
@@ -200,22 +165,21 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   };
   request.hardSignal.addEventListener('abort', abortActive, { once: true });
 
-  let completed = done.size;
+  let completed = alreadyDone;
   let executed = 0;
-  const stop = AbortSignal.any([request.stopSignal, request.hardSignal, lease.lost]);
+  const stop = AbortSignal.any([request.stopSignal, request.hardSignal]);
   const work = async (item: PlannedItem) => {
     if (writer.failure) return;
     const outcome = await executeItem(item, lanes.get(item.target.name)!, context);
+    // An item cut short by a hard stop is not a real outcome: leave it for the resume.
+    if (request.hardSignal.aborted && outcome.result.status === 'error') return;
     // A server may echo a key or header back in an answer or an error: nothing stored, cached or
     // shown keeps it.
     const result = redactor.value(outcome.result);
-    const cacheEntries = redactor.value(outcome.cacheEntries);
-    // An item cut short by a hard stop is not a real outcome: leave it for the resume.
-    if (request.hardSignal.aborted && result.status === 'error') return;
-    writer.add(result, cacheEntries);
+    writer.add(result, redactor.value(outcome.cacheEntries));
     executed++;
     completed++;
-    request.bus.emit('item-end', { result, done: completed, total: items.length });
+    events.emit('item-end', { result, done: completed, total: plan.totalItems });
   };
   // One pool per provider lane: a lane waiting on its rate limit or a retry-after only holds its
   // own workers; calls take a global slot (context.slots) only once admitted.
@@ -231,7 +195,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   request.hardSignal.removeEventListener('abort', abortActive);
   const overBudget = budgets.some((budget) => budget.exhausted);
   const status: RunStatus =
-    completed < items.length ? 'interrupted' : overBudget ? 'budget_exceeded' : 'completed';
+    completed < plan.totalItems ? 'interrupted' : overBudget ? 'budget_exceeded' : 'completed';
   try {
     await writer.flush();
   } catch (error) {
@@ -241,6 +205,6 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   }
   await store.finishRun(run.id, status, Date.now());
   run = { ...run, status, finishedAt: Date.now() };
-  request.bus.emit('run-end', { run, status, durationMs: performance.now() - started });
+  events.emit('run-end', { run, status, durationMs: performance.now() - started });
   return { run, status, executed };
 }

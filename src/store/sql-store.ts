@@ -184,13 +184,28 @@ export abstract class SqlStore implements Store {
 
   /**
    * Multi-row inserts in one transaction. A stored result is final, except a budget skip, which
-   * the real outcome replaces; only results written now get their scores.
+   * the real outcome replaces, and any result when `replace` is asked (a retry: the old result
+   * and its scores are deleted in the same transaction); only results written now get their scores.
    */
-  async saveResults(results: ItemResult[]): Promise<void> {
+  async saveResults(results: ItemResult[], options: { replace?: boolean } = {}): Promise<void> {
     const unique = firstPerItem(results);
     if (unique.length === 0) return;
     const byKey = new Map(unique.map((result) => [itemKey(result.runId, result.itemId), result]));
     await this.db.transaction().execute(async (trx) => {
+      if (options.replace) {
+        const byRun = new Map<string, string[]>();
+        for (const result of unique)
+          byRun.set(result.runId, [...(byRun.get(result.runId) ?? []), result.itemId]);
+        for (const [runId, itemIds] of byRun) {
+          for (const table of ['scores', 'results'] as const) {
+            await trx
+              .deleteFrom(table)
+              .where('run_id', '=', runId)
+              .where(this.inList('item_id', itemIds))
+              .execute();
+          }
+        }
+      }
       const written: ItemResult[] = [];
       for (const chunk of chunkRows(unique.map(toResultRow), this.maxParameters)) {
         const rows = await trx

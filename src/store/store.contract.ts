@@ -254,6 +254,30 @@ export function describeStoreContract(
       expect(await store.listResults({ runId: run.id })).toStrictEqual(expected);
     });
 
+    it('replaces a stored result and its scores when asked (a retry), and only that item', async () => {
+      const run = await withRun();
+      const kept = makeResult(run.id, { output: 'kept' });
+      const old = makeResult(run.id, {
+        status: 'error',
+        output: null,
+        scores: [{ name: 'x', value: 0, pass: false, reason: 'old', weight: 1 }],
+        error: { category: 'transient', message: 'HTTP 500' },
+      });
+      await store.saveResults([kept, old]);
+      const fresh = makeResult(run.id, {
+        itemId: old.itemId,
+        output: 'fresh',
+        scores: [{ name: 'y', value: 1, pass: true, reason: 'new', weight: 1 }],
+      });
+      await store.saveResults([fresh], { replace: true });
+      const byItem = new Map(
+        (await store.listResults({ runId: run.id })).map((result) => [result.itemId, result]),
+      );
+      expect(byItem.get(old.itemId)).toStrictEqual(fresh);
+      expect(byItem.get(kept.itemId)).toStrictEqual(kept);
+      expect(byItem.size).toBe(2);
+    });
+
     it('keeps results of different runs apart', async () => {
       const one = await withRun();
       const two = await withRun();

@@ -188,8 +188,11 @@ export interface Store extends RunLeases {
   getRun(idOrLatest: string): Promise<RunRecord | undefined>;
   /** Ids of work items that already have a result in this run. */
   completedItemIds(runId: string): Promise<Set<string>>;
-  /** Writes results in one transaction; a result already stored for (run, item) is left as is. */
-  saveResults(results: ItemResult[]): Promise<void>;
+  /**
+   * Writes results in one transaction. A result already stored for (run, item) is left as is, or
+   * with `replace` (a retry) replaced, scores included; a budget skip is always replaced.
+   */
+  saveResults(results: ItemResult[], options?: { replace?: boolean }): Promise<void>;
   listResults(query: ResultQuery): Promise<ItemResult[]>;
   /** USD spent by results recorded since `since` (ms), across all runs: for daily budgets. */
   spentSince(since: number): Promise<number>;

@@ -1,5 +1,5 @@
+import { EXIT } from '../../exit-codes.js';
 import { parseDuration } from '../../util/duration.js';
-import { EXIT } from '../exit-codes.js';
 import { formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
 
 /** `assay audit --since 7d [--action x] [--json]`: who changed what, oldest first. */

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { formatUsd } from '../../report/format.js';
 import { parseDuration } from '../../util/duration.js';
-import { EXIT } from '../exit-codes.js';
 import { currentActor, formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
 
 function formatBytes(bytes: number): string {

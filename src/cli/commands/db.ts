@@ -1,9 +1,9 @@
 import { describeStore, parseStoreUrl } from '../../config/store-url.js';
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { backupStore, copyStore, fileSize, restoreArchive } from '../../store/backup/transfer.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import { schemaStatus } from '../../store/schema-status.js';
-import { EXIT } from '../exit-codes.js';
 import { currentActor, openBrowsingStore, type ProjectFlags, printJson } from './project-store.js';
 
 async function withOpened<T>(

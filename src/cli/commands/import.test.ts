@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { EXIT } from '../../exit-codes.js';
 import {
   cleanupDirectories,
   FIXTURES,
@@ -8,7 +9,6 @@ import {
   tempDirectory,
   writeBrokenConfig,
 } from '../../import/test-helpers.js';
-import { EXIT } from '../exit-codes.js';
 import { importCommand } from './import.js';
 
 let stdout: MockInstance<typeof process.stdout.write>;

@@ -1,6 +1,6 @@
 import path from 'node:path';
+import { EXIT } from '../../exit-codes.js';
 import { formatImport, importReport, planImport, shownDirectory, writePlan } from '../../import/index.js';
-import { EXIT } from '../exit-codes.js';
 
 /**
  * `assay import <format> <file>`: converts a promptfoo config or a dataset into Assay files in

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { startMockServer } from '../../mock/server.js';
-import { EXIT } from '../exit-codes.js';
 
 export interface MockServerFlags {
   port: string;

@@ -1,9 +1,7 @@
 import type { Cache } from '../../cache/cache.js';
 import { findConfigFile, loadProject, type Project } from '../../config/load.js';
-import { UserError } from '../../errors.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import type { RunRecord } from '../../types.js';
 import { recordPromptCommits, runUser } from '../../util/git.js';
 
 export interface ProjectFlags {
@@ -87,25 +85,4 @@ export function findVersion<T extends { version: string }>(versions: T[], wanted
   return versions.filter(
     (entry) => entry.version === wanted || (wanted.length >= 4 && entry.version.startsWith(wanted)),
   );
-}
-
-/** A run by id, unique id prefix, or `latest`; a UserError naming the argument otherwise. */
-export async function requireRun(
-  store: {
-    getRun(id: string): Promise<RunRecord | undefined>;
-    listRuns(query: { limit?: number }): Promise<Array<{ run: RunRecord }>>;
-  },
-  id: string,
-  where: string,
-): Promise<RunRecord> {
-  const exact = await store.getRun(id);
-  if (exact) return exact;
-  if (id.length >= 4 && id !== 'latest') {
-    const matches = (await store.listRuns({})).filter(({ run }) => run.id.startsWith(id));
-    if (matches.length === 1) return matches[0]!.run;
-    if (matches.length > 1) {
-      throw new UserError(`run id prefix "${id}" is ambiguous`, where, 'give more characters of the id');
-    }
-  }
-  throw new UserError(`no run "${id}"`, where, 'list runs with `assay runs`; "latest" is the newest');
 }

@@ -1,9 +1,9 @@
 import { loadProject } from '../../config/load.js';
 import { ProviderError, UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { createPricer } from '../../pricing/price.js';
 import { describeProviders } from '../../providers/registry.js';
 import { formatMs, formatUsd } from '../../report/format.js';
-import { EXIT } from '../exit-codes.js';
 
 export async function providersListCommand(flags: { json?: boolean }): Promise<number> {
   const rows = describeProviders(process.env);

@@ -1,16 +1,10 @@
+import { EXIT } from '../../exit-codes.js';
 import { formatMs, formatPercent, formatUsd } from '../../report/format.js';
+import { requireRun } from '../../runs/find.js';
 import { wilsonInterval } from '../../stats/wilson.js';
 import type { RunListing } from '../../store/store.js';
 import { parseDuration } from '../../util/duration.js';
-import { EXIT } from '../exit-codes.js';
-import {
-  currentActor,
-  formatDate,
-  type ProjectFlags,
-  printJson,
-  requireRun,
-  withStore,
-} from './project-store.js';
+import { currentActor, formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
 
 export interface RunsFlags extends ProjectFlags {
   suite?: string;

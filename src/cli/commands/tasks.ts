@@ -5,9 +5,9 @@ import type { Project } from '../../config/load.js';
 import { loadTaskFile } from '../../datasets/load.js';
 import { UserError } from '../../errors.js';
 import { compileFilters, selectTasks } from '../../executor/select.js';
+import { EXIT } from '../../exit-codes.js';
 import type { Task } from '../../types.js';
 import { diffLines, formatDiff } from '../../util/diff.js';
-import { EXIT } from '../exit-codes.js';
 import {
   currentActor,
   findVersion,

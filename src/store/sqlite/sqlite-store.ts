@@ -77,12 +77,13 @@ export class SqliteStore extends SqlStore {
     return new Set(this.#hot.completedItemIds.all(runId) as string[]);
   }
 
-  override async saveResults(results: ItemResult[]): Promise<void> {
+  override async saveResults(results: ItemResult[], options: { replace?: boolean } = {}): Promise<void> {
     const unique = firstPerItem(results);
     if (unique.length === 0) return;
     // Only results written now get scores: a duplicate keeps the scores stored with it first.
     this.#hot.saveResults(
       unique.map((result) => ({ row: toResultRow(result), scores: toScoreRows(result) })),
+      options.replace === true,
     );
   }
 
