@@ -113,6 +113,32 @@ describe('assay db on SQLite', () => {
   });
 });
 
+describe('a read-only SQLite database', () => {
+  it('every command says the database is on a read-only disk, and how to go on (exit 2)', async () => {
+    const { dir, env, cleanup } = await projectWithRuns();
+    const readOnly = path.join(dir, 'read-only');
+    mkdirSync(readOnly);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', readOnly]);
+    try {
+      const file = path.join(readOnly, 'a.db');
+      expect((await runCli(['db', 'copy', '--to', file], { cwd: dir, env })).code).toBe(0);
+      // Read-only from now on (tests run as root here, as CI does, and root ignores file modes).
+      execFileSync('mount', ['-o', 'remount,ro', readOnly]);
+      for (const args of [['runs'], ['run'], ['db', 'backup', '-o', path.join(dir, 'b.assay')]]) {
+        const result = await runCli([...args, '--db', file], { cwd: dir, env });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(
+          /a\.db: the SQLite database is on a read-only disk or folder.*\n {2}fix: copy it to a writable folder/,
+        );
+      }
+    } finally {
+      execFileSync('umount', [readOnly]);
+      rmSync(readOnly, { recursive: true, force: true });
+      await cleanup();
+    }
+  });
+});
+
 describe.skipIf(!postgresAdminUrl())('assay db across databases', () => {
   let databases: Array<Awaited<ReturnType<typeof createTestDatabase>>> = [];
   beforeEach(() => {

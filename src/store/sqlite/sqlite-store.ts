@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type RawBuilder, type SqlBool, SqliteDialect, sql } from 'kysely';
@@ -101,6 +101,18 @@ export class SqliteStore extends SqlStore {
   }
 }
 
+/** Whether the database file or its folder cannot be written (a read-only mount, or permissions). */
+function readOnlyPlace(path: string): boolean {
+  for (const place of [path, dirname(path)]) {
+    try {
+      accessSync(place, constants.W_OK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
+    }
+  }
+  return false;
+}
+
 function openDatabase(path: string): BetterSqlite3.Database {
   let sqlite: BetterSqlite3.Database | undefined;
   try {
@@ -118,6 +130,14 @@ function openDatabase(path: string): BetterSqlite3.Database {
     return sqlite;
   } catch (error) {
     sqlite?.close();
+    if (path !== ':memory:' && path !== '' && readOnlyPlace(path)) {
+      throw new UserError(
+        'the SQLite database is on a read-only disk or folder: SQLite writes beside it (its WAL index) even to read it',
+        path,
+        'copy it to a writable folder and point --db (or ASSAY_DATABASE_URL) at the copy, or make it writable',
+        { cause: error },
+      );
+    }
     throw new UserError(
       `Cannot open the SQLite database: ${error instanceof Error ? error.message : String(error)}`,
       path,
