@@ -4,7 +4,7 @@
 //
 //   npm run bench                      # build, then every scenario
 //   node bench/run.js --quick          # counts ÷10: a smoke run, not a measurement
-//   node bench/run.js --only overhead  # one scenario: overhead | latency | cached | startup | ratelimited | two-lanes
+//   node bench/run.js --only overhead  # one scenario: overhead | latency | cached | startup | ratelimited | two-lanes | storage
 //
 // Prints a table and writes the figures to bench/results/latest.json. Exits 0 even when a bar is
 // missed (this is a report, not a test); exits 1 when a scenario could not be run correctly.
@@ -28,7 +28,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'assay.js');
 const BARE_LOOP = path.join(ROOT, 'bench', 'bare-loop.js');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-const SCENARIOS = ['overhead', 'latency', 'cached', 'startup', 'ratelimited', 'two-lanes'];
+const SCENARIOS = ['overhead', 'latency', 'cached', 'startup', 'ratelimited', 'two-lanes', 'storage'];
 const CONCURRENCY = 50;
 
 // Hard limits so nothing can run away.
@@ -231,7 +231,15 @@ function readHighWaterMarkKb(pid) {
  * `extraArgs` are added to `assay run`; with `progress: 'lines'` every stderr line is kept with the
  * time it arrived (ms since spawn) in `lines`.
  */
-async function runAssay({ configPath, mockUrl, dbPath, cache, extraArgs = [], progress = 'none' }) {
+async function runAssay({
+  configPath,
+  mockUrl,
+  dbPath,
+  databaseUrl,
+  cache,
+  extraArgs = [],
+  progress = 'none',
+}) {
   const args = [BIN, 'run', '--progress', progress, '--json', '-c', configPath, ...extraArgs];
   if (!cache) args.splice(2, 0, '--no-cache');
   const env = {
@@ -239,6 +247,8 @@ async function runAssay({ configPath, mockUrl, dbPath, cache, extraArgs = [], pr
     OPENAI_API_KEY: 'bench-key',
     OPENAI_BASE_URL: `${mockUrl}/v1`,
     ASSAY_DB: dbPath,
+    // A PostgreSQL store (the storage scenario) wins over ASSAY_DB.
+    ...(databaseUrl ? { ASSAY_DATABASE_URL: databaseUrl } : {}),
     NO_COLOR: '1',
   };
   const start = performance.now();
@@ -823,7 +833,171 @@ async function twoLanes({ scale }) {
   }
 }
 
-const RUNNERS = { overhead, latency, cached, startup, ratelimited, 'two-lanes': twoLanes };
+/** An empty PostgreSQL database for one scenario, dropped by `drop()`. */
+async function benchDatabase() {
+  const admin = process.env.ASSAY_BENCH_POSTGRES_URL || 'postgres://root@127.0.0.1:5432/postgres';
+  const { default: pg } = await import('pg');
+  const name = `assay_bench_${process.pid}_${Date.now()}`;
+  const query = async (text) => {
+    const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await query(`CREATE DATABASE "${name}"`);
+  } catch (error) {
+    throw new BenchError(
+      `no PostgreSQL server for the storage scenario at ${admin.replace(/:[^:@/]*@/, ':***@')} (${error.message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+    );
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** `assay <args>` as a child process: wall time from spawn to exit; fails loudly on a non-zero exit. */
+async function timeAssay(args, env) {
+  const start = performance.now();
+  const child = track(
+    spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    output = (output + chunk).slice(-5_000);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk) => {
+    output = (output + chunk).slice(-5_000);
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+  const code = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  }).finally(() => clearTimeout(killer));
+  if (code !== 0) throw new BenchError(`assay ${args.join(' ')} exited with ${code}:\n${tail(output)}`);
+  return performance.now() - start;
+}
+
+/**
+ * The PostgreSQL store beside SQLite in the same bench run: the overhead workload (10,000 cases, mock
+ * at 0 ms, concurrency 50, all results persisted) on each, best of two, alternating; then backup and
+ * restore of each store (two runs of results) as results per second, process start included.
+ */
+async function storage({ scale }) {
+  const count = 10_000 / scale;
+  const work = makeTempDir('storage');
+  const mock = await startMock(0);
+  const databases = [];
+  try {
+    const configPath = writeProject(path.join(work, 'project'), count);
+    const postgres = await benchDatabase();
+    databases.push(postgres);
+    const sqlitePath = path.join(work, 'assay.db');
+    log(
+      `storage: ${count} calls, concurrency ${CONCURRENCY}, mock ${mock.url}; SQLite ${sqlitePath}, PostgreSQL ${postgres.url}`,
+    );
+    await warmUpAssay(mock.url, work);
+    const times = { sqlite: [], postgres: [] };
+    for (let round = 0; round < 2; round++) {
+      for (const store of ['sqlite', 'postgres']) {
+        const run = await runAssay({
+          configPath,
+          mockUrl: mock.url,
+          dbPath: sqlitePath,
+          ...(store === 'postgres' ? { databaseUrl: postgres.url } : {}),
+          cache: false,
+        });
+        checkReport(run.report, count, { cached: false });
+        times[store].push(run.wallMs);
+        log(`  ${store === 'sqlite' ? 'SQLite    ' : 'PostgreSQL'} run ${seconds(run.wallMs)}`);
+      }
+    }
+    const sqliteMs = Math.min(...times.sqlite);
+    const postgresMs = Math.min(...times.postgres);
+    const storeRatio = postgresMs / sqliteMs;
+
+    // Each store now holds two runs of `count` results.
+    const results = 2 * count;
+    const transfer = {};
+    for (const store of ['sqlite', 'postgres']) {
+      const from = store === 'sqlite' ? sqlitePath : postgres.url;
+      const archive = path.join(work, `${store}.assay`);
+      const backupMs = await timeAssay(['db', 'backup', '-o', archive, '--db', from], {});
+      let target = path.join(work, 'restored.db');
+      if (store === 'postgres') {
+        const restored = await benchDatabase();
+        databases.push(restored);
+        target = restored.url;
+      }
+      const restoreMs = await timeAssay(['db', 'restore', archive, '--to', target], {});
+      transfer[store] = {
+        backupMs,
+        restoreMs,
+        archiveBytes: fs.statSync(archive).size,
+        backupPerSecond: results / (backupMs / 1000),
+        restorePerSecond: results / (restoreMs / 1000),
+      };
+      log(
+        `  ${store === 'sqlite' ? 'SQLite    ' : 'PostgreSQL'} backup ${seconds(backupMs)} (${Math.round(transfer[store].backupPerSecond)} results/s, ${megabytes(transfer[store].archiveBytes / 1024)}), restore ${seconds(restoreMs)} (${Math.round(transfer[store].restorePerSecond)} results/s)`,
+      );
+    }
+    const perSecond = (value) => `${Math.round(value).toLocaleString('en-US')} results/s`;
+    return {
+      figures: {
+        count,
+        concurrency: CONCURRENCY,
+        sqliteMs: times.sqlite,
+        postgresMs: times.postgres,
+        ratio: storeRatio,
+        transfer,
+        bars: { ratio: 1.3 },
+      },
+      rows: [
+        row(
+          'storage',
+          'overhead on PostgreSQL',
+          seconds(postgresMs),
+          `SQLite ${seconds(sqliteMs)}`,
+          ratio(storeRatio),
+          '≤ 1.3×',
+          storeRatio <= 1.3,
+        ),
+        ...['sqlite', 'postgres'].flatMap((store) => [
+          row(
+            'storage',
+            `backup ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+            perSecond(transfer[store].backupPerSecond),
+            `${results} results`,
+            '—',
+            '—',
+            null,
+          ),
+          row(
+            'storage',
+            `restore into ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+            perSecond(transfer[store].restorePerSecond),
+            `${results} results`,
+            '—',
+            '—',
+            null,
+          ),
+        ]),
+      ],
+    };
+  } finally {
+    await mock.close();
+    for (const database of databases) await database.drop().catch(() => {});
+    removeTempDir(work);
+  }
+}
+
+const RUNNERS = { overhead, latency, cached, startup, ratelimited, 'two-lanes': twoLanes, storage };
 
 // ---------------------------------------------------------------------------------------------------
 // Report

@@ -31,7 +31,7 @@ import {
   toTaskVersionRow,
 } from './rows.js';
 import { selectRunListings, selectRunStats } from './run-listing.js';
-import type { Database, ResultsTable } from './schema.js';
+import type { Database, ResultsTable, ScoresTable, TaskVersionsTable } from './schema.js';
 import type {
   AuditEntry,
   AuditQuery,
@@ -50,7 +50,7 @@ import type {
 } from './store.js';
 
 /** Every column of a result but its key: what a result replacing a budget skip overwrites. */
-const REPLACED_RESULT_COLUMNS = [
+export const REPLACED_RESULT_COLUMNS = [
   'task_id',
   'task_version',
   'target_name',
@@ -109,18 +109,23 @@ export abstract class SqlStore implements Store {
     const now = Date.now();
     // Versions are immutable: a row already stored under the same key is kept.
     await this.db.transaction().execute(async (trx) => {
-      for (const chunk of chunkRows(
+      await this.insertTaskVersionRows(
+        trx,
         versions.tasks.map((task) => toTaskVersionRow(task, now)),
-        this.maxParameters,
-      )) {
-        await trx
-          .insertInto('task_versions')
-          .values(chunk)
-          .onConflict((conflict) => conflict.doNothing())
-          .execute();
-      }
+      );
       await this.savePromptAndTargetVersions(trx, versions, now);
     });
+  }
+
+  /** Inserts task versions not stored yet (a stored version is kept as it is). */
+  protected async insertTaskVersionRows(trx: Kysely<Database>, rows: TaskVersionsTable[]): Promise<void> {
+    for (const chunk of chunkRows(rows, this.maxParameters)) {
+      await trx
+        .insertInto('task_versions')
+        .values(chunk)
+        .onConflict((conflict) => conflict.doNothing())
+        .execute();
+    }
   }
 
   protected async savePromptAndTargetVersions(
@@ -207,8 +212,25 @@ export abstract class SqlStore implements Store {
         }
       }
       const written: ItemResult[] = [];
-      for (const chunk of chunkRows(unique.map(toResultRow), this.maxParameters)) {
-        const rows = await trx
+      for (const row of await this.insertResultRows(trx, unique.map(toResultRow))) {
+        written.push(byKey.get(itemKey(row.run_id, row.item_id))!);
+      }
+      await this.insertScoreRows(trx, written.flatMap(toScoreRows));
+    });
+  }
+
+  /**
+   * Inserts result rows; a row whose (run, item) is stored already replaces it only when that one is
+   * a budget skip. Returns the keys written (inserted or replaced).
+   */
+  protected async insertResultRows(
+    trx: Kysely<Database>,
+    rows: ResultsTable[],
+  ): Promise<Array<{ run_id: string; item_id: string }>> {
+    const written: Array<{ run_id: string; item_id: string }> = [];
+    for (const chunk of chunkRows(rows, this.maxParameters)) {
+      written.push(
+        ...(await trx
           .insertInto('results')
           .values(chunk)
           .onConflict((conflict) =>
@@ -222,13 +244,16 @@ export abstract class SqlStore implements Store {
               .where('results.error_category', '=', 'skipped_budget'),
           )
           .returning(['run_id', 'item_id'])
-          .execute();
-        for (const row of rows) written.push(byKey.get(itemKey(row.run_id, row.item_id))!);
-      }
-      for (const chunk of chunkRows(written.flatMap(toScoreRows), this.maxParameters)) {
-        await trx.insertInto('scores').values(chunk).execute();
-      }
-    });
+          .execute()),
+      );
+    }
+    return written;
+  }
+
+  protected async insertScoreRows(trx: Kysely<Database>, rows: ScoresTable[]): Promise<void> {
+    for (const chunk of chunkRows(rows, this.maxParameters)) {
+      await trx.insertInto('scores').values(chunk).execute();
+    }
   }
 
   async listResults(query: ResultQuery): Promise<ItemResult[]> {

@@ -2,10 +2,11 @@ import { Kysely, PostgresDialect, type RawBuilder, type SqlBool, sql } from 'kys
 import pg from 'pg';
 import { postgresMigrations } from '../migrations/postgres/index.js';
 import { migrate } from '../migrator.js';
-import type { Database } from '../schema.js';
+import type { Database, ResultsTable, ScoresTable, TaskVersionsTable } from '../schema.js';
 import { SqlCache } from '../sql-cache.js';
-import { SqlStore } from '../sql-store.js';
+import { REPLACED_RESULT_COLUMNS, SqlStore } from '../sql-store.js';
 import { connectionError, describeServer } from './connection-errors.js';
+import { insertUnnest, RESULT_TYPES, SCORE_TYPES, TASK_VERSION_TYPES } from './unnest.js';
 
 /** PostgreSQL's limit is 65,535 bound parameters per statement. */
 const POSTGRES_MAX_PARAMETERS = 65_000;
@@ -80,6 +81,33 @@ export class PostgresStore extends SqlStore {
   /** Applies pending migrations (what `open` does unless told not to). */
   async migrate(): Promise<number[]> {
     return migratePostgres(this.db, this.#url);
+  }
+
+  protected override async insertResultRows(
+    trx: Kysely<Database>,
+    rows: ResultsTable[],
+  ): Promise<Array<{ run_id: string; item_id: string }>> {
+    const replace = REPLACED_RESULT_COLUMNS.map(
+      (column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`,
+    );
+    return insertUnnest(
+      trx,
+      'results',
+      RESULT_TYPES,
+      rows,
+      sql`on conflict (run_id, item_id) do update set ${sql.join(replace)} where results.error_category = 'skipped_budget' returning run_id, item_id`,
+    );
+  }
+
+  protected override async insertScoreRows(trx: Kysely<Database>, rows: ScoresTable[]): Promise<void> {
+    await insertUnnest(trx, 'scores', SCORE_TYPES, rows);
+  }
+
+  protected override async insertTaskVersionRows(
+    trx: Kysely<Database>,
+    rows: TaskVersionsTable[],
+  ): Promise<void> {
+    await insertUnnest(trx, 'task_versions', TASK_VERSION_TYPES, rows, sql`on conflict do nothing`);
   }
 
   /** A text-array parameter: one parameter for any number of values. */
