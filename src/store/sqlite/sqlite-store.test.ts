@@ -242,6 +242,19 @@ describe('SqliteStore.open', () => {
     ]);
   });
 
+  it("refuses another program's database that has a table Assay would create, naming the file", async () => {
+    const path = join(directory, 'other-program.db');
+    readRaw(path, (db) => db.exec('CREATE TABLE results (id INTEGER PRIMARY KEY, body TEXT)'));
+    await expect(SqliteStore.open(path)).rejects.toMatchObject({
+      constructor: UserError,
+      location: path,
+      message: expect.stringMatching(/belongs to another program: .*table results already exists/),
+      hint: expect.stringMatching(/an Assay database, or at a new file/),
+    });
+    // Nothing of Assay's was left behind in it.
+    expect(readRaw(path, (db) => db.prepare('SELECT count(*) FROM schema_migrations').pluck().get())).toBe(0);
+  });
+
   it('reports a file that is not a database as a user error', async () => {
     const path = join(directory, 'not-a-database.db');
     writeFileSync(path, 'this is plain text, not SQLite '.repeat(10));
