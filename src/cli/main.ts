@@ -326,20 +326,23 @@ export function buildProgram(): Command {
 
   program
     .command('mock-server')
-    .description('start the mock LLM server (OpenAI wire format) on loopback, for demos and CI')
+    .summary('start the mock LLM server (OpenAI, Anthropic, Gemini, Ollama…) on loopback')
+    .description(
+      'start the mock LLM server on loopback, for demos and CI: OpenAI (chat, embeddings), OpenRouter, Anthropic, Gemini, Ollama and a custom JSON API, with tools, faults and rate limits',
+    )
     .option('-p, --port <n>', 'port (0 picks a free one)', '8787')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--latency <ms>', 'delay before each answer', '0')
     .option('--fail-rate <p>', 'probability of a 500 answer (0..1)', '0')
     .option('--rate-limit-rate <p>', 'probability of a 429 answer with retry-after (0..1)', '0')
     .option('--seed <n>', 'seed for the fault probabilities', '1')
-    .option('--api-key <key>', 'require this bearer token')
+    .option('--api-key <key>', "require this key, sent the way each provider's clients send it")
     .option('--no-journal', 'do not keep the request journal (for long benchmarks)')
     .option('--rpm <n>', 'requests per minute per API key; more get 429 (default: unlimited)')
     .option('--tpm <n>', 'tokens per minute per API key; more get 429 (default: unlimited)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n\nPoint a target at it with base_url: http://127.0.0.1:8787/v1',
+      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n\nBase URLs (port 8787): OpenAI http://127.0.0.1:8787/v1, OpenRouter http://127.0.0.1:8787/api/v1,\nAnthropic, Gemini and Ollama http://127.0.0.1:8787. How it answers: docs/mock.md',
     )
     .action(lazy(async () => (await import('./commands/mock-server.js')).mockServerCommand));
 
@@ -481,9 +484,13 @@ export function buildProgram(): Command {
     .option('-o, --out <dir>', 'directory to write into (default: the current directory)')
     .option('--force', 'overwrite files that already exist')
     .option('--json', 'print a JSON report on stdout')
+    .option(
+      '--allow-outside',
+      "read files a promptfoo config refers to outside its folder (absolute paths, '..', symlinks)",
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ assay import promptfoo promptfooconfig.yaml --out evals\n  $ assay import openai-evals samples.jsonl\n  $ assay import inspect quiz.jsonl --out quiz --json\n  $ assay import csv questions.csv --force\n\nSkipped items (unsupported assertions, providers, options) are listed; they do not fail the import.\nExit code 0 when the files were written, 2 for bad input or a file that already exists.',
+      '\nExamples:\n  $ assay import promptfoo promptfooconfig.yaml --out evals\n  $ assay import openai-evals samples.jsonl\n  $ assay import inspect quiz.jsonl --out quiz --json\n  $ assay import csv questions.csv --force\n\nSkipped items (unsupported assertions, providers, options) are listed; they do not fail the import.\nEvery file read is listed; a promptfoo config may not read outside its folder unless --allow-outside.\nExit code 0 when the files were written, 2 for bad input or a file that already exists.',
     )
     .action(lazy(async () => (await import('./commands/import.js')).importCommand));
 

@@ -84,8 +84,14 @@ const targetSchema = z
     config: z
       .record(z.string(), z.unknown())
       .default({})
-      .describe('Generation parameters (temperature, max_tokens…).'),
-    base_url: z.string().url().optional().describe('API base URL, e.g. http://localhost:11434/v1.'),
+      .describe(
+        "Generation parameters (temperature, max_tokens…) and the provider API's own request fields; a key the provider does not take stops the run (exit 2).",
+      ),
+    base_url: z
+      .string()
+      .url()
+      .optional()
+      .describe('API base URL, with or without the version segment, e.g. http://localhost:8000/v1.'),
     api_key_env: z.string().optional().describe('Name of the environment variable holding the API key.'),
     headers: z
       .record(z.string(), z.string())

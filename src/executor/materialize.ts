@@ -82,7 +82,7 @@ export async function materialize(
       target.name,
       await createProvider(
         target.providerId,
-        { options: target.options, env, baseDir: plan.baseDir },
+        { options: target.options, config: target.config, env, baseDir: plan.baseDir },
         `target "${target.name}"`,
       ),
     );

@@ -91,7 +91,7 @@ export class MockHandler implements ControlPlane {
     if (connectionFault !== undefined) return;
 
     const match = this.router.find(method, path);
-    const dialect = match?.dialect ?? this.dialects[0];
+    const dialect = match?.dialect ?? this.dialectOf(path);
     // A proxy answers before the provider sees the request: no auth, no rate limits, no provider envelope.
     const gateway = this.faults.gateway(request.headers);
     if (gateway !== undefined)
@@ -110,6 +110,11 @@ export class MockHandler implements ControlPlane {
     const stallAfter = typeof reply.body === 'string' ? undefined : this.faults.stallAfter(request.headers);
     const sent = stallAfter === undefined ? reply : { ...reply, stallAfter };
     this.send(response, sent, dialect, mockRequest, snapshot, entry);
+  }
+
+  /** The dialect whose errors an unserved path gets: the first that claims it, else the first of all. */
+  private dialectOf(path: string): Dialect {
+    return this.dialects.find((dialect) => dialect.claims?.(path)) ?? this.dialects[0];
   }
 
   // The checks a real provider makes in order: credentials, rate limits, then (simulated) server trouble.

@@ -39,8 +39,10 @@ export interface MockServerOptions {
    */
   seed?: number;
   /**
-   * When set, model-plane requests must carry this key the provider's way (OpenAI:
-   * `Authorization: Bearer <apiKey>`), else they get a 401 `invalid_api_key`.
+   * When set, model-plane requests must carry this key the provider's way, else they get the
+   * dialect's authentication error: OpenAI, OpenRouter and custom `Authorization: Bearer <apiKey>`;
+   * Anthropic `x-api-key` or `Authorization: Bearer`; Gemini `x-goog-api-key` or `?key=`. Ollama
+   * has no authentication.
    * @default undefined (no auth)
    * @example 'sk-mock'
    */

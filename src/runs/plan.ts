@@ -6,7 +6,7 @@ import { prepareScoring } from '../executor/materialize.js';
 import { datasetVersion, planItems } from '../executor/plan.js';
 import { type CodeRef, codeRef, type RunPlan } from '../executor/run-plan.js';
 import { limitTasks, selectTargets, selectTasks } from '../executor/select.js';
-import { loadTemplateFilters } from '../prompts/filters.js';
+import { BUILTIN_FILTERS, loadTemplateFilters } from '../prompts/filters.js';
 import { compilePrompt, type PromptRenderer } from '../prompts/render.js';
 import type { Runtime } from '../runtime.js';
 import type { RunFingerprint, RunOptions, Target, Task } from '../types.js';
@@ -94,9 +94,12 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
   });
 
   const filtersFile = project.config.templates?.filters;
-  const filters = filtersFile
-    ? await loadTemplateFilters(filtersFile, project.baseDir, project.locate(['templates', 'filters']))
-    : {};
+  const filters = {
+    ...BUILTIN_FILTERS,
+    ...(filtersFile
+      ? await loadTemplateFilters(filtersFile, project.baseDir, project.locate(['templates', 'filters']))
+      : {}),
+  };
   const renderers = new Map<string, PromptRenderer>();
   for (const target of targets) {
     if (!renderers.has(target.prompt.name)) {

@@ -208,6 +208,14 @@ describe('other commands', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['prompts', 'targets', 'tasks']));
   });
 
+  it('mock-server --help names every dialect it speaks and where their base URLs are', async () => {
+    const help = await runCli(['mock-server', '--help'], { cwd: process.cwd() });
+    expect(help.code).toBe(0);
+    expect(help.stdout).not.toContain('OpenAI wire format');
+    for (const dialect of ['OpenAI', 'OpenRouter', 'Anthropic', 'Gemini', 'Ollama', 'docs/mock.md'])
+      expect(help.stdout).toContain(dialect);
+  });
+
   it('mock-server serves the OpenAI format until stopped', async () => {
     const { child, done } = startCli(['mock-server', '--port', '0'], { cwd: process.cwd() });
     let stdout = '';
@@ -216,6 +224,9 @@ describe('other commands', () => {
     });
     await waitFor(() => /listening on (http:\/\/\S+)/.test(stdout));
     const url = /listening on (http:\/\/\S+)/.exec(stdout)![1]!;
+    await waitFor(() => stdout.includes('Anthropic, Gemini, Ollama base URL'));
+    expect(stdout).toContain(`OpenAI base URL: ${url}/v1\n`);
+    expect(stdout).toContain(`Anthropic, Gemini, Ollama base URL: ${url}\n`);
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -41,7 +41,15 @@ export async function mockServerCommand(flags: MockServerFlags): Promise<number>
     ...(flags.rpm === undefined ? {} : { rpm: number('--rpm', flags.rpm, 1, 1e9) }),
     ...(flags.tpm === undefined ? {} : { tpm: number('--tpm', flags.tpm, 1, 1e12) }),
   });
-  process.stdout.write(`mock LLM server listening on ${server.url}\nOpenAI base URL: ${server.url}/v1\n`);
+  process.stdout.write(
+    [
+      `mock LLM server listening on ${server.url}`,
+      `OpenAI base URL: ${server.url}/v1`,
+      `OpenRouter base URL: ${server.url}/api/v1`,
+      `Anthropic, Gemini, Ollama base URL: ${server.url}`,
+      '',
+    ].join('\n'),
+  );
   if (flags.rpm !== undefined || flags.tpm !== undefined) {
     const limits = [flags.rpm && `${flags.rpm} RPM`, flags.tpm && `${flags.tpm} TPM`].filter(Boolean);
     process.stdout.write(`rate limits per API key: ${limits.join(', ')}\n`);

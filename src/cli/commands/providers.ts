@@ -40,7 +40,7 @@ export async function providersTestCommand(
   const { createProvider } = await import('../../providers/registry.js');
   const provider = await createProvider(
     target.providerId,
-    { options: target.options, env: process.env, baseDir: project.baseDir },
+    { options: target.options, config: target.config, env: process.env, baseDir: project.baseDir },
     `target "${target.name}"`,
   );
   const pricer = await createPricer(provider.model, provider.pricingProvider, target.price);
