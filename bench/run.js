@@ -4,7 +4,7 @@
 //
 //   npm run bench                      # build, then every scenario
 //   node bench/run.js --quick          # counts ÷10: a smoke run, not a measurement
-//   node bench/run.js --only overhead  # one scenario: overhead | latency | cached | startup | ratelimited | two-lanes | storage
+//   node bench/run.js --only overhead  # one scenario: overhead | latency | cached | startup | ratelimited | two-lanes | storage | store-queries
 //
 // Prints a table and writes the figures to bench/results/latest.json. Exits 0 even when a bar is
 // missed (this is a report, not a test); exits 1 when a scenario could not be run correctly.
@@ -28,7 +28,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'assay.js');
 const BARE_LOOP = path.join(ROOT, 'bench', 'bare-loop.js');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-const SCENARIOS = ['overhead', 'latency', 'cached', 'startup', 'ratelimited', 'two-lanes', 'storage'];
+const SCENARIOS = [
+  'overhead',
+  'latency',
+  'cached',
+  'startup',
+  'ratelimited',
+  'two-lanes',
+  'storage',
+  'store-queries',
+];
 const CONCURRENCY = 50;
 
 // Hard limits so nothing can run away.
@@ -997,7 +1006,156 @@ async function storage({ scale }) {
   }
 }
 
-const RUNNERS = { overhead, latency, cached, startup, ratelimited, 'two-lanes': twoLanes, storage };
+/** Stores 100 runs × `perRun` results (three scores each) through the store's own write path. */
+async function seedStore(store, perRun, now) {
+  const runs = [];
+  for (let index = 0; index < 100; index++) {
+    const run = {
+      id: `bench-run-${String(index).padStart(3, '0')}`,
+      configPath: 'assay.yaml',
+      status: 'completed',
+      fingerprint: {
+        configHash: 'c',
+        datasetVersion: 'd',
+        promptVersions: {},
+        targetVersions: { mini: 'v1', large: 'v2' },
+        scorerVersions: {},
+        gitCommit: null,
+        assayVersion: 'bench',
+      },
+      options: { suite: index % 2 ? 'critical' : 'regression', filters: [], targets: [], repeat: 1 },
+      totalItems: perRun,
+      startedAt: now - (100 - index) * 3_600_000,
+      finishedAt: now - (100 - index) * 3_600_000 + 60_000,
+      user: `user-${index % 5}`,
+    };
+    await store.createRun(run);
+    runs.push(run);
+    for (let start = 0; start < perRun; start += 5_000) {
+      const batch = [];
+      for (let item = start; item < Math.min(perRun, start + 5_000); item++) {
+        const failed = item % 10 === 0;
+        batch.push({
+          runId: run.id,
+          itemId: `item-${String(item).padStart(6, '0')}`,
+          taskId: `task-${item % 5_000}`,
+          taskVersion: 'tv1',
+          targetName: item % 2 ? 'mini' : 'large',
+          targetVersion: item % 2 ? 'v1' : 'v2',
+          repeat: 0,
+          status: failed ? 'failed' : 'passed',
+          prompt: [{ role: 'user', content: `What is ${item} + 1000?` }],
+          output: String(item + 1000),
+          score: failed ? 0 : 1,
+          scores: [
+            { name: 'equals', value: failed ? 0 : 1, pass: !failed, reason: '', weight: 1 },
+            { name: 'contains', value: 1, pass: true, reason: '', weight: 1 },
+            { name: 'latency', value: 1, pass: true, reason: 'fast', weight: 0.5 },
+          ],
+          latencyMs: 100 + (item % 50),
+          usage: { inputTokens: 12, outputTokens: 3 },
+          costUsd: 0.000_02,
+          attempts: 1,
+          cached: false,
+          servedBy: item % 2 ? 'mini' : 'large',
+          error: null,
+          createdAt: run.startedAt + item,
+        });
+      }
+      await store.saveResults(batch);
+    }
+  }
+  return runs;
+}
+
+/** The p95 of `samples` calls of `query` (ms). */
+async function p95Of(samples, query) {
+  const times = [];
+  for (let index = 0; index < samples; index++) {
+    const start = performance.now();
+    await query(index);
+    times.push(performance.now() - start);
+  }
+  return percentile(times, 95);
+}
+
+/**
+ * The queries the API and dashboard make, against a store of 1,000,000 results (100 runs), on SQLite
+ * and on PostgreSQL: run list, run detail (the run and its figures), a results page (with and without
+ * a status filter), costs by model over 30 days. p95 of 40 calls each, in this process (no API server
+ * exists yet: these are the store calls a server would make).
+ */
+async function storeQueries({ scale }) {
+  const perRun = 10_000 / scale;
+  const work = makeTempDir('store-queries');
+  const postgres = await benchDatabase();
+  const { openStore } = await import(path.join(ROOT, 'dist', 'store', 'open.js'));
+  const now = Date.now();
+  const figures = { results: 100 * perRun, stores: {} };
+  const rows = [];
+  try {
+    for (const [name, url] of [
+      ['SQLite', path.join(work, 'big.db')],
+      ['PostgreSQL', postgres.url],
+    ]) {
+      const { store } = await openStore(url);
+      try {
+        const seedStart = performance.now();
+        const runs = await seedStore(store, perRun, now);
+        const seedMs = performance.now() - seedStart;
+        log(`store-queries: ${name} seeded ${100 * perRun} results in ${seconds(seedMs)}`);
+        const pick = (index) => runs[(index * 37) % runs.length].id;
+        const queries = {
+          'run list': () => store.listRuns({ limit: 20 }),
+          'run detail': async (index) => {
+            await store.getRun(pick(index));
+            await store.runStats(pick(index));
+          },
+          'results page': (index) =>
+            store.listResults({ runId: pick(index), limit: 50, offset: (index * 997) % perRun }),
+          'failed page': (index) => store.listResults({ runId: pick(index), status: ['failed'], limit: 50 }),
+          'costs by model, 30 days': () => store.costBreakdown({ since: now - 30 * 86_400_000, by: 'model' }),
+        };
+        const measured = { seedMs };
+        for (const [query, run] of Object.entries(queries)) {
+          await run(0); // warm-up
+          measured[query] = await p95Of(40, run);
+          const bar = query.startsWith('costs') ? 500 : 100;
+          log(`  ${query}: p95 ${measured[query].toFixed(1)} ms`);
+          rows.push(
+            row(
+              'store-queries',
+              `${name}: ${query} p95`,
+              `${measured[query].toFixed(1)} ms`,
+              `${100 * perRun} results`,
+              '—',
+              `< ${bar} ms`,
+              measured[query] < bar,
+            ),
+          );
+        }
+        figures.stores[name] = measured;
+      } finally {
+        await store.close();
+      }
+    }
+    return { figures, rows };
+  } finally {
+    await postgres.drop().catch(() => {});
+    removeTempDir(work);
+  }
+}
+
+const RUNNERS = {
+  overhead,
+  latency,
+  cached,
+  startup,
+  ratelimited,
+  'two-lanes': twoLanes,
+  storage,
+  'store-queries': storeQueries,
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Report

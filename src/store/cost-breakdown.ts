@@ -6,6 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { RunOptions } from '../types.js';
 import { dayKey, isoWeekKey, monthKey } from './calendar.js';
+import { aggregate } from './figures.js';
 import type { Database } from './schema.js';
 import type { CostDimension, CostRow } from './store.js';
 
@@ -53,9 +54,9 @@ export async function selectCostBreakdown(
     );
   if (until !== undefined) results = results.where('results.created_at', '<', until);
   const sums = [
-    sql<number>`coalesce(sum(cast(results.cost_usd as numeric)), 0)`.as('cost_usd'),
-    sql<number>`coalesce(sum(cast(results.judge_cost_usd as numeric)), 0)`.as('judge_cost_usd'),
-    sql<number>`coalesce(sum(cast(results.saved_usd as numeric)), 0)`.as('saved_usd'),
+    sql<number>`coalesce(sum(results.cost_usd), 0)`.as('cost_usd'),
+    sql<number>`coalesce(sum(results.judge_cost_usd), 0)`.as('judge_cost_usd'),
+    sql<number>`coalesce(sum(results.saved_usd), 0)`.as('saved_usd'),
     sql<number>`count(*)`.as('calls'),
     sql<number>`coalesce(sum(results.cached), 0)`.as('cached_calls'),
   ];
@@ -135,6 +136,11 @@ export async function selectCostBreakdown(
     entry.savedUsd += Number(row.saved_usd);
     entry.calls += Number(row.calls);
     entry.cachedCalls += Number(row.cached_calls);
+  }
+  for (const entry of merged.values()) {
+    entry.costUsd = aggregate(entry.costUsd);
+    entry.judgeCostUsd = aggregate(entry.judgeCostUsd);
+    entry.savedUsd = aggregate(entry.savedUsd);
   }
   const byKey = (left: CostRow, right: CostRow): number =>
     left.key < right.key ? -1 : left.key > right.key ? 1 : 0;

@@ -1,6 +1,7 @@
 /** Run listings and per-run aggregates, in SQL that every dialect runs. */
 import { type Kysely, sql } from 'kysely';
 import type { RunRecord } from '../types.js';
+import { aggregate } from './figures.js';
 import { fromRunRow } from './rows.js';
 import type { Database } from './schema.js';
 import type { RunListing, RunQuery, RunStats } from './store.js';
@@ -35,9 +36,8 @@ export async function selectRunStats(
   for (const id of runIds) stats.set(id, emptyRunStats());
   for (let start = 0; start < runIds.length; start += RUN_IDS_PER_QUERY) {
     const chunk = runIds.slice(start, start + RUN_IDS_PER_QUERY);
-    // Drivers return aggregates as numbers, bigints or numeric strings: Number() takes all three.
-    // Money is summed as NUMERIC: PostgreSQL then adds exactly (as SQLite's compensated sum nearly
-    // does), so both databases give the same figures whatever order they add the rows in.
+    // Drivers return aggregates as numbers, bigints or numeric strings: Number() takes all three;
+    // floating-point sums and means go through aggregate() so every database gives the same figures.
     const rows = await db
       .selectFrom('results')
       .select([
@@ -46,14 +46,12 @@ export async function selectRunStats(
         sql<number>`sum(case when status = 'passed' then 1 else 0 end)`.as('passed'),
         sql<number>`sum(case when status = 'failed' then 1 else 0 end)`.as('failed'),
         sql<number>`sum(case when status = 'error' then 1 else 0 end)`.as('errored'),
-        sql<number>`coalesce(sum(cast(cost_usd as numeric)), 0)`.as('cost_usd'),
-        sql<number>`coalesce(sum(cast(judge_cost_usd as numeric)), 0)`.as('judge_cost_usd'),
-        sql<number>`coalesce(sum(cast(saved_usd as numeric)), 0)`.as('saved_usd'),
+        sql<number>`coalesce(sum(cost_usd), 0)`.as('cost_usd'),
+        sql<number>`coalesce(sum(judge_cost_usd), 0)`.as('judge_cost_usd'),
+        sql<number>`coalesce(sum(saved_usd), 0)`.as('saved_usd'),
         sql<number>`sum(cached)`.as('cached'),
-        sql<number | null>`avg(case when status <> 'error' then cast(score as numeric) end)`.as('mean_score'),
-        sql<
-          number | null
-        >`avg(case when status <> 'error' and cached = 0 then cast(latency_ms as numeric) end)`.as(
+        sql<number | null>`avg(case when status <> 'error' then score end)`.as('mean_score'),
+        sql<number | null>`avg(case when status <> 'error' and cached = 0 then latency_ms end)`.as(
           'mean_latency_ms',
         ),
       ])
@@ -66,12 +64,12 @@ export async function selectRunStats(
       entry.passed = Number(row.passed);
       entry.failed = Number(row.failed);
       entry.errored = Number(row.errored);
-      entry.costUsd = Number(row.cost_usd);
-      entry.judgeCostUsd = Number(row.judge_cost_usd);
-      entry.savedUsd = Number(row.saved_usd);
+      entry.costUsd = aggregate(row.cost_usd);
+      entry.judgeCostUsd = aggregate(row.judge_cost_usd);
+      entry.savedUsd = aggregate(row.saved_usd);
       entry.cached = Number(row.cached);
-      entry.meanScore = row.mean_score === null ? null : Number(row.mean_score);
-      entry.meanLatencyMs = row.mean_latency_ms === null ? null : Number(row.mean_latency_ms);
+      entry.meanScore = row.mean_score === null ? null : aggregate(row.mean_score);
+      entry.meanLatencyMs = row.mean_latency_ms === null ? null : aggregate(row.mean_latency_ms);
     }
     const targets = await db
       .selectFrom('results')

@@ -16,6 +16,7 @@ import type {
 import { insertAudit, selectAudit } from './audit.js';
 import { chunkRows } from './chunks.js';
 import { selectCostBreakdown } from './cost-breakdown.js';
+import { aggregate } from './figures.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import {
   fromPromptVersionRow,
@@ -301,10 +302,10 @@ export abstract class SqlStore implements Store {
   async spentSince(since: number): Promise<number> {
     const row = await this.db
       .selectFrom('results')
-      .select(sql<number | null>`sum(cast(cost_usd as numeric))`.as('spent'))
+      .select(sql<number | null>`sum(cost_usd)`.as('spent'))
       .where('created_at', '>=', since)
       .executeTakeFirst();
-    return Number(row?.spent ?? 0);
+    return aggregate(row?.spent ?? 0);
   }
 
   async listRuns(query: RunQuery): Promise<RunListing[]> {
