@@ -17,6 +17,8 @@ function response(overrides: Partial<CachedResponse> = {}): CachedResponse {
 
 export interface OpenedCache {
   cache: Cache;
+  /** The audit entries of the store the cache lives in (clear and prune with an actor are audited). */
+  audit(): Promise<Array<{ action: string; actor: string; details: Record<string, unknown> }>>;
   close(): Promise<void>;
 }
 
@@ -151,6 +153,25 @@ export function describeCacheContract(name: string, open: () => Promise<OpenedCa
         newestAt: createdAt + 50,
       });
       expect((await cache.stats(createdAt + 100)).expired).toBe(1);
+    });
+
+    it('audits a clear and a prune given an actor, with how many entries went', async () => {
+      await cache.set([
+        { key: 'a', value: response(), ttlMs: 10 },
+        { key: 'b', value: response(), ttlMs: 10_000 },
+      ]);
+      // Actors of this test only: a store shared by several suites holds their entries too.
+      const [ana, bo] = [`ana-${Math.random()}`, `bo-${Math.random()}`];
+      expect(await cache.prune({ expiredAt: createdAt + 10, actor: ana })).toBe(1);
+      expect(await cache.clear({ actor: bo })).toBe(1);
+      expect(await cache.clear()).toBe(0);
+      const entries = (await opened.audit()).filter((entry) => entry.actor === ana || entry.actor === bo);
+      // Both may carry the same millisecond: compare them in a fixed order.
+      entries.sort((a, b) => a.action.localeCompare(b.action));
+      expect(entries).toMatchObject([
+        { action: 'cache.clear', actor: bo, details: { entries: 1 } },
+        { action: 'cache.prune', actor: ana, details: { entries: 1, expiredAt: createdAt + 10 } },
+      ]);
     });
   });
 }

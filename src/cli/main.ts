@@ -144,7 +144,7 @@ export function buildProgram(): Command {
     )
     .action(lazy(async () => (await import('./commands/results.js')).resultsCommand));
 
-  program
+  const runs = program
     .command('runs')
     .description('stored runs, newest first: status, pass rate with its 95% interval, cost, duration')
     .option('-s, --suite <name>', 'only runs of this suite')
@@ -156,6 +156,44 @@ export function buildProgram(): Command {
     .option('--json', 'JSON on stdout')
     .addHelpText('after', '\nExamples:\n  $ assay runs\n  $ assay runs --suite critical --since 7d --json')
     .action(lazy(async () => (await import('./commands/runs.js')).runsCommand));
+  runs
+    .command('delete')
+    .description('delete a run with its results and scores (task and prompt versions stay); audited')
+    .argument('<id>', 'run id (or a unique prefix) or "latest"')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ assay runs delete 3f2a91c0')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsDeleteCommand));
+  runs
+    .command('prune')
+    .description('delete runs older than a duration with their results and scores; audited')
+    .option('--older-than <duration>', 'e.g. 180d')
+    .option(
+      '--keep-baselines',
+      'keep the runs `assay ci` compares against (newest completed per suite, and on main)',
+    )
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ assay runs prune --older-than 180d --keep-baselines')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsPruneCommand));
+
+  program
+    .command('audit')
+    .description(
+      'who changed what and when: task archive/restore/add, run delete/prune, retries, cache clear/prune, restores',
+    )
+    .option('--since <duration>', 'entries of this period', '7d')
+    .option('--action <action>', 'only this action, e.g. task.archive, run.prune, cache.clear, db.restore')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay audit --since 7d\n  $ assay audit --since 30d --action task.archive --json',
+    )
+    .action(lazy(async () => (await import('./commands/audit.js')).auditCommand));
 
   program
     .command('show')
@@ -544,6 +582,56 @@ export function buildProgram(): Command {
       `\nExamples:\n  $ assay ci --suite critical --baseline latest-on-main --max-time 300\n  $ assay ci --suite regression --fail-on significant-regression --allow-fail tag:flaky --min-pass-rate 0.9\n\nExit codes:\n  0  the gate passed\n  1  the gate failed (the last line says why)\n  2  bad flags, config or input files\n  3  run aborted (Ctrl-C or a storage failure)\n  4  budget reached: the remaining calls were skipped`,
     )
     .action(lazy(async () => (await import('./commands/ci.js')).ciCommand));
+
+  const db = program
+    .command('db')
+    .description(
+      'the store: schema version and migrations, portable backups, restore, copy between databases',
+    );
+  db.command('status')
+    .description('schema version: applied and pending migrations (changes nothing)')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay db status\n  $ assay db status --db postgres://assay@db/evals',
+    )
+    .action(lazy(async () => (await import('./commands/db.js')).dbStatusCommand));
+  db.command('migrate')
+    .description('apply pending migrations (every command also does this when it opens the store)')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db migrate')
+    .action(lazy(async () => (await import('./commands/db.js')).dbMigrateCommand));
+  db.command('backup')
+    .description('write the whole store to a portable, checksummed archive (works for both databases)')
+    .option('-o, --output <file>', 'archive to write')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db backup -o backups/2026-12-08.assay')
+    .action(lazy(async () => (await import('./commands/db.js')).dbBackupCommand));
+  db.command('restore')
+    .description('restore an archive into an empty store (checked before anything is written)')
+    .argument('<file>', 'archive written by assay db backup')
+    .option('--to <url>', 'store to restore into (default: the configured store)')
+    .option('--force', 'replace everything in a store that is not empty')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay db restore backups/2026-12-08.assay --to postgres://assay@db/evals\n  $ assay db restore backups/2026-12-08.assay --to restored.db --force',
+    )
+    .action(lazy(async () => (await import('./commands/db.js')).dbRestoreCommand));
+  db.command('copy')
+    .description('copy a whole store into another (a backup piped into a restore, without a file)')
+    .option('--from <url>', 'store to copy (default: the configured store)')
+    .option('--to <url>', 'store to copy into (must be empty, or --force)')
+    .option('--force', 'replace everything in a target that is not empty')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db copy --from .assay/assay.db --to "$ASSAY_DATABASE_URL"')
+    .action(lazy(async () => (await import('./commands/db.js')).dbCopyCommand));
 
   program
     .command('schema')

@@ -213,6 +213,14 @@ export async function retryRun(deps: RunDeps, request: RetryRequest): Promise<Re
   const retried = await deps.store.listResults({ runId: run.id, status: statuses });
   if (retried.length === 0) return { run, retried: 0 };
   const materialized = await materializeFor(plan, deps, request);
+  // Audited before the first result is replaced: who re-ran which items of the run.
+  await deps.store.recordAudit({
+    at: Date.now(),
+    actor: (await runUser(request.project.baseDir, deps.env)) ?? 'unknown',
+    action: 'run.retry',
+    subject: run.id,
+    details: { results: retried.length, failed: request.failed === true },
+  });
   const outcome = await execute(
     request.failed ? { ...deps, cache: null } : deps,
     request,

@@ -109,6 +109,15 @@ export interface RunLeasesTable {
   expires_at: number;
 }
 
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details_json: string;
+}
+
 export interface CacheEntriesTable {
   key: string;
   output: string;
@@ -131,4 +140,5 @@ export interface Database {
   cache_entries: CacheEntriesTable;
   task_archive: TaskArchiveTable;
   run_leases: RunLeasesTable;
+  audit_log: AuditLogTable;
 }

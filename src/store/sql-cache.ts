@@ -2,6 +2,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Cache, CachedResponse, CacheStats } from '../cache/cache.js';
 import type { Usage } from '../types.js';
+import { insertAudit } from './audit.js';
 import { chunkRows } from './chunks.js';
 import type { CacheEntriesTable, Database } from './schema.js';
 
@@ -123,29 +124,57 @@ export class SqlCache implements Cache {
   }
 
   /** Deletes entries created before `createdBefore` or expired at `expiredAt`; returns how many. */
-  async prune(options: { createdBefore?: number; expiredAt?: number }): Promise<number> {
-    const { createdBefore, expiredAt } = options;
+  async prune(options: { createdBefore?: number; expiredAt?: number; actor?: string }): Promise<number> {
+    const { createdBefore, expiredAt, actor } = options;
     checkTime('createdBefore', createdBefore);
     checkTime('expiredAt', expiredAt);
     if (createdBefore === undefined && expiredAt === undefined) {
       throw new TypeError('Expected `createdBefore` or `expiredAt` to say which cache entries to prune');
     }
-    const result = await this.db
-      .deleteFrom('cache_entries')
-      .where((eb) =>
-        eb.or([
-          ...(createdBefore === undefined ? [] : [eb('created_at', '<', createdBefore)]),
-          ...(expiredAt === undefined ? [] : [eb('expires_at', '<=', expiredAt)]),
-        ]),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .deleteFrom('cache_entries')
+        .where((eb) =>
+          eb.or([
+            ...(createdBefore === undefined ? [] : [eb('created_at', '<', createdBefore)]),
+            ...(expiredAt === undefined ? [] : [eb('expires_at', '<=', expiredAt)]),
+          ]),
+        )
+        .executeTakeFirst();
+      const entries = Number(result.numDeletedRows);
+      if (actor !== undefined) {
+        await insertAudit(trx, {
+          at: Date.now(),
+          actor,
+          action: 'cache.prune',
+          subject: null,
+          details: {
+            entries,
+            ...(createdBefore !== undefined ? { createdBefore } : {}),
+            ...(expiredAt !== undefined ? { expiredAt } : {}),
+          },
+        });
+      }
+      return entries;
+    });
   }
 
   /** Deletes every entry; returns how many. */
-  async clear(): Promise<number> {
-    const result = await this.db.deleteFrom('cache_entries').executeTakeFirst();
-    return Number(result.numDeletedRows);
+  async clear(options: { actor?: string } = {}): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('cache_entries').executeTakeFirst();
+      const entries = Number(result.numDeletedRows);
+      if (options.actor !== undefined) {
+        await insertAudit(trx, {
+          at: Date.now(),
+          actor: options.actor,
+          action: 'cache.clear',
+          subject: null,
+          details: { entries },
+        });
+      }
+      return entries;
+    });
   }
 }
 

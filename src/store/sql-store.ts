@@ -3,7 +3,7 @@
  * says how to match a column against a list (`inList`), and may replace the write paths with faster
  * ones of its own (SQLite prepares its hot statements once).
  */
-import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type {
   ItemResult,
   PromptTemplate,
@@ -13,8 +13,10 @@ import type {
   Target,
   Task,
 } from '../types.js';
+import { insertAudit, selectAudit } from './audit.js';
 import { chunkRows } from './chunks.js';
 import { selectCostBreakdown } from './cost-breakdown.js';
+import { aggregate } from './figures.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import {
   fromPromptVersionRow,
@@ -30,10 +32,14 @@ import {
   toTaskVersionRow,
 } from './rows.js';
 import { selectRunListings, selectRunStats } from './run-listing.js';
-import type { Database, ResultsTable } from './schema.js';
+import type { Database, ResultsTable, ScoresTable, TaskVersionsTable } from './schema.js';
 import type {
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
   CostDimension,
   CostRow,
+  DeletedRuns,
   LeaseOutcome,
   ResultQuery,
   RunListing,
@@ -45,7 +51,7 @@ import type {
 } from './store.js';
 
 /** Every column of a result but its key: what a result replacing a budget skip overwrites. */
-const REPLACED_RESULT_COLUMNS = [
+export const REPLACED_RESULT_COLUMNS = [
   'task_id',
   'task_version',
   'target_name',
@@ -78,16 +84,23 @@ const REPLACED_RESULT_COLUMNS = [
 ] as const satisfies ReadonlyArray<Exclude<keyof ResultsTable, 'run_id' | 'item_id'>>;
 
 export abstract class SqlStore implements Store {
+  /** Which SQL dialect this is (backups record it; the queries here do not depend on it). */
+  abstract readonly dialect: 'sqlite' | 'postgres';
+
   protected constructor(
-    protected readonly db: Kysely<Database>,
+    /** The database itself, for whole-database work (backup, restore, copy, status). */
+    readonly db: Kysely<Database>,
     /** Most bound parameters one statement may carry in this dialect. */
-    protected readonly maxParameters: number,
+    readonly maxParameters: number,
   ) {}
 
   /** `column IN (values)` for any number of values, as this dialect does it best. */
   protected abstract inList(column: 'item_id', values: readonly string[]): RawBuilder<SqlBool>;
 
   abstract close(): Promise<void>;
+
+  /** Applies the migrations this database lacks; returns their versions. */
+  abstract migrate(): Promise<number[]>;
 
   async saveVersions(versions: {
     tasks: Task[];
@@ -97,18 +110,23 @@ export abstract class SqlStore implements Store {
     const now = Date.now();
     // Versions are immutable: a row already stored under the same key is kept.
     await this.db.transaction().execute(async (trx) => {
-      for (const chunk of chunkRows(
+      await this.insertTaskVersionRows(
+        trx,
         versions.tasks.map((task) => toTaskVersionRow(task, now)),
-        this.maxParameters,
-      )) {
-        await trx
-          .insertInto('task_versions')
-          .values(chunk)
-          .onConflict((conflict) => conflict.doNothing())
-          .execute();
-      }
+      );
       await this.savePromptAndTargetVersions(trx, versions, now);
     });
+  }
+
+  /** Inserts task versions not stored yet (a stored version is kept as it is). */
+  protected async insertTaskVersionRows(trx: Kysely<Database>, rows: TaskVersionsTable[]): Promise<void> {
+    for (const chunk of chunkRows(rows, this.maxParameters)) {
+      await trx
+        .insertInto('task_versions')
+        .values(chunk)
+        .onConflict((conflict) => conflict.doNothing())
+        .execute();
+    }
   }
 
   protected async savePromptAndTargetVersions(
@@ -206,8 +224,25 @@ export abstract class SqlStore implements Store {
         }
       }
       const written: ItemResult[] = [];
-      for (const chunk of chunkRows(unique.map(toResultRow), this.maxParameters)) {
-        const rows = await trx
+      for (const row of await this.insertResultRows(trx, unique.map(toResultRow))) {
+        written.push(byKey.get(itemKey(row.run_id, row.item_id))!);
+      }
+      await this.insertScoreRows(trx, written.flatMap(toScoreRows));
+    });
+  }
+
+  /**
+   * Inserts result rows; a row whose (run, item) is stored already replaces it only when that one is
+   * a budget skip. Returns the keys written (inserted or replaced).
+   */
+  protected async insertResultRows(
+    trx: Kysely<Database>,
+    rows: ResultsTable[],
+  ): Promise<Array<{ run_id: string; item_id: string }>> {
+    const written: Array<{ run_id: string; item_id: string }> = [];
+    for (const chunk of chunkRows(rows, this.maxParameters)) {
+      written.push(
+        ...(await trx
           .insertInto('results')
           .values(chunk)
           .onConflict((conflict) =>
@@ -221,13 +256,16 @@ export abstract class SqlStore implements Store {
               .where('results.error_category', '=', 'skipped_budget'),
           )
           .returning(['run_id', 'item_id'])
-          .execute();
-        for (const row of rows) written.push(byKey.get(itemKey(row.run_id, row.item_id))!);
-      }
-      for (const chunk of chunkRows(written.flatMap(toScoreRows), this.maxParameters)) {
-        await trx.insertInto('scores').values(chunk).execute();
-      }
-    });
+          .execute()),
+      );
+    }
+    return written;
+  }
+
+  protected async insertScoreRows(trx: Kysely<Database>, rows: ScoresTable[]): Promise<void> {
+    for (const chunk of chunkRows(rows, this.maxParameters)) {
+      await trx.insertInto('scores').values(chunk).execute();
+    }
   }
 
   async listResults(query: ResultQuery): Promise<ItemResult[]> {
@@ -275,10 +313,10 @@ export abstract class SqlStore implements Store {
   async spentSince(since: number): Promise<number> {
     const row = await this.db
       .selectFrom('results')
-      .select((eb) => eb.fn.sum<number | null>('cost_usd').as('spent'))
+      .select(sql<number | null>`sum(cost_usd)`.as('spent'))
       .where('created_at', '>=', since)
       .executeTakeFirst();
-    return Number(row?.spent ?? 0);
+    return aggregate(row?.spent ?? 0);
   }
 
   async listRuns(query: RunQuery): Promise<RunListing[]> {
@@ -289,21 +327,73 @@ export abstract class SqlStore implements Store {
     return (await selectRunStats(this.db, [runId])).get(runId)!;
   }
 
-  async deleteResults(runId: string, itemIds: string[]): Promise<number> {
+  async deleteResults(runId: string, itemIds: string[], actor?: string): Promise<number> {
     if (itemIds.length === 0) return 0;
     return this.db.transaction().execute(async (trx) => {
-      await trx
+      const scores = await trx
         .deleteFrom('scores')
         .where('run_id', '=', runId)
         .where(this.inList('item_id', itemIds))
-        .execute();
+        .executeTakeFirst();
       const deleted = await trx
         .deleteFrom('results')
         .where('run_id', '=', runId)
         .where(this.inList('item_id', itemIds))
         .executeTakeFirst();
-      return Number(deleted.numDeletedRows);
+      const results = Number(deleted.numDeletedRows);
+      if (actor !== undefined) {
+        await insertAudit(trx, {
+          at: Date.now(),
+          actor,
+          action: 'run.retry',
+          subject: runId,
+          details: { results, scores: Number(scores.numDeletedRows) },
+        });
+      }
+      return results;
     });
+  }
+
+  async deleteRuns(
+    runIds: readonly string[],
+    audit: { actor: string; action: 'run.delete' | 'run.prune'; details?: Record<string, unknown> },
+  ): Promise<DeletedRuns> {
+    const total: DeletedRuns = { runs: 0, results: 0, scores: 0 };
+    if (runIds.length === 0) return total;
+    await this.db.transaction().execute(async (trx) => {
+      const at = Date.now();
+      for (const runId of runIds) {
+        const scores = await trx.deleteFrom('scores').where('run_id', '=', runId).executeTakeFirst();
+        const results = await trx.deleteFrom('results').where('run_id', '=', runId).executeTakeFirst();
+        await trx.deleteFrom('run_leases').where('run_id', '=', runId).execute();
+        const runs = await trx.deleteFrom('runs').where('id', '=', runId).executeTakeFirst();
+        if (Number(runs.numDeletedRows) === 0) continue;
+        const removed = {
+          runs: 1,
+          results: Number(results.numDeletedRows),
+          scores: Number(scores.numDeletedRows),
+        };
+        total.runs += removed.runs;
+        total.results += removed.results;
+        total.scores += removed.scores;
+        await insertAudit(trx, {
+          at,
+          actor: audit.actor,
+          action: audit.action,
+          subject: runId,
+          details: { results: removed.results, scores: removed.scores, ...audit.details },
+        });
+      }
+    });
+    return total;
+  }
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await insertAudit(this.db, entry);
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditRecord[]> {
+    return selectAudit(this.db, query);
   }
 
   async reopenRun(runId: string): Promise<void> {
@@ -370,16 +460,32 @@ export abstract class SqlStore implements Store {
     }));
   }
 
-  async archiveTask(taskId: string, at: number): Promise<void> {
-    await this.db
-      .insertInto('task_archive')
-      .values({ task_id: taskId, archived_at: at })
-      .onConflict((conflict) => conflict.column('task_id').doNothing())
-      .execute();
+  async archiveTask(taskId: string, at: number, actor?: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('task_archive')
+        .values({ task_id: taskId, archived_at: at })
+        .onConflict((conflict) => conflict.column('task_id').doNothing())
+        .execute();
+      if (actor !== undefined) {
+        await insertAudit(trx, { at, actor, action: 'task.archive', subject: taskId, details: {} });
+      }
+    });
   }
 
-  async restoreTask(taskId: string): Promise<void> {
-    await this.db.deleteFrom('task_archive').where('task_id', '=', taskId).execute();
+  async restoreTask(taskId: string, actor?: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const restored = await trx.deleteFrom('task_archive').where('task_id', '=', taskId).executeTakeFirst();
+      if (actor !== undefined && Number(restored.numDeletedRows) > 0) {
+        await insertAudit(trx, {
+          at: Date.now(),
+          actor,
+          action: 'task.restore',
+          subject: taskId,
+          details: {},
+        });
+      }
+    });
   }
 
   async archivedTaskIds(): Promise<Set<string>> {

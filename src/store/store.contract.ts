@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../types.js';
 import type { Store } from './store.js';
+import { describeAuditContract } from './store-audit.contract.js';
 import { describeBrowsingContract } from './store-browsing.contract.js';
 import { describeCostContract } from './store-costs.contract.js';
 import { describeHistoryContract } from './store-history.contract.js';
@@ -370,5 +371,6 @@ export function describeStoreContract(
     describeCostContract(context);
     describeHistoryContract(context);
     describeLeaseContract(context);
+    describeAuditContract(context);
   });
 }

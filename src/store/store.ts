@@ -99,6 +99,46 @@ export interface TaskIdSummary {
   archivedAt: number | null;
 }
 
+export type AuditAction =
+  | 'task.add'
+  | 'task.archive'
+  | 'task.restore'
+  | 'run.delete'
+  | 'run.prune'
+  | 'run.retry'
+  | 'cache.clear'
+  | 'cache.prune'
+  | 'db.restore';
+
+/** One change that is not a run writing its own results: who, what, when. */
+export interface AuditEntry {
+  at: number;
+  /** ASSAY_USER, else the git email, else the OS user (as runs record their user). */
+  actor: string;
+  action: AuditAction;
+  /** What was changed: a task id, a run id… (null for the whole cache or store). */
+  subject: string | null;
+  /** What the change removed or did, e.g. `{ results: 120 }`. */
+  details: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: string;
+}
+
+export interface AuditQuery {
+  since?: number;
+  action?: string;
+  limit?: number;
+}
+
+/** What deleting runs removed. Task and prompt versions stay: other runs share them. */
+export interface DeletedRuns {
+  runs: number;
+  results: number;
+  scores: number;
+}
+
 /** Who is executing a run, and until when their claim holds unless they renew it. */
 export interface RunLease {
   runId: string;
@@ -165,8 +205,23 @@ export interface Store extends RunLeases {
   listRuns(query: RunQuery): Promise<RunListing[]>;
   /** Aggregates of a run's results (all zero for a run without results). */
   runStats(runId: string): Promise<RunStats>;
-  /** Deletes results (and their scores) of these items in this run, for `assay retry`; returns how many. */
-  deleteResults(runId: string, itemIds: string[]): Promise<number>;
+  /**
+   * Deletes results (and their scores) of these items in this run, for `assay retry`; returns how
+   * many. With `actor`, the deletion is audited (`run.retry`) in the same transaction.
+   */
+  deleteResults(runId: string, itemIds: string[], actor?: string): Promise<number>;
+  /**
+   * Deletes runs with their results, scores and leases, audited in the same transaction (one entry
+   * per run, `details` added to each); returns what was removed.
+   */
+  deleteRuns(
+    runIds: readonly string[],
+    audit: { actor: string; action: 'run.delete' | 'run.prune'; details?: Record<string, unknown> },
+  ): Promise<DeletedRuns>;
+  /** Records a change made outside the store (a task file written), on its own. */
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /** Audit entries, oldest first. */
+  listAudit(query: AuditQuery): Promise<AuditRecord[]>;
   /** Marks a run running again (retry/resume): status 'running', finished_at null. */
   reopenRun(runId: string): Promise<void>;
   /**
@@ -183,9 +238,10 @@ export interface Store extends RunLeases {
   promptHistory(name: string): Promise<VersionRecord<PromptTemplate>[]>;
   /** Every stored task id, sorted, with its version count and archive time. */
   listTaskIds(): Promise<TaskIdSummary[]>;
-  /** Archives a task (idempotent: an archived task keeps its first archive time). */
-  archiveTask(taskId: string, at: number): Promise<void>;
-  restoreTask(taskId: string): Promise<void>;
+  /** Archives a task (idempotent: an archived task keeps its first archive time); audited with `actor`. */
+  archiveTask(taskId: string, at: number, actor?: string): Promise<void>;
+  /** Un-archives a task; audited with `actor`. */
+  restoreTask(taskId: string, actor?: string): Promise<void>;
   archivedTaskIds(): Promise<Set<string>>;
   close(): Promise<void>;
 }

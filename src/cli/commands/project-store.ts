@@ -2,7 +2,7 @@ import type { Cache } from '../../cache/cache.js';
 import { findStoreUrl, loadProject, type Project } from '../../config/load.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import { recordPromptCommits } from '../../util/git.js';
+import { recordPromptCommits, runUser } from '../../util/git.js';
 
 export interface ProjectFlags {
   config?: string;
@@ -39,13 +39,16 @@ export function openProjectStore(flags: ProjectFlags, project: Project): Promise
  * ASSAY_DB), else the one the config names. The project is not loaded, and a config that is code
  * is never run (`findStoreUrl`).
  */
-export async function openBrowsingStore(flags: ProjectFlags): Promise<OpenedStore> {
-  if (flags.db) return openStore(flags.db, { where: '--db' });
+export async function openBrowsingStore(
+  flags: ProjectFlags,
+  options: { migrate?: boolean } = {},
+): Promise<OpenedStore> {
+  if (flags.db) return openStore(flags.db, { ...options, where: '--db' });
   for (const name of ['ASSAY_DATABASE_URL', 'ASSAY_DB']) {
     const value = process.env[name];
-    if (value) return openStore(value, { where: name });
+    if (value) return openStore(value, { ...options, where: name });
   }
-  return openStore(await findStoreUrl({ ...(flags.config ? { configPath: flags.config } : {}) }));
+  return openStore(await findStoreUrl({ ...(flags.config ? { configPath: flags.config } : {}) }), options);
 }
 
 /** Opens the store (without loading the project when --db or an environment variable names it). */
@@ -59,6 +62,11 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/** Who is making a change, for the audit log: ASSAY_USER, else the git email, else the OS user (as runs). */
+export async function currentActor(): Promise<string> {
+  return (await runUser(process.cwd(), process.env)) ?? 'unknown';
 }
 
 /** Writes JSON to stdout: indented on a terminal, compact when piped. */

@@ -19,7 +19,7 @@ describe.skipIf(!adminUrl)('PostgreSQL store', () => {
   describeStoreContract('PostgreSQL', () => PostgresStore.open(database.url), { persistent: true });
   describeCacheContract('PostgreSQL', async () => {
     const store = await PostgresStore.open(database.url);
-    return { cache: store.cache, close: () => store.close() };
+    return { cache: store.cache, audit: () => store.listAudit({}), close: () => store.close() };
   });
 
   describe('PostgresStore.open', () => {

@@ -2,10 +2,11 @@ import { Kysely, PostgresDialect, type RawBuilder, type SqlBool, sql } from 'kys
 import pg from 'pg';
 import { postgresMigrations } from '../migrations/postgres/index.js';
 import { migrate } from '../migrator.js';
-import type { Database } from '../schema.js';
+import type { Database, ResultsTable, ScoresTable, TaskVersionsTable } from '../schema.js';
 import { SqlCache } from '../sql-cache.js';
-import { SqlStore } from '../sql-store.js';
+import { REPLACED_RESULT_COLUMNS, SqlStore } from '../sql-store.js';
 import { connectionError, describeServer } from './connection-errors.js';
+import { insertUnnest, RESULT_TYPES, SCORE_TYPES, TASK_VERSION_TYPES } from './unnest.js';
 
 /** PostgreSQL's limit is 65,535 bound parameters per statement. */
 const POSTGRES_MAX_PARAMETERS = 65_000;
@@ -26,12 +27,28 @@ const types = {
 };
 
 /** The shared store: a PostgreSQL database reached through a small connection pool, migrated on open. */
+/** One process migrates at a time: the others wait, then find nothing left to do. */
+function migratePostgres(db: Kysely<Database>, url: string): Promise<number[]> {
+  return db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
+    try {
+      return await migrate(connection, postgresMigrations, { location: describeServer(url).shown });
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
+    }
+  });
+}
+
 export class PostgresStore extends SqlStore {
+  readonly dialect = 'postgres' as const;
   readonly cache: SqlCache;
   #closed = false;
 
-  private constructor(db: Kysely<Database>) {
+  readonly #url: string;
+
+  private constructor(db: Kysely<Database>, url: string) {
     super(db, POSTGRES_MAX_PARAMETERS);
+    this.#url = url;
     this.cache = new SqlCache(db, POSTGRES_MAX_PARAMETERS);
   }
 
@@ -39,7 +56,7 @@ export class PostgresStore extends SqlStore {
    * Connects and migrates. A refused connection, a failed login or a missing database is a
    * UserError that names the server (never the password) and the fix.
    */
-  static async open(url: string): Promise<PostgresStore> {
+  static async open(url: string, options: { migrate?: boolean } = {}): Promise<PostgresStore> {
     const pool = new pg.Pool({
       connectionString: url,
       max: POOL_SIZE,
@@ -52,20 +69,45 @@ export class PostgresStore extends SqlStore {
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
-      // One process migrates at a time: the others wait, then find nothing left to do.
-      await db.connection().execute(async (connection) => {
-        await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
-        try {
-          await migrate(connection, postgresMigrations, { location: describeServer(url).shown });
-        } finally {
-          await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
-        }
-      });
+      if (options.migrate === false) await sql`select 1`.execute(db);
+      else await migratePostgres(db, url);
     } catch (error) {
       await db.destroy().catch(() => {});
       throw connectionError(error, url) ?? error;
     }
-    return new PostgresStore(db);
+    return new PostgresStore(db, url);
+  }
+
+  /** Applies pending migrations (what `open` does unless told not to). */
+  async migrate(): Promise<number[]> {
+    return migratePostgres(this.db, this.#url);
+  }
+
+  protected override async insertResultRows(
+    trx: Kysely<Database>,
+    rows: ResultsTable[],
+  ): Promise<Array<{ run_id: string; item_id: string }>> {
+    const replace = REPLACED_RESULT_COLUMNS.map(
+      (column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`,
+    );
+    return insertUnnest(
+      trx,
+      'results',
+      RESULT_TYPES,
+      rows,
+      sql`on conflict (run_id, item_id) do update set ${sql.join(replace)} where results.error_category = 'skipped_budget' returning run_id, item_id`,
+    );
+  }
+
+  protected override async insertScoreRows(trx: Kysely<Database>, rows: ScoresTable[]): Promise<void> {
+    await insertUnnest(trx, 'scores', SCORE_TYPES, rows);
+  }
+
+  protected override async insertTaskVersionRows(
+    trx: Kysely<Database>,
+    rows: TaskVersionsTable[],
+  ): Promise<void> {
+    await insertUnnest(trx, 'task_versions', TASK_VERSION_TYPES, rows, sql`on conflict do nothing`);
   }
 
   /** A text-array parameter: one parameter for any number of values. */

@@ -3,5 +3,5 @@ import { SqliteStore } from './sqlite-store.js';
 
 describeCacheContract('SQLite', async () => {
   const store = await SqliteStore.open(':memory:');
-  return { cache: store.cache, close: () => store.close() };
+  return { cache: store.cache, audit: () => store.listAudit({}), close: () => store.close() };
 });

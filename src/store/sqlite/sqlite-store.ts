@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type RawBuilder, type SqlBool, SqliteDialect, sql } from 'kysely';
@@ -23,26 +23,38 @@ const BUSY_TIMEOUT_MS = 30_000;
 
 /** The embedded store: one SQLite file, WAL mode, migrated on open. */
 export class SqliteStore extends SqlStore {
+  readonly dialect = 'sqlite' as const;
   readonly #hot: HotStatements;
   #cache: SqliteCache | undefined;
   #closed = false;
 
-  private constructor(db: Kysely<Database>, hot: HotStatements) {
+  readonly #path: string;
+
+  private constructor(db: Kysely<Database>, hot: HotStatements, path: string) {
     super(db, SQLITE_MAX_PARAMETERS);
     this.#hot = hot;
+    this.#path = path;
   }
 
-  /** Opens (creating it and its directory if needed) and migrates the database at `path`; `:memory:` works. */
-  static async open(path: string): Promise<SqliteStore> {
+  /**
+   * Opens (creating it and its directory if needed) and migrates the database at `path`; `:memory:`
+   * works. `migrate: false` opens it as it is (for `assay db status`).
+   */
+  static async open(path: string, options: { migrate?: boolean } = {}): Promise<SqliteStore> {
     const sqlite = openDatabase(path);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     try {
-      await migrate(db, sqliteMigrations, { location: path });
+      if (options.migrate !== false) await migrate(db, sqliteMigrations, { location: path });
     } catch (error) {
       sqlite.close();
       throw error;
     }
-    return new SqliteStore(db, new HotStatements(sqlite));
+    return new SqliteStore(db, new HotStatements(sqlite), path);
+  }
+
+  /** Applies pending migrations (what `open` does unless told not to). */
+  async migrate(): Promise<number[]> {
+    return migrate(this.db, sqliteMigrations, { location: this.#path });
   }
 
   /** The response cache kept in the same database. */
@@ -90,6 +102,18 @@ export class SqliteStore extends SqlStore {
   }
 }
 
+/** Whether the database file or its folder cannot be written (a read-only mount, or permissions). */
+function readOnlyPlace(path: string): boolean {
+  for (const place of [path, dirname(path)]) {
+    try {
+      accessSync(place, constants.W_OK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
+    }
+  }
+  return false;
+}
+
 function openDatabase(path: string): BetterSqlite3.Database {
   let sqlite: BetterSqlite3.Database | undefined;
   try {
@@ -107,6 +131,14 @@ function openDatabase(path: string): BetterSqlite3.Database {
     return sqlite;
   } catch (error) {
     sqlite?.close();
+    if (path !== ':memory:' && path !== '' && readOnlyPlace(path)) {
+      throw new UserError(
+        'the SQLite database is on a read-only disk or folder: SQLite writes beside it (its WAL index) even to read it',
+        path,
+        'copy it to a writable folder and point --db (or ASSAY_DATABASE_URL) at the copy, or make it writable',
+        { cause: error },
+      );
+    }
     throw new UserError(
       `Cannot open the SQLite database: ${error instanceof Error ? error.message : String(error)}`,
       path,
