@@ -171,7 +171,8 @@ function tail(text, lines = 15) {
  */
 async function startMock(latencyMs, { rpm, journal = false, flags = [] } = {}) {
   const args = [BIN, 'mock-server', '--port', '0', '--host', '127.0.0.1', '--latency', String(latencyMs)];
-  if (rpm !== undefined) args.push('--rpm', String(rpm), ...flags);
+  if (rpm !== undefined) args.push('--rpm', String(rpm));
+  args.push(...flags);
   if (!journal) args.push('--no-journal');
   const child = track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
