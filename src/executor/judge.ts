@@ -1,13 +1,10 @@
-import type { CachedResponse } from '../cache/cache.js';
 import { ProviderError } from '../errors.js';
 import { RetryError } from '../resilience/retry.js';
 import type { EmbeddingAnswer, JudgeAnswer, JudgeRequest, JudgeService } from '../scorers/scorer.js';
 import type { ChatMessage } from '../types.js';
 import { sha256 } from '../util/hash.js';
-import { type Answer, type ItemContext, obtainAnswer, type TargetLane } from './execute-item.js';
+import { type Answer, type CacheEntry, type ItemContext, obtainAnswer, type TargetLane } from './answer.js';
 import { cacheKey, type PlannedItem, requestShape } from './plan.js';
-
-export type CacheEntry = { key: string; value: CachedResponse };
 
 /** What one judge call cost now: nothing when the cache or an identical call in flight answered. */
 function costOf(answer: Answer): number | null {

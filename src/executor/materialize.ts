@@ -10,7 +10,7 @@ import type { PrepareContext } from '../scorers/scorer.js';
 import type { Target, Task } from '../types.js';
 import type { TimeLimit } from '../user-code/time-limit.js';
 import { UserCode } from '../user-code/user-code.js';
-import type { TargetLane } from './execute-item.js';
+import type { TargetLane } from './answer.js';
 import { buildLanes } from './lanes.js';
 import { type RunPlan, verifyCode } from './run-plan.js';
 

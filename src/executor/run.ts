@@ -1,14 +1,15 @@
 import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Cache } from '../cache/cache.js';
 import { RunStoppedError } from '../errors.js';
-import { Budget } from '../resilience/budget.js';
+import { Budget, type BudgetLedger } from '../resilience/budget.js';
 import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord, RunStatus } from '../types.js';
 import type { Redactor } from '../util/redactor.js';
+import type { ItemContext, TargetLane } from './answer.js';
 import type { EventSink } from './events.js';
-import { executeItem, type ItemContext, type TargetLane } from './execute-item.js';
+import { executeItem } from './execute-item.js';
 import type { Lane } from './lanes.js';
 import type { Materialized } from './materialize.js';
 import { cacheKey, type PlannedItem } from './plan.js';
@@ -185,7 +186,7 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
     hardSignal: request.hardSignal,
     slots: new Semaphore(request.concurrency),
     budgets,
-    onBudgetWarning: (budget: Budget) =>
+    onBudgetWarning: (budget: BudgetLedger) =>
       events.emit('budget-warning', { runId: run.id, capUsd: budget.capUsd, spentUsd: budget.spentUsd }),
     lanes,
     targets,
