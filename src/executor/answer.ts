@@ -41,10 +41,6 @@ export interface ItemContext {
    */
   inflight: Map<string, Promise<Answer>>;
   retry: RetryPolicy;
-  /** Aborts retry waits (second Ctrl-C). */
-  hardSignal: AbortSignal;
-  /** Controllers of the attempts in flight; the run aborts them all on a hard stop. */
-  activeCalls: Set<AbortController>;
   /** Global cap on calls in flight, taken only once a lane has admitted a call. */
   slots: Semaphore;
   /** Spending caps (run, day); every call must fit in all of them. */
@@ -79,6 +75,8 @@ async function callOnce(
   item: PlannedItem,
   target: TargetLane,
   context: ItemContext,
+  signal: AbortSignal,
+  timing: CallTiming,
 ): Promise<ProviderResponse> {
   if (target.lane.stopped) throw target.lane.stopped;
   const tokens = estimateTokens(item);
@@ -86,7 +84,7 @@ async function callOnce(
   const budget = await reserveBudget(context.budgets, projected);
   let actualCost: number | null = 0;
   try {
-    const response = await admittedCall(item, target, context, tokens);
+    const response = await admittedCall(item, target, context, tokens, signal, timing);
     actualCost = response.costUsd ?? target.pricer(response.usage);
     return response;
   } finally {
@@ -119,20 +117,36 @@ async function reserveBudget(budgets: BudgetLedger[], projected: number) {
   };
 }
 
-/** The call itself, once the budget allows it: lane admission, a global slot, the timeout. */
+/** When an attempt's call really started, after its waits for admission and a slot. */
+interface CallTiming {
+  callStartedAt: number;
+}
+
+/**
+ * The call itself, once the budget allows it: lane admission, a global slot, the timeout. Every
+ * wait ends when the item's `signal` aborts (its item_timeout, or a hard stop).
+ */
 async function admittedCall(
   item: PlannedItem,
   target: TargetLane,
   context: ItemContext,
   tokens: number,
+  signal: AbortSignal,
+  timing: CallTiming,
 ): Promise<ProviderResponse> {
   const { lane } = target;
   // Fast paths first: most calls are admitted at once, and awaiting costs a promise each.
   const maxTokens = item.target.config.max_tokens;
   const output = typeof maxTokens === 'number' ? maxTokens : 0;
-  const admitted = lane.admission.acquire(tokens, output, context.hardSignal);
+  const admitted = lane.admission.acquire(tokens, output, signal);
   const permit = admitted instanceof Promise ? await admitted : admitted;
-  const release = context.slots.tryAcquire() ?? (await context.slots.acquire());
+  let release: () => void;
+  try {
+    release = context.slots.tryAcquire() ?? (await context.slots.acquire(signal));
+  } catch (error) {
+    permit.failed(false);
+    throw error;
+  }
   const passes = lane.breaker.tryPass();
   if (!(passes instanceof Promise ? await passes : passes)) {
     release();
@@ -144,8 +158,11 @@ async function admittedCall(
     () => controller.abort(new TimeoutReason(`timed out after ${item.target.timeoutMs} ms`)),
     item.target.timeoutMs,
   );
-  context.activeCalls.add(controller);
+  const onItemAbort = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', onItemAbort, { once: true });
+  timing.callStartedAt = performance.now();
   try {
+    signal.throwIfAborted();
     const call = () =>
       item.invoke
         ? item.invoke(target.provider, controller.signal)
@@ -174,7 +191,7 @@ async function admittedCall(
     // Only server-side trouble says something about the provider's health; a 4xx or 429 does not.
     const unhealthy =
       error instanceof ProviderError && (error.kind === 'transient' || error.kind === 'timeout');
-    if (unhealthy && !context.hardSignal.aborted) lane.breaker.onFailure();
+    if (unhealthy && !signal.aborted) lane.breaker.onFailure();
     else lane.breaker.onNeutral();
     if (error instanceof ProviderError) {
       if (error.kind === 'quota' && !lane.stopped) {
@@ -187,7 +204,7 @@ async function admittedCall(
     throw error;
   } finally {
     clearTimeout(timer);
-    context.activeCalls.delete(controller);
+    signal.removeEventListener('abort', onItemAbort);
     giveBackController(controller);
     release();
   }
@@ -211,20 +228,27 @@ async function callWithRetry(
   lane: TargetLane,
   context: ItemContext,
   log: AttemptRecord[],
+  signal: AbortSignal,
 ): Promise<Answer> {
   const started = performance.now();
   const attempt = async () => {
     const attemptStarted = performance.now();
-    const record = (outcome: AttemptRecord['outcome'], error?: ProviderError) =>
+    const timing: CallTiming = { callStartedAt: 0 };
+    // An attempt's latency is its call's own; the wait for admission and a slot is kept beside it.
+    const record = (outcome: AttemptRecord['outcome'], error?: ProviderError) => {
+      const callStartedAt = timing.callStartedAt || performance.now();
+      const waitedMs = Math.round(callStartedAt - attemptStarted);
       log.push({
         target: item.target.name,
         outcome,
-        latencyMs: Math.round(performance.now() - attemptStarted),
+        latencyMs: timing.callStartedAt ? Math.round(performance.now() - callStartedAt) : 0,
+        ...(waitedMs > 0 ? { waitedMs } : {}),
         ...(error?.status !== undefined ? { httpStatus: error.status } : {}),
         ...(error ? { message: error.message } : {}),
       });
+    };
     try {
-      const response = await callOnce(item, lane, context);
+      const response = await callOnce(item, lane, context, signal, timing);
       record('ok');
       return response;
     } catch (error) {
@@ -233,7 +257,7 @@ async function callWithRetry(
     }
   };
   const { value: response, attempts } = await withRetry(context.retry, attempt, {
-    signal: context.hardSignal,
+    signal,
     admitted: true,
     onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
   });
@@ -266,9 +290,10 @@ export async function obtainAnswer(
   lane: TargetLane,
   context: ItemContext,
   log: AttemptRecord[],
+  signal: AbortSignal,
 ): Promise<Answer> {
   if (!context.cache) {
-    return callWithRetry(item, lane, context, log);
+    return callWithRetry(item, lane, context, log, signal);
   }
   // Looked up with the item's window when the run planned it; otherwise asked now.
   const hit =
@@ -277,7 +302,7 @@ export async function obtainAnswer(
   const pending = context.inflight.get(item.cacheKey);
   // An identical call that fails fails for every item waiting on it: no extra calls are made.
   if (pending) return { value: (await pending).value, attempts: 0, reused: true };
-  const call = callWithRetry(item, lane, context, log);
+  const call = callWithRetry(item, lane, context, log, signal);
   const shared = context.inflight;
   shared.set(item.cacheKey, call);
   if (shared.size > SHARED_ANSWERS) shared.delete(shared.keys().next().value!);

@@ -30,15 +30,16 @@ async function answerWithFallback(
   lane: TargetLane,
   context: ItemContext,
   log: AttemptRecord[],
+  signal: AbortSignal,
 ): Promise<Served> {
   try {
     // obtainAnswer returns a fresh object each time: completing it costs less than a spread copy.
-    const served = (await obtainAnswer(item, lane, context, log)) as Served;
+    const served = (await obtainAnswer(item, lane, context, log, signal)) as Served;
     served.servedBy = item.target.name;
     served.key = item.cacheKey;
     return served;
   } catch (error) {
-    if (!wantsFallback(error) || !item.target.fallback?.length) throw error;
+    if (!wantsFallback(error) || !item.target.fallback?.length || signal.aborted) throw error;
     let last = error;
     let attempts = error instanceof RetryError ? error.attempts : 1;
     for (const name of item.target.fallback) {
@@ -53,7 +54,7 @@ async function answerWithFallback(
         cacheKey: cacheKey(fallbackLane.provider, target, item.messages, item.repeat),
       };
       try {
-        const answer = await obtainAnswer(fallbackItem, fallbackLane, context, log);
+        const answer = await obtainAnswer(fallbackItem, fallbackLane, context, log, signal);
         // Cached under the fallback's own key: it must never pass for the primary's answer later.
         return {
           ...answer,
@@ -64,7 +65,7 @@ async function answerWithFallback(
       } catch (fallbackError) {
         attempts += fallbackError instanceof RetryError ? fallbackError.attempts : 1;
         last = fallbackError;
-        if (!wantsFallback(fallbackError)) break;
+        if (!wantsFallback(fallbackError) || signal.aborted) break;
       }
     }
     throw last instanceof RetryError ? new RetryError(last.error, attempts) : last;
@@ -77,20 +78,30 @@ function worthLogging(log: AttemptRecord[]): boolean {
 }
 
 /**
+ * The item's time ran out (`defaults.item_timeout`): its waits, calls, retries and judges all end.
+ * A reason of its own, so the result says which limit was reached whatever was cut.
+ */
+export class ItemTimeout extends Error {
+  override name = 'TimeoutError';
+}
+
+/**
  * Runs one work item: answer, price, score. Never throws for a provider or scorer failure:
- * those become a result with status `error`.
+ * those become a result with status `error`. `signal` ends every wait and call of the item: its
+ * item_timeout (an `ItemTimeout` reason) or a hard stop.
  */
 export async function executeItem(
   item: PlannedItem,
   lane: TargetLane,
   context: ItemContext,
+  signal: AbortSignal,
 ): Promise<ExecutedItem> {
   const cacheEntries: CacheEntry[] = [];
   const started = performance.now();
   let answer: Served;
   const log: AttemptRecord[] = [];
   try {
-    answer = await answerWithFallback(item, lane, context, log);
+    answer = await answerWithFallback(item, lane, context, log, signal);
   } catch (error) {
     // Degrade: an expired answer beats none while the provider is down (marked stale).
     const stale =
@@ -111,7 +122,11 @@ export async function executeItem(
   return scoredResult(answer);
 
   function errorResult(error: unknown): ExecutedItem {
-    const failure = error instanceof RetryError ? error.error : error;
+    let failure = error instanceof RetryError ? error.error : error;
+    if (signal.reason instanceof ItemTimeout) {
+      const cut = failure instanceof Error && failure !== signal.reason ? `: ${failure.message}` : '';
+      failure = new ProviderError('timeout', `${signal.reason.message}${cut}`, { cause: failure });
+    }
     const result: ItemResult = {
       runId: context.runId,
       itemId: item.id,
@@ -163,7 +178,7 @@ export async function executeItem(
       config: item.target.config,
     };
     if (answer.toolCalls) input.toolCalls = answer.toolCalls;
-    if (context.judging) input.judge = judgeFor(item, context, cacheEntries);
+    if (context.judging) input.judge = judgeFor(item, context, cacheEntries, signal);
     const verdict = await context.scorers.get(item.task.id)!(input);
     // A hard stop ended a check mid-way: no verdict, so the item is left for --resume.
     if (verdict.interrupted) return errorResult(new Error('the run was stopped while scoring this item'));

@@ -23,7 +23,12 @@ function judgeFailure(grader: string, error: unknown): Error {
  * calls (cache, in-flight sharing, rate limits, retries, budgets, cost); fresh answers are
  * collected in `cacheEntries` and written with the item's result.
  */
-export function judgeFor(item: PlannedItem, context: ItemContext, cacheEntries: CacheEntry[]): JudgeService {
+export function judgeFor(
+  item: PlannedItem,
+  context: ItemContext,
+  cacheEntries: CacheEntry[],
+  signal: AbortSignal,
+): JudgeService {
   const laneOf = (
     grader: string,
   ): { lane: TargetLane; judgeItem: Omit<PlannedItem, 'messages' | 'cacheKey'> } => {
@@ -34,7 +39,7 @@ export function judgeFor(item: PlannedItem, context: ItemContext, cacheEntries: 
   };
   const ask = async (grader: string, planned: PlannedItem, lane: TargetLane): Promise<Answer> => {
     try {
-      const answer = await obtainAnswer(planned, lane, context, []);
+      const answer = await obtainAnswer(planned, lane, context, [], signal);
       if (!answer.reused) cacheEntries.push({ key: planned.cacheKey, value: answer.value });
       return answer;
     } catch (error) {

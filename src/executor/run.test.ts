@@ -78,6 +78,7 @@ interface Setup {
   graders?: Record<string, string>;
   cache?: (real: Cache) => Cache;
   concurrency?: number;
+  itemTimeoutMs?: number;
 }
 
 const closers: Array<() => Promise<void> | void> = [];
@@ -134,7 +135,7 @@ async function run(
     code: [],
     settings: {
       retries: setup.retries ?? 2,
-      itemTimeoutMs: 60_000,
+      itemTimeoutMs: setup.itemTimeoutMs ?? 60_000,
       cacheTtlMs: 60_000,
       budget: setup.runUsd !== undefined ? { runUsd: setup.runUsd } : {},
       pricesMemoFile: null,
@@ -195,6 +196,54 @@ async function run(
 
 const byTask = (results: ItemResult[]) =>
   Object.fromEntries(results.map((result) => [result.taskId, result]));
+
+/** A provider whose calls never answer: they end only when their signal aborts. */
+function hanging(id: string): Provider & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    id,
+    model: id,
+    calls,
+    cacheScope: () => `fake ${id}`,
+    call(request: ProviderRequest) {
+      calls.push(request.messages.at(-1)!.content);
+      return new Promise<ProviderResponse>((_resolve, reject) => {
+        request.signal.addEventListener('abort', () =>
+          reject(new ProviderError('timeout', `${id}: timed out`, { cause: request.signal.reason })),
+        );
+      });
+    },
+  };
+}
+
+describe('item_timeout', () => {
+  it('ends a call that outlives it, whatever the target timeout, as a timeout naming the limit', async () => {
+    const { outcome, results } = await run({
+      tasks: [task('x', 'x')],
+      targets: [target('a', { timeoutMs: 60_000 })],
+      providers: { a: hanging('a') },
+      itemTimeoutMs: 150,
+    });
+    expect(outcome.status).toBe('completed');
+    expect(results[0]).toMatchObject({ status: 'error', error: { category: 'timeout' } });
+    expect(results[0]!.error!.message).toMatch(/^item_timeout \(150ms\) reached/);
+    expect(results[0]!.latencyMs).toBeLessThan(5_000);
+  });
+
+  it('covers the wait for a -j slot: a queued item times out without ever being called', async () => {
+    const provider = hanging('a');
+    const { results } = await run({
+      tasks: [task('x', 'x'), task('y', 'y')],
+      targets: [target('a', { timeoutMs: 60_000 })],
+      providers: { a: provider },
+      concurrency: 1,
+      itemTimeoutMs: 200,
+    });
+    expect(results.map((result) => result.error?.category)).toEqual(['timeout', 'timeout']);
+    // Both items timed out; at most the first ever reached the provider within its 200 ms.
+    expect(provider.calls.length).toBeLessThanOrEqual(2);
+  });
+});
 
 describe('the item pipeline', () => {
   it('answers repeats at temperature 0 with one call: the others share it in flight or hit the cache', async () => {

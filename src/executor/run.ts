@@ -6,10 +6,11 @@ import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord, RunStatus } from '../types.js';
+import { formatDuration } from '../util/duration.js';
 import type { Redactor } from '../util/redactor.js';
 import type { ItemContext, TargetLane } from './answer.js';
 import type { EventSink } from './events.js';
-import { executeItem } from './execute-item.js';
+import { executeItem, ItemTimeout } from './execute-item.js';
 import type { Lane } from './lanes.js';
 import type { Materialized } from './materialize.js';
 import { cacheKey, type PlannedItem } from './plan.js';
@@ -181,9 +182,7 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
     cache: request.cache,
     scorers,
     inflight: new Map(),
-    activeCalls: new Set<AbortController>(),
     retry: retryPolicy({ maxRetries: plan.settings.retries, maxElapsedMs: plan.settings.itemTimeoutMs }),
-    hardSignal: request.hardSignal,
     slots: new Semaphore(request.concurrency),
     budgets,
     onBudgetWarning: (budget: BudgetLedger) =>
@@ -208,8 +207,11 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const workers = new Set([...lanes.values()].map(({ lane }) => lane));
   const waiters = [...workers].reduce((sum, lane) => sum + lane.concurrency, 0);
   setMaxListeners(Math.max(defaultMaxListeners, waiters + 10), request.hardSignal);
+  // Each item in flight has its own signal: its item_timeout, or the hard stop for all of them.
+  const itemsInFlight = new Set<AbortController>();
+  const { itemTimeoutMs } = plan.settings;
   const abortActive = () => {
-    for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
+    for (const scope of itemsInFlight) scope.abort(request.hardSignal.reason);
     request.materialized.userCode.close(); // checks still running end now instead of at their time limit
   };
   request.hardSignal.addEventListener('abort', abortActive, { once: true });
@@ -219,7 +221,24 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const stop = AbortSignal.any([request.stopSignal, request.hardSignal]);
   const work = async (item: PlannedItem) => {
     if (writer.failure) return;
-    const outcome = await executeItem(item, lanes.get(item.target.name)!, context);
+    const scope = new AbortController();
+    const deadline = setTimeout(
+      () =>
+        scope.abort(
+          new ItemTimeout(
+            `item_timeout (${formatDuration(itemTimeoutMs)}) reached: the item's waits, calls, retries and judges are limited to it`,
+          ),
+        ),
+      itemTimeoutMs,
+    );
+    itemsInFlight.add(scope);
+    let outcome: Awaited<ReturnType<typeof executeItem>>;
+    try {
+      outcome = await executeItem(item, lanes.get(item.target.name)!, context, scope.signal);
+    } finally {
+      clearTimeout(deadline);
+      itemsInFlight.delete(scope);
+    }
     // An item cut short by a hard stop is not a real outcome: leave it for the resume.
     if (request.hardSignal.aborted && outcome.result.status === 'error') return;
     // A server may echo a key or header back in an answer or an error: nothing stored, cached or
