@@ -23,7 +23,7 @@ import { regexScorer } from './regex.js';
 import { rougeNScorer } from './rouge-n.js';
 import type { PrepareContext, ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
 import { startsWithScorer } from './starts-with.js';
-import { nearestName } from './suggest.js';
+import { nearestName } from '../util/suggest.js';
 import { describeValue } from './text.js';
 import { toolCallScorer } from './tool-call.js';
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Cache } from '../../cache/cache.js';
 import { findConfigFile, loadProject, type Project } from '../../config/load.js';
+import { resolveTargetName } from '../../config/target-name.js';
 import { UserError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
@@ -68,6 +69,20 @@ export function findVersion<T extends { version: string }>(versions: T[], wanted
   return versions.filter(
     (entry) => entry.version === wanted || (wanted.length >= 4 && entry.version.startsWith(wanted)),
   );
+}
+
+/** `--target` of a command over one stored run, resolved against the targets that run had. */
+export async function runTargetName(store: Store, run: RunRecord, wanted: string): Promise<string> {
+  const names = new Set([
+    ...Object.keys(run.fingerprint.targetVersions ?? {}),
+    ...(await store.runStats(run.id)).targets,
+  ]);
+  return resolveTargetName(wanted, [...names].sort(), '--target', `targets of run ${run.id.slice(0, 8)}`);
+}
+
+/** `--target` of a command over all stored runs, resolved against every target that has run. */
+export async function storedTargetName(store: Store, wanted: string): Promise<string> {
+  return resolveTargetName(wanted, await store.targetNames(), '--target', 'targets with stored runs');
 }
 
 /** A run by id, unique id prefix, or `latest`; a UserError naming the argument otherwise. */

@@ -202,6 +202,16 @@ export class SqliteStore implements Store {
     return selectRunListings(this.#db, query);
   }
 
+  async targetNames(): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('target_versions')
+      .select('name')
+      .distinct()
+      .orderBy('name')
+      .execute();
+    return rows.map((row) => row.name);
+  }
+
   async runStats(runId: string): Promise<RunStats> {
     return (await selectRunStats(this.#db, [runId])).get(runId)!;
   }
