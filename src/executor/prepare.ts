@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { createPricer } from '../pricing/price.js';
 import { loadTemplateFilters } from '../prompts/filters.js';
 import { compilePrompt, type PromptRenderer } from '../prompts/render.js';
+import { MissingKeyError, missingKeysError } from '../providers/missing-key.js';
 import type { Provider } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
 import { prepareTask, type TaskScorer } from '../scorers/aggregate.js';
@@ -119,6 +120,8 @@ export async function prepareRun(
   }
   for (const grader of graders.values()) callable.set(grader.name, grader);
   const providers = new Map<string, Provider>();
+  // Every missing API key is reported at once, not one per attempt.
+  const missingKeys: Array<{ error: MissingKeyError; where: string }> = [];
   for (const target of callable.values()) {
     const where = `target "${target.name}"`;
     let provider: Provider;
@@ -129,6 +132,10 @@ export async function prepareRun(
         where,
       );
     } catch (error) {
+      if (error instanceof MissingKeyError) {
+        missingKeys.push({ error, where });
+        continue;
+      }
       if (error instanceof UserError && !error.location) {
         throw new UserError(error.message, `${project.locate(['targets'])} (${where})`, error.hint, {
           cause: error,
@@ -138,6 +145,7 @@ export async function prepareRun(
     }
     providers.set(target.name, provider);
   }
+  if (missingKeys.length > 0) throw missingKeysError(missingKeys, project.locate(['targets']));
   const providerLanes = buildLanes([...callable.values()], providers, concurrency);
   const lanes = new Map<string, TargetLane>();
   for (const target of callable.values()) {

@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { ProviderError, UserError } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import { readMessageStream } from './anthropic-stream.js';
 import { errorFromResponse, parseUsage, usageSchema } from './anthropic-wire.js';
 import { postJson } from './http.js';
+import { MissingKeyError } from './missing-key.js';
 import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
 import { anthropicRateLimit } from './rate-limit-headers.js';
 import { postStream, sseEvents } from './stream.js';
@@ -30,11 +31,7 @@ export function createAnthropicProvider(context: ProviderContext): Provider {
   const keyEnv = (context.options.api_key_env as string | undefined) ?? 'ANTHROPIC_API_KEY';
   const apiKey = context.env[keyEnv];
   if (!apiKey) {
-    throw new UserError(
-      `${keyEnv} is not set (needed by ${id})`,
-      undefined,
-      `set ${keyEnv} in the environment or in .env`,
-    );
+    throw new MissingKeyError(keyEnv, id);
   }
   const baseUrl = (
     (context.options.base_url as string | undefined) ??

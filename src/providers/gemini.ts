@@ -1,8 +1,8 @@
-import { UserError } from '../errors.js';
 import { geminiError } from './gemini-errors.js';
 import { buildGeminiBody } from './gemini-request.js';
 import { readGeminiResponse, readGeminiStream } from './gemini-response.js';
 import { postJson } from './http.js';
+import { MissingKeyError } from './missing-key.js';
 import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
 import { postStream } from './stream.js';
 
@@ -17,11 +17,7 @@ function apiKeyOf(context: ProviderContext): string {
   const apiKey = names.map((name) => context.env[name]).find(Boolean);
   if (apiKey) return apiKey;
   const wanted = names.join(' or ');
-  throw new UserError(
-    `${wanted} is not set (needed by google:${context.rest})`,
-    undefined,
-    `set ${names[0]} in the environment or in .env`,
-  );
+  throw new MissingKeyError(wanted, `google:${context.rest}`);
 }
 
 /**

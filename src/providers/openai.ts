@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { MissingKeyError } from './missing-key.js';
 import { createOpenAiChatProvider } from './openai-chat.js';
 import type { Provider, ProviderContext } from './provider.js';
 
@@ -9,11 +9,7 @@ export function createOpenAiProvider(context: ProviderContext): Provider {
   const keyEnv = (context.options.api_key_env as string | undefined) ?? 'OPENAI_API_KEY';
   const apiKey = context.env[keyEnv];
   if (!apiKey) {
-    throw new UserError(
-      `${keyEnv} is not set (needed by openai:${context.rest})`,
-      undefined,
-      `set ${keyEnv} in the environment or in .env`,
-    );
+    throw new MissingKeyError(keyEnv, `openai:${context.rest}`);
   }
   return createOpenAiChatProvider({
     id: `openai:${context.rest}`,
