@@ -5,6 +5,9 @@
 //   npm run bench                      # build, then every scenario
 //   node bench/run.js --quick          # counts ÷10: a smoke run, not a measurement
 //   node bench/run.js --only overhead  # one scenario: overhead | latency | cached | startup | ratelimited | two-lanes
+//                                      # | learn-windows | learn-minute | learn-bucket | learn-anthropic
+//                                      # | learn-no-headers | learn-bare | learn-gemini (rate limits Assay must learn)
+//                                      # | storage | store-queries (PostgreSQL beside SQLite)
 //
 // Prints a table and writes the figures to bench/results/latest.json. Exits 0 even when a bar is
 // missed (this is a report, not a test); exits 1 when a scenario could not be run correctly.
@@ -28,7 +31,23 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'assay.js');
 const BARE_LOOP = path.join(ROOT, 'bench', 'bare-loop.js');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-const SCENARIOS = ['overhead', 'latency', 'cached', 'startup', 'ratelimited', 'two-lanes'];
+const SCENARIOS = [
+  'overhead',
+  'latency',
+  'cached',
+  'startup',
+  'ratelimited',
+  'two-lanes',
+  'learn-windows',
+  'learn-minute',
+  'learn-bucket',
+  'learn-anthropic',
+  'learn-no-headers',
+  'learn-bare',
+  'learn-gemini',
+  'storage',
+  'store-queries',
+];
 const CONCURRENCY = 50;
 
 // Hard limits so nothing can run away.
@@ -146,10 +165,14 @@ function tail(text, lines = 15) {
 // ---------------------------------------------------------------------------------------------------
 // The mock LLM server, in its own process so it never shares a thread with what is measured.
 
-/** `rpm`: per-key requests per minute (`--rpm`); `journal`: keep the request journal (off by default). */
-async function startMock(latencyMs, { rpm, journal = false } = {}) {
+/**
+ * `rpm`: per-key requests per minute (`--rpm`); `journal`: keep the request journal (off by default);
+ * `flags`: more mock-server flags (how the limit is kept and told).
+ */
+async function startMock(latencyMs, { rpm, journal = false, flags = [] } = {}) {
   const args = [BIN, 'mock-server', '--port', '0', '--host', '127.0.0.1', '--latency', String(latencyMs)];
   if (rpm !== undefined) args.push('--rpm', String(rpm));
+  args.push(...flags);
   if (!journal) args.push('--no-journal');
   const child = track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
@@ -231,14 +254,26 @@ function readHighWaterMarkKb(pid) {
  * `extraArgs` are added to `assay run`; with `progress: 'lines'` every stderr line is kept with the
  * time it arrived (ms since spawn) in `lines`.
  */
-async function runAssay({ configPath, mockUrl, dbPath, cache, extraArgs = [], progress = 'none' }) {
+async function runAssay({
+  configPath,
+  mockUrl,
+  dbPath,
+  databaseUrl,
+  cache,
+  extraArgs = [],
+  progress = 'none',
+}) {
   const args = [BIN, 'run', '--progress', progress, '--json', '-c', configPath, ...extraArgs];
   if (!cache) args.splice(2, 0, '--no-cache');
   const env = {
     ...process.env,
+    ANTHROPIC_API_KEY: 'bench-key',
+    GEMINI_API_KEY: 'bench-key',
     OPENAI_API_KEY: 'bench-key',
     OPENAI_BASE_URL: `${mockUrl}/v1`,
     ASSAY_DB: dbPath,
+    // A PostgreSQL store (the storage scenario) wins over ASSAY_DB.
+    ...(databaseUrl ? { ASSAY_DATABASE_URL: databaseUrl } : {}),
     NO_COLOR: '1',
   };
   const start = performance.now();
@@ -700,6 +735,135 @@ async function ratelimited({ scale }) {
   }
 }
 
+// Rate limits Assay must learn: the mock keeps and tells its limit one way per scenario, and the
+// target sets no `rate_limit`. 300 cases, concurrency 50.
+
+const LEARNED = {
+  'learn-windows': {
+    what: '1-second windows of 20, OpenAI headers, retry-after in whole seconds (the issue’s server)',
+    rpm: 1200,
+    flags: ['--rate-window', 'fixed', '--retry-hint', 'seconds'],
+  },
+  'learn-minute': {
+    what: 'per-minute windows of 200, OpenAI headers, exact retry-after',
+    rpm: 200,
+    flags: ['--rate-window', 'fixed', '--rate-window-ms', '60000'],
+    // 200 at once, the other 100 when the second window opens: a minute after the first call.
+    idealMs: () => 60_000,
+  },
+  'learn-bucket': {
+    what: 'a bucket refilled continuously, holding 1 s, OpenAI headers, exact retry-after',
+    rpm: 1200,
+    flags: [],
+  },
+  'learn-anthropic': {
+    what: 'a bucket, Anthropic headers (RFC 3339 resets), retry-after in whole seconds',
+    rpm: 1200,
+    flags: [],
+    target: (url) => [`  - id: anthropic:claude-3-5-haiku-latest`, `    base_url: ${url}`],
+  },
+  'learn-no-headers': {
+    what: '1-second windows, no rate-limit headers (vLLM, LiteLLM), retry-after in whole seconds',
+    rpm: 1200,
+    flags: ['--rate-window', 'fixed', '--rate-headers', 'none', '--retry-hint', 'seconds'],
+  },
+  'learn-bare': {
+    what: 'a bucket, no rate-limit headers, a bare 429',
+    rpm: 1200,
+    flags: ['--rate-headers', 'none', '--retry-hint', 'none'],
+  },
+  'learn-gemini': {
+    what: 'Gemini: a bucket, no headers, only a 429 with an exact RetryInfo delay',
+    rpm: 1200,
+    flags: [],
+    target: (url) => [`  - id: google:gemini-2.5-flash`, `    base_url: ${url}`],
+  },
+};
+
+/** One learned-limit scenario: wall time against the ideal, the 429 share, and no answer paid twice. */
+async function learned(name, { scale }) {
+  const spec = LEARNED[name];
+  const count = 300 / scale;
+  const { rpm } = spec;
+  const idealMs = spec.idealMs?.(count) ?? (count / (rpm / 60)) * 1000;
+  const barRatio = 1.2;
+  const barShare = 0.05;
+  const work = makeTempDir(name);
+  const warm = await startMock(0);
+  const mock = await startMock(0, { rpm, journal: true, flags: spec.flags });
+  try {
+    const target = spec.target?.(mock.url) ?? [`  - id: openai:gpt-4o-mini`, `    base_url: ${mock.url}/v1`];
+    const targets = [...target, '    config: { temperature: 0, max_tokens: 16 }'];
+    const configPath = writeProject(path.join(work, 'project'), count, targets);
+    log(
+      `${name}: ${count} cases, concurrency ${CONCURRENCY}, no rate_limit configured; mock at ${rpm} RPM: ${spec.what}`,
+    );
+    await warmUpAssay(warm.url, work);
+    await warm.close();
+    const assay = await runAssay({
+      configPath,
+      mockUrl: mock.url,
+      dbPath: path.join(work, 'assay.db'),
+      cache: false,
+    });
+    checkReport(assay.report, count, { cached: false });
+    const statuses = await journalStatuses(mock.url);
+    const refused = statuses.filter((status) => status === 429).length;
+    const answered = statuses.filter((status) => status === 200).length;
+    const others = statuses.length - refused - answered;
+    if (others > 0)
+      throw new BenchError(`the limited mock answered ${others} requests with neither 200 nor 429`);
+    // Every case asks a different question: more answers than cases means a successful call was repeated.
+    const repeated = answered - count;
+    const share = refused / statuses.length;
+    const ratioToIdeal = assay.wallMs / idealMs;
+    log(
+      `  assay run ${seconds(assay.wallMs)} (ideal ${seconds(idealMs)}); ${refused} of ${statuses.length} requests got 429; ${repeated} successful calls repeated`,
+    );
+    return {
+      figures: {
+        behaviour: spec.what,
+        count,
+        concurrency: CONCURRENCY,
+        rpm,
+        idealMs,
+        assayMs: assay.wallMs,
+        ratioToIdeal,
+        requests: statuses.length,
+        refused,
+        refusedShare: share,
+        repeatedSuccesses: repeated,
+        bars: { ratioToIdeal: barRatio, refusedShare: barShare, repeatedSuccesses: 0 },
+      },
+      rows: [
+        row(
+          name,
+          'wall time',
+          seconds(assay.wallMs),
+          `ideal ${seconds(idealMs)}`,
+          ratio(ratioToIdeal),
+          `≤ ${barRatio}×`,
+          ratioToIdeal <= barRatio,
+        ),
+        row(
+          name,
+          '429 share',
+          `${refused} of ${statuses.length}`,
+          '—',
+          percent(share),
+          `≤ ${percent(barShare)}`,
+          share <= barShare,
+        ),
+        row(name, 'answers repeated', String(repeated), '—', '—', '0', repeated === 0),
+      ],
+    };
+  } finally {
+    await warm.close();
+    await mock.close();
+    removeTempDir(work);
+  }
+}
+
 const THROTTLED_TARGET = 'openai:gpt-4o-mini';
 const FREE_TARGET = 'openai-compatible:mock-model';
 const ITEM_LINE = /^\[\s*\d+\/\d+\] (?:PASS|FAIL|ERROR)\s+\S+ {2}(\S+) {2}/;
@@ -823,7 +987,321 @@ async function twoLanes({ scale }) {
   }
 }
 
-const RUNNERS = { overhead, latency, cached, startup, ratelimited, 'two-lanes': twoLanes };
+/** An empty PostgreSQL database for one scenario, dropped by `drop()`. */
+async function benchDatabase() {
+  const admin = process.env.ASSAY_BENCH_POSTGRES_URL || 'postgres://root@127.0.0.1:5432/postgres';
+  const { default: pg } = await import('pg');
+  const name = `assay_bench_${process.pid}_${Date.now()}`;
+  const query = async (text) => {
+    const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await query(`CREATE DATABASE "${name}"`);
+  } catch (error) {
+    throw new BenchError(
+      `no PostgreSQL server for the storage scenario at ${admin.replace(/:[^:@/]*@/, ':***@')} (${error.message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+    );
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** `assay <args>` as a child process: wall time from spawn to exit; fails loudly on a non-zero exit. */
+async function timeAssay(args, env) {
+  const start = performance.now();
+  const child = track(
+    spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    output = (output + chunk).slice(-5_000);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk) => {
+    output = (output + chunk).slice(-5_000);
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+  const code = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  }).finally(() => clearTimeout(killer));
+  if (code !== 0) throw new BenchError(`assay ${args.join(' ')} exited with ${code}:\n${tail(output)}`);
+  return performance.now() - start;
+}
+
+/**
+ * The PostgreSQL store beside SQLite in the same bench run: the overhead workload (10,000 cases, mock
+ * at 0 ms, concurrency 50, all results persisted) on each, best of two, alternating; then backup and
+ * restore of each store (two runs of results) as results per second, process start included.
+ */
+async function storage({ scale }) {
+  const count = 10_000 / scale;
+  const work = makeTempDir('storage');
+  const mock = await startMock(0);
+  const databases = [];
+  try {
+    const configPath = writeProject(path.join(work, 'project'), count);
+    const postgres = await benchDatabase();
+    databases.push(postgres);
+    const sqlitePath = path.join(work, 'assay.db');
+    log(
+      `storage: ${count} calls, concurrency ${CONCURRENCY}, mock ${mock.url}; SQLite ${sqlitePath}, PostgreSQL ${postgres.url}`,
+    );
+    await warmUpAssay(mock.url, work);
+    const times = { sqlite: [], postgres: [] };
+    for (let round = 0; round < 2; round++) {
+      for (const store of ['sqlite', 'postgres']) {
+        const run = await runAssay({
+          configPath,
+          mockUrl: mock.url,
+          dbPath: sqlitePath,
+          ...(store === 'postgres' ? { databaseUrl: postgres.url } : {}),
+          cache: false,
+        });
+        checkReport(run.report, count, { cached: false });
+        times[store].push(run.wallMs);
+        log(`  ${store === 'sqlite' ? 'SQLite    ' : 'PostgreSQL'} run ${seconds(run.wallMs)}`);
+      }
+    }
+    const sqliteMs = Math.min(...times.sqlite);
+    const postgresMs = Math.min(...times.postgres);
+    const storeRatio = postgresMs / sqliteMs;
+
+    // Each store now holds two runs of `count` results.
+    const results = 2 * count;
+    const transfer = {};
+    for (const store of ['sqlite', 'postgres']) {
+      const from = store === 'sqlite' ? sqlitePath : postgres.url;
+      const archive = path.join(work, `${store}.assay`);
+      const backupMs = await timeAssay(['db', 'backup', '-o', archive, '--db', from], {});
+      let target = path.join(work, 'restored.db');
+      if (store === 'postgres') {
+        const restored = await benchDatabase();
+        databases.push(restored);
+        target = restored.url;
+      }
+      const restoreMs = await timeAssay(['db', 'restore', archive, '--to', target], {});
+      transfer[store] = {
+        backupMs,
+        restoreMs,
+        archiveBytes: fs.statSync(archive).size,
+        backupPerSecond: results / (backupMs / 1000),
+        restorePerSecond: results / (restoreMs / 1000),
+      };
+      log(
+        `  ${store === 'sqlite' ? 'SQLite    ' : 'PostgreSQL'} backup ${seconds(backupMs)} (${Math.round(transfer[store].backupPerSecond)} results/s, ${megabytes(transfer[store].archiveBytes / 1024)}), restore ${seconds(restoreMs)} (${Math.round(transfer[store].restorePerSecond)} results/s)`,
+      );
+    }
+    const perSecond = (value) => `${Math.round(value).toLocaleString('en-US')} results/s`;
+    return {
+      figures: {
+        count,
+        concurrency: CONCURRENCY,
+        sqliteMs: times.sqlite,
+        postgresMs: times.postgres,
+        ratio: storeRatio,
+        transfer,
+        bars: { ratio: 1.3 },
+      },
+      rows: [
+        row(
+          'storage',
+          'overhead on PostgreSQL',
+          seconds(postgresMs),
+          `SQLite ${seconds(sqliteMs)}`,
+          ratio(storeRatio),
+          '≤ 1.3×',
+          storeRatio <= 1.3,
+        ),
+        ...['sqlite', 'postgres'].flatMap((store) => [
+          row(
+            'storage',
+            `backup ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+            perSecond(transfer[store].backupPerSecond),
+            `${results} results`,
+            '—',
+            '—',
+            null,
+          ),
+          row(
+            'storage',
+            `restore into ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+            perSecond(transfer[store].restorePerSecond),
+            `${results} results`,
+            '—',
+            '—',
+            null,
+          ),
+        ]),
+      ],
+    };
+  } finally {
+    await mock.close();
+    for (const database of databases) await database.drop().catch(() => {});
+    removeTempDir(work);
+  }
+}
+
+/** Stores 100 runs × `perRun` results (three scores each) through the store's own write path. */
+async function seedStore(store, perRun, now) {
+  const runs = [];
+  for (let index = 0; index < 100; index++) {
+    const run = {
+      id: `bench-run-${String(index).padStart(3, '0')}`,
+      configPath: 'assay.yaml',
+      status: 'completed',
+      fingerprint: {
+        configHash: 'c',
+        datasetVersion: 'd',
+        promptVersions: {},
+        targetVersions: { mini: 'v1', large: 'v2' },
+        scorerVersions: {},
+        gitCommit: null,
+        assayVersion: 'bench',
+      },
+      options: { suite: index % 2 ? 'critical' : 'regression', filters: [], targets: [], repeat: 1 },
+      totalItems: perRun,
+      startedAt: now - (100 - index) * 3_600_000,
+      finishedAt: now - (100 - index) * 3_600_000 + 60_000,
+      user: `user-${index % 5}`,
+    };
+    await store.createRun(run);
+    runs.push(run);
+    for (let start = 0; start < perRun; start += 5_000) {
+      const batch = [];
+      for (let item = start; item < Math.min(perRun, start + 5_000); item++) {
+        const failed = item % 10 === 0;
+        batch.push({
+          runId: run.id,
+          itemId: `item-${String(item).padStart(6, '0')}`,
+          taskId: `task-${item % 5_000}`,
+          taskVersion: 'tv1',
+          targetName: item % 2 ? 'mini' : 'large',
+          targetVersion: item % 2 ? 'v1' : 'v2',
+          repeat: 0,
+          status: failed ? 'failed' : 'passed',
+          prompt: [{ role: 'user', content: `What is ${item} + 1000?` }],
+          output: String(item + 1000),
+          score: failed ? 0 : 1,
+          scores: [
+            { name: 'equals', value: failed ? 0 : 1, pass: !failed, reason: '', weight: 1 },
+            { name: 'contains', value: 1, pass: true, reason: '', weight: 1 },
+            { name: 'latency', value: 1, pass: true, reason: 'fast', weight: 0.5 },
+          ],
+          latencyMs: 100 + (item % 50),
+          usage: { inputTokens: 12, outputTokens: 3 },
+          costUsd: 0.000_02,
+          attempts: 1,
+          cached: false,
+          servedBy: item % 2 ? 'mini' : 'large',
+          error: null,
+          createdAt: run.startedAt + item,
+        });
+      }
+      await store.saveResults(batch);
+    }
+  }
+  return runs;
+}
+
+/** The p95 of `samples` calls of `query` (ms). */
+async function p95Of(samples, query) {
+  const times = [];
+  for (let index = 0; index < samples; index++) {
+    const start = performance.now();
+    await query(index);
+    times.push(performance.now() - start);
+  }
+  return percentile(times, 95);
+}
+
+/**
+ * The queries the API and dashboard make, against a store of 1,000,000 results (100 runs), on SQLite
+ * and on PostgreSQL: run list, run detail (the run and its figures), a results page (with and without
+ * a status filter), costs by model over 30 days. p95 of 40 calls each, in this process (no API server
+ * exists yet: these are the store calls a server would make).
+ */
+async function storeQueries({ scale }) {
+  const perRun = 10_000 / scale;
+  const work = makeTempDir('store-queries');
+  const postgres = await benchDatabase();
+  const { openStore } = await import(path.join(ROOT, 'dist', 'store', 'open.js'));
+  const now = Date.now();
+  const figures = { results: 100 * perRun, stores: {} };
+  const rows = [];
+  try {
+    for (const [name, url] of [
+      ['SQLite', path.join(work, 'big.db')],
+      ['PostgreSQL', postgres.url],
+    ]) {
+      const { store } = await openStore(url);
+      try {
+        const seedStart = performance.now();
+        const runs = await seedStore(store, perRun, now);
+        const seedMs = performance.now() - seedStart;
+        log(`store-queries: ${name} seeded ${100 * perRun} results in ${seconds(seedMs)}`);
+        const pick = (index) => runs[(index * 37) % runs.length].id;
+        const queries = {
+          'run list': () => store.listRuns({ limit: 20 }),
+          'run detail': async (index) => {
+            await store.getRun(pick(index));
+            await store.runStats(pick(index));
+          },
+          'results page': (index) =>
+            store.listResults({ runId: pick(index), limit: 50, offset: (index * 997) % perRun }),
+          'failed page': (index) => store.listResults({ runId: pick(index), status: ['failed'], limit: 50 }),
+          'costs by model, 30 days': () => store.costBreakdown({ since: now - 30 * 86_400_000, by: 'model' }),
+        };
+        const measured = { seedMs };
+        for (const [query, run] of Object.entries(queries)) {
+          await run(0); // warm-up
+          measured[query] = await p95Of(40, run);
+          const bar = query.startsWith('costs') ? 500 : 100;
+          log(`  ${query}: p95 ${measured[query].toFixed(1)} ms`);
+          rows.push(
+            row(
+              'store-queries',
+              `${name}: ${query} p95`,
+              `${measured[query].toFixed(1)} ms`,
+              `${100 * perRun} results`,
+              '—',
+              `< ${bar} ms`,
+              measured[query] < bar,
+            ),
+          );
+        }
+        figures.stores[name] = measured;
+      } finally {
+        await store.close();
+      }
+    }
+    return { figures, rows };
+  } finally {
+    await postgres.drop().catch(() => {});
+    removeTempDir(work);
+  }
+}
+
+const RUNNERS = {
+  overhead,
+  latency,
+  cached,
+  startup,
+  ratelimited,
+  'two-lanes': twoLanes,
+  ...Object.fromEntries(Object.keys(LEARNED).map((name) => [name, (options) => learned(name, options)])),
+  storage,
+  'store-queries': storeQueries,
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Report

@@ -10,8 +10,9 @@ export {
   type ProviderErrorKind,
   UserError,
 } from './errors.js';
-export { RunEventBus, type RunEventName, type RunEvents } from './executor/events.js';
-export { executeRun, type RunOutcome, type RunRequest } from './executor/run.js';
+export { type EventSink, RunEventBus, type RunEventName, type RunEvents } from './executor/events.js';
+export { type ExecuteRequest, executePlan, type RunOutcome } from './executor/run.js';
+export { type PlanItem, type RunPlan, readPlan, writePlan } from './executor/run-plan.js';
 export { type MockServer, type MockServerOptions, startMockServer } from './mock/server.js';
 export {
   defineProvider,
@@ -23,6 +24,18 @@ export {
 } from './providers/provider.js';
 export { createProvider, parseProviderId, providerKinds } from './providers/registry.js';
 export { type RetryPolicy, retryPolicy, withRetry } from './resilience/retry.js';
+export { ciCheck } from './runs/ci-check.js';
+export {
+  type RetryOutcome,
+  type RunControl,
+  type RunDeps,
+  resumeRun,
+  retryRun,
+  startRun,
+} from './runs/execute.js';
+export { type RunSelection, runOptionsFor } from './runs/options.js';
+export { planRun } from './runs/plan.js';
+export { createRuntime, type Runtime } from './runtime.js';
 export { registerScorer } from './scorers/registry.js';
 export { defineScorer, type ScoreInput, type Scorer, type ScoreVerdict } from './scorers/scorer.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';

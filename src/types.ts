@@ -29,6 +29,27 @@ export interface Usage {
   raw?: unknown;
 }
 
+/**
+ * What a provider said about its rate limits on one answer (any field may be missing). Limits are per
+ * minute; `remaining` is what its own count has left; `reset…Ms` is how long until that budget is
+ * whole again (a bucket full, a window restarted).
+ */
+export interface RateLimitSnapshot {
+  limitRequests?: number;
+  remainingRequests?: number;
+  resetRequestsMs?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+  /** Anthropic splits tokens into input (ITPM) and output (OTPM) limits. */
+  limitInputTokens?: number;
+  remainingInputTokens?: number;
+  resetInputTokensMs?: number;
+  limitOutputTokens?: number;
+  remainingOutputTokens?: number;
+  resetOutputTokensMs?: number;
+}
+
 export interface AssertionSpec {
   /** Scorer name, optionally prefixed with `not-` to negate it. */
   type: string;
@@ -89,8 +110,13 @@ export interface Target {
   providerId: string;
   config: GenerationConfig;
   prompt: PromptTemplate;
-  /** Provider-specific options (base_url, api_key_env, headers…). Never holds a secret value. */
+  /** Provider-specific options (base_url, api_key_env, headers…), with `${VAR}` values substituted. */
   options: Record<string, unknown>;
+  /**
+   * `config` and `options` as written in the config file, with `${VAR}` references instead of their
+   * values; absent when nothing came from the environment. This is the form that is stored.
+   */
+  written?: { config: GenerationConfig; options: Record<string, unknown> };
   price?: PriceOverride;
   /** Connect / first-byte / idle limits inside `timeoutMs`. */
   timeouts?: { connectMs?: number; firstByteMs?: number; idleMs?: number };

@@ -29,8 +29,11 @@ export interface Cache {
   /** Stores entries that expire `ttlMs` after `createdAt`. */
   set(entries: Array<{ key: string; value: CachedResponse; ttlMs: number }>): Promise<void>;
   stats(now: number): Promise<CacheStats>;
-  /** Deletes entries created before `createdBefore` (and, with expiredAt, those expired at that time); returns how many. */
-  prune(options: { createdBefore?: number; expiredAt?: number }): Promise<number>;
-  /** Deletes every entry; returns how many. */
-  clear(): Promise<number>;
+  /**
+   * Deletes entries created before `createdBefore` (and, with expiredAt, those expired at that time);
+   * returns how many. With `actor`, audited (`cache.prune`) in the same transaction.
+   */
+  prune(options: { createdBefore?: number; expiredAt?: number; actor?: string }): Promise<number>;
+  /** Deletes every entry; returns how many. With `actor`, audited (`cache.clear`) in the same transaction. */
+  clear(options?: { actor?: string }): Promise<number>;
 }

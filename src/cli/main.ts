@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../version.js';
-import { EXIT } from './exit-codes.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -24,8 +24,8 @@ function lazy(load: () => Promise<Action>): (...args: unknown[]) => Promise<void
 /** The two options every command that reads the project or its database takes. */
 const CONFIG_OPTION = ['-c, --config <file>', 'config file (default: ./assay.yaml)'] as const;
 const DB_OPTION = [
-  '--db <path>',
-  'database file (default: the database in the config, .assay/assay.db)',
+  '--db <url>',
+  'store: a SQLite file path or postgres://user@host/db (default: ASSAY_DATABASE_URL, else store.url in the config, else .assay/assay.db)',
 ] as const;
 
 function collect(value: string, previous: string[]): string[] {
@@ -144,7 +144,7 @@ export function buildProgram(): Command {
     )
     .action(lazy(async () => (await import('./commands/results.js')).resultsCommand));
 
-  program
+  const runs = program
     .command('runs')
     .description('stored runs, newest first: status, pass rate with its 95% interval, cost, duration')
     .option('-s, --suite <name>', 'only runs of this suite')
@@ -156,6 +156,44 @@ export function buildProgram(): Command {
     .option('--json', 'JSON on stdout')
     .addHelpText('after', '\nExamples:\n  $ assay runs\n  $ assay runs --suite critical --since 7d --json')
     .action(lazy(async () => (await import('./commands/runs.js')).runsCommand));
+  runs
+    .command('delete')
+    .description('delete a run with its results and scores (task and prompt versions stay); audited')
+    .argument('<id>', 'run id (or a unique prefix) or "latest"')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ assay runs delete 3f2a91c0')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsDeleteCommand));
+  runs
+    .command('prune')
+    .description('delete runs older than a duration with their results and scores; audited')
+    .option('--older-than <duration>', 'e.g. 180d')
+    .option(
+      '--keep-baselines',
+      'keep the runs `assay ci` compares against (newest completed per suite, and on main)',
+    )
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ assay runs prune --older-than 180d --keep-baselines')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsPruneCommand));
+
+  program
+    .command('audit')
+    .description(
+      'who changed what and when: task archive/restore/add, run delete/prune, retries, cache clear/prune, restores',
+    )
+    .option('--since <duration>', 'entries of this period', '7d')
+    .option('--action <action>', 'only this action, e.g. task.archive, run.prune, cache.clear, db.restore')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay audit --since 7d\n  $ assay audit --since 30d --action task.archive --json',
+    )
+    .action(lazy(async () => (await import('./commands/audit.js')).auditCommand));
 
   program
     .command('show')
@@ -288,20 +326,31 @@ export function buildProgram(): Command {
 
   program
     .command('mock-server')
-    .description('start the mock LLM server (OpenAI wire format) on loopback, for demos and CI')
+    .summary('start the mock LLM server (OpenAI, Anthropic, Gemini, Ollama…) on loopback')
+    .description(
+      'start the mock LLM server on loopback, for demos and CI: OpenAI (chat, embeddings), OpenRouter, Anthropic, Gemini, Ollama and a custom JSON API, with tools, faults and rate limits',
+    )
     .option('-p, --port <n>', 'port (0 picks a free one)', '8787')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--latency <ms>', 'delay before each answer', '0')
     .option('--fail-rate <p>', 'probability of a 500 answer (0..1)', '0')
     .option('--rate-limit-rate <p>', 'probability of a 429 answer with retry-after (0..1)', '0')
     .option('--seed <n>', 'seed for the fault probabilities', '1')
-    .option('--api-key <key>', 'require this bearer token')
+    .option('--api-key <key>', "require this key, sent the way each provider's clients send it")
     .option('--no-journal', 'do not keep the request journal (for long benchmarks)')
     .option('--rpm <n>', 'requests per minute per API key; more get 429 (default: unlimited)')
     .option('--tpm <n>', 'tokens per minute per API key; more get 429 (default: unlimited)')
+    .option(
+      '--rate-window <kind>',
+      'how --rpm is kept: bucket (refilled continuously) or fixed (windows)',
+      'bucket',
+    )
+    .option('--rate-window-ms <ms>', "the bucket's size or the window's length, in ms of traffic", '1000')
+    .option('--rate-headers <kind>', 'rate-limit headers on answers: dialect or none', 'dialect')
+    .option('--retry-hint <kind>', 'what a refused request is told: exact, seconds or none', 'exact')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n\nPoint a target at it with base_url: http://127.0.0.1:8787/v1',
+      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n  $ assay mock-server --rpm 1200 --rate-window fixed --retry-hint seconds\n\nBase URLs (port 8787): OpenAI http://127.0.0.1:8787/v1, OpenRouter http://127.0.0.1:8787/api/v1,\nAnthropic, Gemini and Ollama http://127.0.0.1:8787. How it answers: docs/mock.md',
     )
     .action(lazy(async () => (await import('./commands/mock-server.js')).mockServerCommand));
 
@@ -443,9 +492,13 @@ export function buildProgram(): Command {
     .option('-o, --out <dir>', 'directory to write into (default: the current directory)')
     .option('--force', 'overwrite files that already exist')
     .option('--json', 'print a JSON report on stdout')
+    .option(
+      '--allow-outside',
+      "read files a promptfoo config refers to outside its folder (absolute paths, '..', symlinks)",
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ assay import promptfoo promptfooconfig.yaml --out evals\n  $ assay import openai-evals samples.jsonl\n  $ assay import inspect quiz.jsonl --out quiz --json\n  $ assay import csv questions.csv --force\n\nSkipped items (unsupported assertions, providers, options) are listed; they do not fail the import.\nExit code 0 when the files were written, 2 for bad input or a file that already exists.',
+      '\nExamples:\n  $ assay import promptfoo promptfooconfig.yaml --out evals\n  $ assay import openai-evals samples.jsonl\n  $ assay import inspect quiz.jsonl --out quiz --json\n  $ assay import csv questions.csv --force\n\nSkipped items (unsupported assertions, providers, options) are listed; they do not fail the import.\nEvery file read is listed; a promptfoo config may not read outside its folder unless --allow-outside.\nExit code 0 when the files were written, 2 for bad input or a file that already exists.',
     )
     .action(lazy(async () => (await import('./commands/import.js')).importCommand));
 
@@ -529,6 +582,56 @@ export function buildProgram(): Command {
       `\nExamples:\n  $ assay ci --suite critical --baseline latest-on-main --max-time 300\n  $ assay ci --suite regression --fail-on significant-regression --allow-fail tag:flaky --min-pass-rate 0.9\n\nExit codes:\n  0  the gate passed\n  1  the gate failed (the last line says why)\n  2  bad flags, config or input files\n  3  run aborted (Ctrl-C or a storage failure)\n  4  budget reached: the remaining calls were skipped`,
     )
     .action(lazy(async () => (await import('./commands/ci.js')).ciCommand));
+
+  const db = program
+    .command('db')
+    .description(
+      'the store: schema version and migrations, portable backups, restore, copy between databases',
+    );
+  db.command('status')
+    .description('schema version: applied and pending migrations (changes nothing)')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .option('--json', 'JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay db status\n  $ assay db status --db postgres://assay@db/evals',
+    )
+    .action(lazy(async () => (await import('./commands/db.js')).dbStatusCommand));
+  db.command('migrate')
+    .description('apply pending migrations (every command also does this when it opens the store)')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db migrate')
+    .action(lazy(async () => (await import('./commands/db.js')).dbMigrateCommand));
+  db.command('backup')
+    .description('write the whole store to a portable, checksummed archive (works for both databases)')
+    .option('-o, --output <file>', 'archive to write')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db backup -o backups/2026-12-08.assay')
+    .action(lazy(async () => (await import('./commands/db.js')).dbBackupCommand));
+  db.command('restore')
+    .description('restore an archive into an empty store (checked before anything is written)')
+    .argument('<file>', 'archive written by assay db backup')
+    .option('--to <url>', 'store to restore into (default: the configured store)')
+    .option('--force', 'replace everything in a store that is not empty')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ assay db restore backups/2026-12-08.assay --to postgres://assay@db/evals\n  $ assay db restore backups/2026-12-08.assay --to restored.db --force',
+    )
+    .action(lazy(async () => (await import('./commands/db.js')).dbRestoreCommand));
+  db.command('copy')
+    .description('copy a whole store into another (a backup piped into a restore, without a file)')
+    .option('--from <url>', 'store to copy (default: the configured store)')
+    .option('--to <url>', 'store to copy into (must be empty, or --force)')
+    .option('--force', 'replace everything in a target that is not empty')
+    .option(...CONFIG_OPTION)
+    .option(...DB_OPTION)
+    .addHelpText('after', '\nExamples:\n  $ assay db copy --from .assay/assay.db --to "$ASSAY_DATABASE_URL"')
+    .action(lazy(async () => (await import('./commands/db.js')).dbCopyCommand));
 
   program
     .command('schema')

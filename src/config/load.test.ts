@@ -1,11 +1,10 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` in config text is what these tests exercise
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
-import { findConfigFile, loadProject } from './load.js';
+import { findConfigFile, findStoreUrl, loadProject } from './load.js';
 
 const SCHEMA_MODULE = fileURLToPath(new URL('./schema.ts', import.meta.url));
 
@@ -124,7 +123,7 @@ describe('loadProject: a valid YAML project', () => {
     expect(project.filesByTask.has('inline')).toBe(false);
 
     expect(project.config.defaults).toMatchObject({ concurrency: 10, retries: 3, timeout: '20s', repeat: 1 });
-    expect(project.databasePath).toBe(path.join(dir, '.assay', 'assay.db'));
+    expect(project.databaseUrl).toBe(path.join(dir, '.assay', 'assay.db'));
   });
 
   it('names targets label/prompt when the project has several prompts', async () => {
@@ -206,9 +205,40 @@ describe('loadProject: a valid YAML project', () => {
     const dir = await validProject({
       'assay.yaml': `${VALID_CONFIG}database: data/evals.db\n`,
     });
-    expect((await loadProject({ cwd: dir, env: {} })).databasePath).toBe(path.join(dir, 'data', 'evals.db'));
+    const project = await loadProject({ cwd: dir, env: {} });
+    expect(project.databaseUrl).toBe(path.join(dir, 'data', 'evals.db'));
+    expect(project.stateDir).toBe(path.join(dir, 'data'));
     const overridden = await loadProject({ cwd: dir, env: { ASSAY_DB: '/var/tmp/other.db' } });
-    expect(overridden.databasePath).toBe('/var/tmp/other.db');
+    expect(overridden.databaseUrl).toBe('/var/tmp/other.db');
+  });
+
+  it('takes store.url, and ASSAY_DATABASE_URL before ASSAY_DB before the config', async () => {
+    const url = 'postgres://assay:s3cret@db.internal:5432/evals';
+    const dir = await validProject({ 'assay.yaml': `${VALID_CONFIG}store: { url: "\${EVALS_DB}" }\n` });
+    const fromConfig = await loadProject({ cwd: dir, env: { EVALS_DB: url } });
+    expect(fromConfig.databaseUrl).toBe(url);
+    expect(fromConfig.stateDir).toBe(path.join(dir, '.assay'));
+    const sqlite = await loadProject({ cwd: dir, env: { EVALS_DB: 'sqlite:data/x.db' } });
+    expect(sqlite.databaseUrl).toBe(path.join(dir, 'data', 'x.db'));
+    const both = { EVALS_DB: url, ASSAY_DB: 'alias.db', ASSAY_DATABASE_URL: 'postgresql://h/other' };
+    expect((await loadProject({ cwd: dir, env: both })).databaseUrl).toBe('postgresql://h/other');
+    const { ASSAY_DATABASE_URL: _, ...alias } = both;
+    expect((await loadProject({ cwd: dir, env: alias })).databaseUrl).toBe(path.join(dir, 'alias.db'));
+  });
+
+  it('refuses an unknown store URL scheme, naming the field, and a config with database and store both', async () => {
+    const dir = await validProject({ 'assay.yaml': `${VALID_CONFIG}store: { url: "redis://h:6379" }\n` });
+    await expect(loadProject({ cwd: dir, env: {} })).rejects.toMatchObject({
+      message: 'unknown database URL scheme "redis:" in redis://h:6379',
+      location: expect.stringMatching(/assay\.yaml:\d+:\d+/),
+    });
+    await expect(loadProject({ cwd: dir, env: { ASSAY_DATABASE_URL: 'ftp://x/y' } })).rejects.toMatchObject({
+      location: 'ASSAY_DATABASE_URL',
+    });
+    const twice = await validProject({
+      'assay.yaml': `${VALID_CONFIG}database: a.db\nstore: { url: b.db }\n`,
+    });
+    await expect(loadProject({ cwd: twice, env: {} })).rejects.toThrow('both `database` and `store.url`');
   });
 
   it('loads an explicit --config path from another directory', async () => {
@@ -245,6 +275,53 @@ describe('findConfigFile', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toBe('config file not found: missing.yaml');
     expect((error as UserError).hint).toContain('--config');
+  });
+});
+
+describe('findStoreUrl', () => {
+  it("reads a YAML config's database, its ${VAR}s from the environment and env files, without loading the project", async () => {
+    // The rest of the config is invalid and its targets use an unset variable: neither matters here.
+    const dir = await writeProject({
+      'assay.yaml':
+        'database: ${STORE_DIR}/${STORE_NAME:-x}.db\nenv_files: [local.env]\ntargets: [{ id: "${UNSET_KEY}" }]\n',
+      'local.env': 'STORE_DIR=stores\n',
+    });
+    const env = { STORE_NAME: 'main' };
+    expect(await findStoreUrl({ cwd: dir, env })).toBe(path.join(dir, 'stores', 'main.db'));
+    expect(env).toEqual({ STORE_NAME: 'main' });
+    await writeFile(path.join(dir, 'assay.yaml'), 'prompts: [p.txt]\n');
+    expect(await findStoreUrl({ cwd: dir, env })).toBe(path.join(dir, '.assay', 'assay.db'));
+  });
+
+  it('names a database that is not a path, or a variable it needs that is unset', async () => {
+    const dir = await writeProject({ 'assay.yaml': 'database: 7\n' });
+    const error = await findStoreUrl({ cwd: dir, env: {} }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe('database must be a file path or a postgres:// URL');
+    await writeFile(path.join(dir, 'assay.yaml'), 'database: ${NOPE}/a.db\n');
+    const unset = await findStoreUrl({ cwd: dir, env: {} }).catch((caught: unknown) => caught);
+    expect((unset as UserError).message).toContain('environment variable NOPE is not set');
+  });
+
+  it('reads store.url before database, PostgreSQL URLs included', async () => {
+    const dir = await writeProject({
+      'assay.yaml': 'store: { url: "postgres://ana:${PGPASS}@db:5432/evals" }\ndatabase: other.db\n',
+    });
+    expect(await findStoreUrl({ cwd: dir, env: { PGPASS: 'pw' } })).toBe('postgres://ana:pw@db:5432/evals');
+  });
+
+  it('never runs a config that is code: its store is the default beside it', async () => {
+    const dir = await writeProject({ 'assay.config.ts': 'throw new Error("executed");\n' });
+    const missing = await findStoreUrl({ cwd: dir, env: {} }).catch((caught: unknown) => caught);
+    expect(missing).toBeInstanceOf(UserError);
+    expect((missing as UserError).message).toMatch(
+      /^no database at .*assay\.db, and assay\.config\.ts is code/,
+    );
+    expect((missing as UserError).hint).toBe(
+      'pass --db <url> or set ASSAY_DATABASE_URL to the store your config names',
+    );
+    await writeFiles(dir, { '.assay/assay.db': '' });
+    expect(await findStoreUrl({ cwd: dir, env: {} })).toBe(path.join(dir, '.assay', 'assay.db'));
   });
 });
 
@@ -543,8 +620,8 @@ describe('loadProject: environment variables', () => {
     const dir = await project(
       'prompts: [p.txt]\ntasks: [{vars: {q: 1}}]\ntargets: [echo]\ndatabase: ${DB_DIR:-db}/a.db\n',
     );
-    expect((await loadProject({ cwd: dir, env: {} })).databasePath).toBe(path.join(dir, 'db', 'a.db'));
-    expect((await loadProject({ cwd: dir, env: { DB_DIR: '/srv' } })).databasePath).toBe('/srv/a.db');
+    expect((await loadProject({ cwd: dir, env: {} })).databaseUrl).toBe(path.join(dir, 'db', 'a.db'));
+    expect((await loadProject({ cwd: dir, env: { DB_DIR: '/srv' } })).databaseUrl).toBe('/srv/a.db');
   });
 
   it('leaves ${...} in prompts and task vars alone', async () => {
@@ -607,5 +684,52 @@ describe('loadProject: TypeScript and JavaScript configs', () => {
     expect(error.message).toMatch(/^cannot load .*assay\.config\.ts: /);
     expect(error.hint).toMatch(/^fix the error in /);
     expect(error.cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('values from the environment', () => {
+  const files = {
+    'assay.yaml': [
+      'prompts: [p.njk]',
+      'tasks: [{ id: a, vars: {}, expected: x }]',
+      'targets:',
+      '  - id: openai-compatible:${MODEL}',
+      '    base_url: "http://gw.example/v1?key=${QUERY_KEY}"',
+      '    headers: { x-gateway-token: "Bearer ${GATEWAY}", x-team: evals, authorization: literal-secret }',
+      'grader: { id: "openai-compatible:judge", headers: { x-gateway-token: "${GATEWAY}" } }',
+      '',
+    ].join('\n'),
+    'p.njk': 'hi',
+  };
+  const env = (gateway: string) => ({ MODEL: 'm1', QUERY_KEY: 'q-1234567890', GATEWAY: gateway });
+
+  it('are used in calls, kept as references in the written form, and redacted', async () => {
+    const dir = await writeProject(files);
+    const project = await loadProject({ cwd: dir, env: env('gw-secret-1234') });
+    const [target] = project.targets;
+    expect(target!.options.headers).toMatchObject({ 'x-gateway-token': 'Bearer gw-secret-1234' });
+    expect(target!.options.base_url).toBe('http://gw.example/v1?key=q-1234567890');
+    expect(target!.written?.options).toEqual({
+      base_url: 'http://gw.example/v1?key=${QUERY_KEY}',
+      headers: { 'x-gateway-token': 'Bearer ${GATEWAY}', 'x-team': 'evals', authorization: '(secret)' },
+    });
+    // Headers and URL queries hold credentials; a model name in the provider id does not.
+    expect(project.redactor.text('gw-secret-1234 q-1234567890 m1')).toBe('${GATEWAY} ${QUERY_KEY} m1');
+  });
+
+  it('do not change versions or the config hash when a secret is rotated', async () => {
+    const dir = await writeProject(files);
+    const one = await loadProject({ cwd: dir, env: env('gw-secret-1234') });
+    const two = await loadProject({ cwd: dir, env: env('gw-secret-5678') });
+    expect(two.targets[0]!.version).toBe(one.targets[0]!.version);
+    expect(two.configHash).toBe(one.configHash);
+    // …but the config as written does.
+    await writeFile(
+      path.join(dir, 'assay.yaml'),
+      files['assay.yaml'].replace('x-team: evals', 'x-team: ops'),
+    );
+    const three = await loadProject({ cwd: dir, env: env('gw-secret-1234') });
+    expect(three.targets[0]!.version).not.toBe(one.targets[0]!.version);
+    expect(three.configHash).not.toBe(one.configHash);
   });
 });

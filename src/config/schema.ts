@@ -1,5 +1,8 @@
 import * as z from 'zod';
 
+/** Where a project's store is when its config does not say. */
+export const DEFAULT_DATABASE = '.assay/assay.db';
+
 const duration = z
   .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/)])
   .describe('A duration: milliseconds as a number, or a string such as "500ms", "30s", "10m", "12h", "7d".');
@@ -84,8 +87,14 @@ const targetSchema = z
     config: z
       .record(z.string(), z.unknown())
       .default({})
-      .describe('Generation parameters (temperature, max_tokens…).'),
-    base_url: z.string().url().optional().describe('API base URL, e.g. http://localhost:11434/v1.'),
+      .describe(
+        "Generation parameters (temperature, max_tokens…) and the provider API's own request fields; a key the provider does not take stops the run (exit 2).",
+      ),
+    base_url: z
+      .string()
+      .url()
+      .optional()
+      .describe('API base URL, with or without the version segment, e.g. http://localhost:8000/v1.'),
     api_key_env: z.string().optional().describe('Name of the environment variable holding the API key.'),
     headers: z
       .record(z.string(), z.string())
@@ -171,6 +180,11 @@ const defaultsSchema = z
     item_timeout: duration
       .default('10m')
       .describe('Wall time one item may take across all its attempts and waits; no retry starts past it.'),
+    code_timeout: duration
+      .default('5s')
+      .describe(
+        'Time limit for one call of your own code: a javascript assertion (inline or file:), a render with custom template filters.',
+      ),
     cache: z.boolean().default(true),
     cache_ttl: duration.default('14d'),
     repeat: z.number().int().min(1).max(1000).default(1),
@@ -234,7 +248,21 @@ export const configSchema = z
       .array(z.string())
       .default(['.env'])
       .describe('Files of KEY=value lines loaded into the environment.'),
-    database: z.string().default('.assay/assay.db').describe('SQLite database path, relative to the config.'),
+    database: z
+      .string()
+      .default(DEFAULT_DATABASE)
+      .describe('SQLite database path, relative to the config (the older spelling of store.url).'),
+    store: z
+      .object({
+        url: z
+          .string()
+          .describe(
+            'Where results are stored: a SQLite file path (relative to the config) or sqlite:<path>, or postgres://user@host:5432/database.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('The store; ASSAY_DATABASE_URL or --db override it.'),
   })
   .strict();
 

@@ -3,9 +3,9 @@ import { ProviderError } from '../errors.js';
 import { RetryError } from '../resilience/retry.js';
 import type { EmbeddingAnswer, JudgeAnswer, JudgeRequest, JudgeService } from '../scorers/scorer.js';
 import type { ChatMessage } from '../types.js';
-import { canonicalJson, sha256 } from '../util/hash.js';
+import { sha256 } from '../util/hash.js';
 import { type Answer, type ItemContext, obtainAnswer, type TargetLane } from './execute-item.js';
-import { cacheKey, type PlannedItem } from './plan.js';
+import { cacheKey, type PlannedItem, requestShape } from './plan.js';
 
 export type CacheEntry = { key: string; value: CachedResponse };
 
@@ -63,7 +63,7 @@ export function judgeFor(item: PlannedItem, context: ItemContext, cacheEntries: 
         ...judgeItem,
         messages,
         cacheKey: sha256(
-          `embed\0${canonicalJson({ scope: provider.cacheScope(), provider: provider.id })}\0${JSON.stringify(inputs)}`,
+          `embed\0${requestShape(provider, judgeItem.target, false)}\0${JSON.stringify(inputs)}`,
         ),
         invoke: async (target, signal) => {
           if (!target.embed) {

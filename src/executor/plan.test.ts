@@ -98,12 +98,88 @@ describe('cacheKey', () => {
   });
 });
 
+describe('cacheKey: two targets that differ in anything that shapes the request never share an answer', () => {
+  // Each mutation changes one request-shaping field of a target's options or config.
+  const mutations: Array<
+    [string, (options: Record<string, unknown>, config: GenerationConfig, n: number) => void]
+  > = [
+    [
+      'a header value',
+      (options, _config, n) => {
+        options.headers = { ...(options.headers as object), 'x-gateway-token': `token-${n}` };
+      },
+    ],
+    [
+      'a header name',
+      (options, _config, n) => {
+        options.headers = { ...(options.headers as object), [`x-extra-${n}`]: 'on' };
+      },
+    ],
+    [
+      'a query parameter of the base URL',
+      (options, _config, n) => {
+        options.base_url = `http://127.0.0.1:9/v1?key=k${n}`;
+      },
+    ],
+    [
+      'a provider option',
+      (options, _config, n) => {
+        options.provider_options = { route: `r${n}` };
+      },
+    ],
+    [
+      'the key variable',
+      (options, _config, n) => {
+        options.api_key_env = `KEY_${n}`;
+      },
+    ],
+    [
+      'a generation parameter',
+      (_options, config, n) => {
+        config[`extra_${n}`] = n;
+      },
+    ],
+    [
+      'max_tokens',
+      (_options, config, n) => {
+        config.max_tokens = 100 + n;
+      },
+    ],
+  ];
+
+  it.each(mutations)('%s', (_what, mutate) => {
+    // A small deterministic generator: different starting targets, each mutated twice.
+    for (let seed = 1; seed <= 25; seed++) {
+      const base = () => {
+        const options: Record<string, unknown> = { base_url: 'http://127.0.0.1:9/v1' };
+        if (seed % 2) options.headers = { 'x-team': `team-${seed % 5}` };
+        if (seed % 3 === 0) options.provider_options = { region: 'eu' };
+        return {
+          options,
+          config: { temperature: 0, ...(seed % 4 ? { top_p: 0.5 } : {}) } as GenerationConfig,
+        };
+      };
+      const keys = [seed, seed + 1000].map((n) => {
+        const { options, config } = base();
+        mutate(options, config, n);
+        return cacheKey(provider(), { ...target('t', config), options }, MESSAGES, 0);
+      });
+      const { options, config } = base();
+      keys.push(cacheKey(provider(), { ...target('t', config), options }, MESSAGES, 0));
+      expect(new Set(keys).size, `seed ${seed}`).toBe(3);
+    }
+  });
+
+  function provider(): Provider {
+    return compatible('sk-one');
+  }
+});
+
 describe('planItems', () => {
   it('expands tasks × targets × repeats, rendering each prompt once per task', () => {
     const render = vi.fn<PromptRenderer>((vars) => [{ role: 'user', content: `Q: ${String(vars.q)}` }]);
     const targets = [target('greedy', { temperature: 0 }), target('hot', { temperature: 1 })];
-    const providers = new Map(targets.map((entry) => [entry.name, compatible('sk')]));
-    const items = planItems([task('a'), task('b')], targets, 3, new Map([['answer', render]]), providers);
+    const items = [...planItems([task('a'), task('b')], targets, 3, new Map([['answer', render]]))];
 
     expect(items).toHaveLength(2 * 2 * 3);
     expect(render).toHaveBeenCalledTimes(2);
@@ -126,9 +202,12 @@ describe('planItems', () => {
     expect(new Set(items.map((item) => item.id)).size).toBe(12);
     expect(items[0]?.id).toBe(workItemId(task('a'), targets[0]!, 0));
 
+    const provider = compatible('sk');
     const keys = (taskId: string, name: string) =>
       new Set(
-        items.filter((item) => item.task.id === taskId && item.target.name === name).map((i) => i.cacheKey),
+        items
+          .filter((item) => item.task.id === taskId && item.target.name === name)
+          .map((i) => cacheKey(provider, i.target, i.messages, i.repeat)),
       );
     expect(keys('a', 'greedy').size).toBe(1);
     expect(keys('a', 'hot').size).toBe(3);
@@ -137,13 +216,10 @@ describe('planItems', () => {
   it('plans the same ids and keys every time', () => {
     const render: PromptRenderer = (vars) => [{ role: 'user', content: String(vars.q) }];
     const plan = () =>
-      planItems(
-        [task('a')],
-        [target('t')],
-        2,
-        new Map([['answer', render]]),
-        new Map([['t', compatible('k')]]),
-      ).map((item) => [item.id, item.cacheKey]);
+      [...planItems([task('a')], [target('t')], 2, new Map([['answer', render]]))].map((item) => [
+        item.id,
+        cacheKey(compatible('k'), item.target, item.messages, item.repeat),
+      ]);
     expect(plan()).toEqual(plan());
   });
 });

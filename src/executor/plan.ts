@@ -1,11 +1,15 @@
+import type { CachedResponse } from '../cache/cache.js';
 import type { PromptRenderer } from '../prompts/render.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
-import type { ChatMessage, Target, Task, WorkItem } from '../types.js';
+import type { ChatMessage, Target, Task } from '../types.js';
 import { canonicalJson, sha256 } from '../util/hash.js';
+import type { PlanItem } from './run-plan.js';
 
-export interface PlannedItem extends WorkItem {
-  messages: ChatMessage[];
+/** A work item being executed: its plan item and the cache key its request has with this provider. */
+export interface PlannedItem extends PlanItem {
   cacheKey: string;
+  /** The cache's answer looked up with the item's window: an entry, null for a miss, absent when not looked up. */
+  prefetched?: CachedResponse | null;
   /** How to call the provider, when not a chat completion of `messages` (judge embeddings). */
   invoke?: (provider: Provider, signal: AbortSignal) => Promise<ProviderResponse>;
 }
@@ -13,6 +17,20 @@ export interface PlannedItem extends WorkItem {
 /** Deterministic work-item id: the same task version × target version × repeat always gets the same id. */
 export function workItemId(task: Task, target: Target, repeat: number): string {
   return sha256(`${task.id}\0${task.version}\0${target.name}\0${target.version}\0${repeat}`, 24);
+}
+
+/**
+ * Everything about a target that shapes its requests, apart from the messages: the provider's
+ * endpoint, the generation config and every option (base URL with its query, headers, provider
+ * options). Option values may be secrets taken from the environment; they only ever enter a hash.
+ */
+export function requestShape(provider: Provider, target: Target, withConfig = true): string {
+  return canonicalJson({
+    scope: provider.cacheScope(),
+    provider: provider.id,
+    options: target.options,
+    ...(withConfig ? { config: target.config } : {}),
+  });
 }
 
 /** The per-target part of a cache key, computed once per target rather than once per item. */
@@ -25,15 +43,16 @@ function cacheKeyPrefix(provider: Provider, target: Target): string {
   }
   let prefix = byTarget.get(target);
   if (prefix === undefined) {
-    prefix = canonicalJson({ scope: provider.cacheScope(), provider: provider.id, config: target.config });
+    prefix = requestShape(provider, target);
     byTarget.set(target, prefix);
   }
   return prefix;
 }
 
 /**
- * Cache key: what was sent and to which endpoint. Repeats share an answer only when sampling is
- * off (temperature 0). Secrets never enter: the provider's cache scope excludes keys.
+ * Cache key, and the key under which identical calls in flight are shared: what was sent and how
+ * (`requestShape`). Repeats share an answer only when sampling is off (temperature 0). The key is a
+ * hash, so the secrets among the options are never stored.
  */
 export function cacheKey(
   provider: Provider,
@@ -47,18 +66,17 @@ export function cacheKey(
 }
 
 /**
- * Expands tasks × targets × repeats into work items, rendering each prompt once per task. A task's
- * own `repeat` wins over `repeat` unless `forced` (`--repeat` on the command line).
+ * Expands tasks × targets × repeats into work items, rendering each prompt once per task, one item
+ * at a time: a plan of any size is never held in memory. A task's own `repeat` wins over `repeat`
+ * unless `forced` (`--repeat` on the command line).
  */
-export function planItems(
+export function* planItems(
   tasks: Task[],
   targets: Target[],
   repeat: number,
   renderers: Map<string, PromptRenderer>,
-  providers: Map<string, Provider>,
   forced = false,
-): PlannedItem[] {
-  const items: PlannedItem[] = [];
+): Generator<PlanItem> {
   // Targets sharing a prompt share its rendering; a task's renderings are only needed in its turn.
   const rendered = new Map<string, ChatMessage[]>();
   for (const task of tasks) {
@@ -69,21 +87,12 @@ export function planItems(
         messages = renderers.get(target.prompt.name)!(task.vars, `task "${task.id}" (${task.source})`);
         rendered.set(target.prompt.name, messages);
       }
-      const provider = providers.get(target.name)!;
       const times = forced ? repeat : (task.repeat ?? repeat);
       for (let index = 0; index < times; index++) {
-        items.push({
-          id: workItemId(task, target, index),
-          task,
-          target,
-          repeat: index,
-          messages,
-          cacheKey: cacheKey(provider, target, messages, index),
-        });
+        yield { id: workItemId(task, target, index), task, target, repeat: index, messages };
       }
     }
   }
-  return items;
 }
 
 /** Dataset version: the hash of the task versions it contains, in order. */

@@ -1,41 +1,43 @@
-import { randomUUID } from 'node:crypto';
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Cache } from '../cache/cache.js';
-import type { Project } from '../config/load.js';
-import { UserError } from '../errors.js';
+import { RunStoppedError } from '../errors.js';
 import { Budget } from '../resilience/budget.js';
 import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
-import type { RunOptions, RunRecord, RunStatus } from '../types.js';
-import { parseDuration } from '../util/duration.js';
-import { recordPromptCommits, runUser } from '../util/git.js';
-import type { RunEventBus } from './events.js';
+import type { RunRecord, RunStatus } from '../types.js';
+import type { Redactor } from '../util/redactor.js';
+import type { EventSink } from './events.js';
 import { executeItem, type ItemContext, type TargetLane } from './execute-item.js';
 import type { Lane } from './lanes.js';
-import type { PlannedItem } from './plan.js';
+import type { Materialized } from './materialize.js';
+import { cacheKey, type PlannedItem } from './plan.js';
 import { runPool } from './pool.js';
-import { prepareRun } from './prepare.js';
+import type { PlanItem, RunPlan } from './run-plan.js';
 import { ResultWriter } from './writer.js';
 
-export interface RunRequest {
-  project: Project;
+export interface ExecuteRequest {
+  plan: RunPlan;
+  /** The run the results belong to, already stored (status `running`). */
+  run: RunRecord;
   store: Store;
   /** null with --no-cache. */
   cache: Cache | null;
-  options: RunOptions;
+  /** The plan's providers, lanes and scorers in this process (`materialize`). */
+  materialized: Materialized;
+  events: EventSink;
+  /** Applied to every result and cache entry before it is stored or emitted. */
+  redactor: Redactor;
   concurrency: number;
-  /** Continue this run instead of starting a new one. */
-  resume?: RunRecord;
-  bus: RunEventBus;
+  /**
+   * Which items to execute: every item without a result (a new run, a resume), or exactly these
+   * (a retry), whose new results replace the stored ones as they are written.
+   */
+  only?: ReadonlySet<string>;
   /** Graceful stop: take no new items, let calls in flight finish. */
   stopSignal: AbortSignal;
-  /** USD cap for this run (`--max-cost`); overrides `budget.run_usd`. */
-  maxCostUsd?: number;
   /** Hard stop: abort calls in flight (their items stay unrecorded and run again on resume). */
   hardSignal: AbortSignal;
-  env?: NodeJS.ProcessEnv;
-  /** The commit the run's files come from, when not the checkout's HEAD (a computed baseline). */
-  gitCommit?: string;
 }
 
 export interface RunOutcome {
@@ -45,113 +47,122 @@ export interface RunOutcome {
   executed: number;
 }
 
-/** Runs with at most this many pending items look their cache entries up in one go. */
-const PREFETCH_LIMIT = 50_000;
+/**
+ * Items are taken from the plan in windows of this many: each window's completed ids and cache
+ * entries are looked up in one query each, and no more than two windows per lane are in memory.
+ */
+const WINDOW = 500;
 
-/** The run's budgets: its own cap and the day's (which counts what the store already holds). */
-async function makeBudgets(request: RunRequest, run: RunRecord): Promise<Budget[]> {
-  const config = request.project.config.budget;
+/** The run's budgets: its own cap (minus what it already spent) and the day's. */
+async function makeBudgets(request: ExecuteRequest): Promise<Budget[]> {
+  const { runUsd, dailyUsd } = request.plan.settings.budget;
   const budgets: Budget[] = [];
-  const runCap = request.maxCostUsd ?? config?.run_usd;
-  if (runCap !== undefined) {
-    // A resumed run has already spent what its stored results cost.
-    const spent = request.resume
-      ? (await request.store.listResults({ runId: run.id })).reduce(
-          (sum, result) => sum + (result.costUsd ?? 0),
-          0,
-        )
-      : 0;
-    budgets.push(new Budget({ capUsd: runCap, spentUsd: spent }));
+  if (runUsd !== undefined) {
+    const spent = (await request.store.runStats(request.run.id)).costUsd;
+    budgets.push(new Budget({ capUsd: runUsd, spentUsd: spent }));
   }
-  if (config?.daily_usd !== undefined) {
+  if (dailyUsd !== undefined) {
     const midnight = new Date();
     midnight.setHours(0, 0, 0, 0);
     budgets.push(
-      new Budget({ capUsd: config.daily_usd, spentUsd: await request.store.spentSince(midnight.getTime()) }),
+      new Budget({ capUsd: dailyUsd, spentUsd: await request.store.spentSince(midnight.getTime()) }),
     );
   }
   return budgets;
 }
 
-/** The most the pending calls could cost (cache hits cost nothing, so this is an upper bound); null if a price is unknown. */
-function projectRunCost(items: PlannedItem[], lanes: Map<string, TargetLane>): number | null {
+/**
+ * The most the pending calls could cost (cache hits cost nothing, so this is an upper bound, up to
+ * rounding); null if a price is unknown. `share` is the part of the plan still to run.
+ */
+function projectRunCost(plan: RunPlan, lanes: Map<string, TargetLane>, share: number): number | null {
   let total = 0;
-  for (const item of items) {
-    let chars = 0;
-    for (const message of item.messages) chars += message.content.length;
-    const maxTokens = typeof item.target.config.max_tokens === 'number' ? item.target.config.max_tokens : 256;
-    const cost = lanes
-      .get(item.target.name)!
-      .pricer({ inputTokens: Math.ceil(chars / 4), outputTokens: maxTokens });
+  for (const [name, { items, promptChars }] of Object.entries(plan.targetStats)) {
+    if (items === 0) continue;
+    const target = lanes.get(name)!;
+    const maxTokens = plan.targets.find((each) => each.name === name)?.config.max_tokens;
+    const cost = target.pricer({
+      inputTokens: Math.ceil(promptChars / items / 4),
+      outputTokens: typeof maxTokens === 'number' ? maxTokens : 256,
+    });
     if (cost === null) return null;
-    total += cost;
+    total += cost * items;
   }
-  return total;
+  return total * share;
 }
 
-/** Plans, executes and records one run. Renderers follow it through `bus`. */
-export async function executeRun(request: RunRequest): Promise<RunOutcome> {
-  const { project, store, options } = request;
-  const env = request.env ?? process.env;
-  // Git lookups are child processes: start them now so they overlap with preparation.
-  const user = request.resume ? null : runUser(project.baseDir, env);
-  const promptCommits = request.resume ? null : recordPromptCommits(project.prompts, project.baseDir);
-  const prepared = await prepareRun(
-    project,
-    options,
-    env,
-    request.concurrency,
-    await store.archivedTaskIds(),
-    request.gitCommit,
-  );
-  const { items, lanes, scorers, fingerprint } = prepared;
+/**
+ * Executes a plan's items into a stored run: cache, admission, call, score, batched writes, events.
+ * Knows no project files, renderer or database: everything comes through the request.
+ */
+export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> {
+  try {
+    return await executeWith(request);
+  } finally {
+    request.materialized.userCode.close();
+  }
+}
 
-  let run: RunRecord;
-  if (request.resume) {
-    run = request.resume;
-    if (
-      run.fingerprint.configHash !== fingerprint.configHash ||
-      run.fingerprint.datasetVersion !== fingerprint.datasetVersion
-    ) {
-      throw new UserError(
-        `run ${run.id} was started with a different config or dataset`,
-        project.configPath,
-        'resume only with the files the run started with, or start a new run without --resume',
+async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
+  const { plan, store, redactor, events } = request;
+  let { run } = request;
+  const { lanes, scorers, targets, judging } = request.materialized;
+
+  const budgets = await makeBudgets(request);
+  const { only, cache } = request;
+  const alreadyDone = only ? plan.totalItems - only.size : await store.countCompleted(run.id);
+
+  /** A window of plan items: those still to run, with their cache keys and cache entries. */
+  const prepareWindow = async (window: PlanItem[]): Promise<PlannedItem[]> => {
+    let pending = window;
+    if (only) pending = window.filter((item) => only.has(item.id));
+    else if (alreadyDone > 0) {
+      const done = await store.completedItemIds(
+        run.id,
+        window.map((item) => item.id),
+      );
+      if (done.size > 0) pending = window.filter((item) => !done.has(item.id));
+    }
+    const planned = pending as PlannedItem[];
+    for (const item of planned) {
+      item.cacheKey = cacheKey(
+        lanes.get(item.target.name)!.provider,
+        item.target,
+        item.messages,
+        item.repeat,
       );
     }
-  } else {
-    await promptCommits;
-    run = {
-      id: randomUUID(),
-      configPath: project.configPath,
-      status: 'running',
-      fingerprint,
-      options,
-      totalItems: items.length,
-      startedAt: Date.now(),
-      finishedAt: null,
-      user: await user,
-    };
-    await store.saveVersions({ tasks: prepared.tasks, prompts: project.prompts, targets: prepared.targets });
-    await store.createRun(run);
+    if (cache && planned.length > 0) {
+      const found = await cache.getMany(
+        planned.map((item) => item.cacheKey),
+        Date.now(),
+      );
+      for (const item of planned) item.prefetched = found.get(item.cacheKey) ?? null;
+    }
+    return planned;
+  };
+  async function* windows(targets: ReadonlySet<string>): AsyncGenerator<PlannedItem[]> {
+    let window: PlanItem[] = [];
+    for (const item of plan.items(targets)) {
+      window.push(item);
+      if (window.length < WINDOW) continue;
+      const pending = await prepareWindow(window);
+      window = [];
+      if (pending.length > 0) yield pending;
+    }
+    if (window.length > 0) {
+      const pending = await prepareWindow(window);
+      if (pending.length > 0) yield pending;
+    }
   }
 
-  const budgets = await makeBudgets(request, run);
-  const done = await store.completedItemIds(run.id);
-  const pending = items.filter((item) => !done.has(item.id));
-  // One bulk lookup instead of one query per item; bounded so a huge run does not hold every answer.
-  let prefetched: ItemContext['prefetched'];
-  if (request.cache && pending.length > 0 && pending.length <= PREFETCH_LIMIT) {
-    const keys = pending.map((item) => item.cacheKey);
-    prefetched = { keys: new Set(keys), found: await request.cache.getMany(keys, Date.now()) };
-  }
   const started = performance.now();
-  request.bus.emit('run-start', {
+  events.emit('run-start', {
     run,
-    total: items.length,
-    skipped: items.length - pending.length,
-    tasks: prepared.tasks.length,
-    projectedCostUsd: projectRunCost(pending, lanes),
+    total: plan.totalItems,
+    skipped: alreadyDone,
+    tasks: plan.tasks.length,
+    projectedCostUsd: projectRunCost(plan, lanes, (plan.totalItems - alreadyDone) / plan.totalItems),
     budgetUsd: budgets.length ? Math.min(...budgets.map((budget) => budget.capUsd - budget.spentUsd)) : null,
   });
 
@@ -161,77 +172,99 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     // results wait in memory.
     batchSize: 1000,
     flushIntervalMs: 200,
-    cacheTtlMs: parseDuration(project.config.defaults.cache_ttl, project.locate(['defaults', 'cache_ttl'])),
+    cacheTtlMs: plan.settings.cacheTtlMs,
+    replace: request.only !== undefined,
   });
-  const context = {
+  const context: ItemContext = {
     runId: run.id,
     cache: request.cache,
     scorers,
     inflight: new Map(),
     activeCalls: new Set<AbortController>(),
-    retry: retryPolicy({
-      maxRetries: project.config.defaults.retries,
-      maxElapsedMs: parseDuration(
-        project.config.defaults.item_timeout,
-        project.locate(['defaults', 'item_timeout']),
-      ),
-    }),
+    retry: retryPolicy({ maxRetries: plan.settings.retries, maxElapsedMs: plan.settings.itemTimeoutMs }),
     hardSignal: request.hardSignal,
     slots: new Semaphore(request.concurrency),
     budgets,
     onBudgetWarning: (budget: Budget) =>
-      request.bus.emit('budget-warning', { capUsd: budget.capUsd, spentUsd: budget.spentUsd }),
+      events.emit('budget-warning', { runId: run.id, capUsd: budget.capUsd, spentUsd: budget.spentUsd }),
     lanes,
-    targets: prepared.callable,
-    judging: prepared.judging,
-    ...(prefetched ? { prefetched } : {}),
-    onLaneStopped: (target: string, message: string) => request.bus.emit('lane-stopped', { target, message }),
+    targets,
+    judging,
+    onLaneStopped: (target: string, message: string) =>
+      events.emit('lane-stopped', { runId: run.id, target, message: redactor.text(message) }),
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
-      request.bus.emit('retry-scheduled', { itemId, attempt, delayMs, reason: error.message }),
+      events.emit('retry-scheduled', {
+        runId: run.id,
+        itemId,
+        attempt,
+        delayMs,
+        reason: redactor.text(error.message),
+      }),
   };
 
+  // Every worker may wait on the hard stop at once (a retry's sleep, a lane's admission); each wait
+  // removes its listener when it ends, so that many listeners are expected, not a leak.
+  const workers = new Set([...lanes.values()].map(({ lane }) => lane));
+  const waiters = [...workers].reduce((sum, lane) => sum + lane.concurrency, 0);
+  setMaxListeners(Math.max(defaultMaxListeners, waiters + 10), request.hardSignal);
   const abortActive = () => {
     for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
+    request.materialized.userCode.close(); // checks still running end now instead of at their time limit
   };
   request.hardSignal.addEventListener('abort', abortActive, { once: true });
 
-  let completed = done.size;
+  let completed = alreadyDone;
   let executed = 0;
   const stop = AbortSignal.any([request.stopSignal, request.hardSignal]);
   const work = async (item: PlannedItem) => {
     if (writer.failure) return;
-    const { result, cacheEntries } = await executeItem(item, lanes.get(item.target.name)!, context);
+    const outcome = await executeItem(item, lanes.get(item.target.name)!, context);
     // An item cut short by a hard stop is not a real outcome: leave it for the resume.
-    if (request.hardSignal.aborted && result.status === 'error') return;
-    writer.add(result, cacheEntries);
+    if (request.hardSignal.aborted && outcome.result.status === 'error') return;
+    // A server may echo a key or header back in an answer or an error: nothing stored, cached or
+    // shown keeps it.
+    const result = redactor.value(outcome.result);
+    writer.add(result, redactor.value(outcome.cacheEntries));
     executed++;
     completed++;
-    request.bus.emit('item-end', { result, done: completed, total: items.length });
+    events.emit('item-end', { result, done: completed, total: plan.totalItems });
   };
-  // One pool per provider lane: a lane waiting on its rate limit or a retry-after only holds its
-  // own workers; calls take a global slot (context.slots) only once admitted.
-  const byLane = new Map<Lane, PlannedItem[]>();
-  for (const item of pending) {
-    const lane = lanes.get(item.target.name)!.lane;
-    const list = byLane.get(lane);
-    if (list) list.push(item);
-    else byLane.set(lane, [item]);
+  // One pool per provider lane, each taking its own targets' items from the plan: a lane waiting on
+  // its rate limit or a retry-after only holds its own workers; calls take a global slot
+  // (context.slots) only once admitted.
+  const byLane = new Map<Lane, Set<string>>();
+  for (const target of plan.targets) {
+    const lane = lanes.get(target.name)!.lane;
+    byLane.set(lane, (byLane.get(lane) ?? new Set()).add(target.name));
   }
-  await Promise.all([...byLane].map(([lane, laneItems]) => runPool(laneItems, lane.concurrency, stop, work)));
+  // A lane whose items cannot be read (the store or cache gone) stops every lane; calls in flight
+  // finish and are saved if the store still can.
+  const failed = new AbortController();
+  const taking = AbortSignal.any([stop, failed.signal]);
+  const pools = await Promise.allSettled(
+    [...byLane].map(([lane, names]) =>
+      runPool(windows(names), lane.concurrency, taking, work).catch((error: unknown) => {
+        failed.abort();
+        throw error;
+      }),
+    ),
+  );
+  const unreadable = pools.find((pool) => pool.status === 'rejected');
 
   request.hardSignal.removeEventListener('abort', abortActive);
   const overBudget = budgets.some((budget) => budget.exhausted);
-  let status: RunStatus =
-    completed < items.length ? 'interrupted' : overBudget ? 'budget_exceeded' : 'completed';
+  const status: RunStatus =
+    completed < plan.totalItems ? 'interrupted' : overBudget ? 'budget_exceeded' : 'completed';
   try {
     await writer.flush();
+    if (unreadable) throw unreadable.reason;
   } catch (error) {
-    status = 'failed';
-    await store.finishRun(run.id, status, Date.now()).catch(() => {});
-    throw error;
+    // Nothing committed is lost, so the run can be finished later (when the store can still say so).
+    await store.finishRun(run.id, 'interrupted', Date.now()).catch(() => {});
+    throw new RunStoppedError(run.id, error);
   }
   await store.finishRun(run.id, status, Date.now());
   run = { ...run, status, finishedAt: Date.now() };
-  request.bus.emit('run-end', { run, status, durationMs: performance.now() - started });
+  events.emit('run-end', { run, status, durationMs: performance.now() - started });
   return { run, status, executed };
 }

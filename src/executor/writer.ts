@@ -6,6 +6,8 @@ export interface WriterOptions {
   batchSize: number;
   flushIntervalMs: number;
   cacheTtlMs: number;
+  /** Results replace stored ones of the same items (a retry). @default false */
+  replace?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export class ResultWriter {
         // Cache first: if the process dies between the two writes, a resume replays the answer
         // from the cache instead of paying for the call again.
         if (entries.length > 0) await this.cache?.set(entries);
-        await this.store.saveResults(results);
+        await this.store.saveResults(results, { replace: this.options.replace === true });
       } catch (error) {
         this.failure = error;
       }

@@ -6,6 +6,7 @@ export { formatImport, type ImportReport, importReport, shownDirectory } from '.
 export {
   IMPORT_FORMATS,
   type ImportFormat,
+  type ImportOptions,
   type ImportPlan,
   type PlannedFile,
   type SkippedItem,

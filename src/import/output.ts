@@ -43,6 +43,8 @@ export interface AssayConfigParts {
   prompts: string[];
   targets: unknown[];
   tasks: string[];
+  /** The default judge of model-graded assertions. */
+  grader?: string;
   defaults?: Record<string, unknown>;
 }
 
@@ -53,6 +55,7 @@ export function assayConfigFile(parts: AssayConfigParts): PlannedFile {
     prompts: parts.prompts,
     targets: parts.targets,
     tasks: parts.tasks,
+    ...(parts.grader ? { grader: parts.grader } : {}),
     ...(parts.defaults && Object.keys(parts.defaults).length > 0 ? { defaults: parts.defaults } : {}),
   };
   const onlyEcho = parts.targets.length === 1 && parts.targets[0] === 'echo';

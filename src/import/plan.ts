@@ -4,7 +4,13 @@ import { planCsv } from './csv.js';
 import { planInspect } from './inspect.js';
 import { planOpenAiEvals } from './openai-evals.js';
 import { planPromptfoo } from './promptfoo/config.js';
-import { IMPORT_FORMATS, type Importer, type ImportFormat, type ImportPlan } from './types.js';
+import {
+  IMPORT_FORMATS,
+  type Importer,
+  type ImportFormat,
+  type ImportOptions,
+  type ImportPlan,
+} from './types.js';
 
 const IMPORTERS: Record<ImportFormat, Importer> = {
   promptfoo: planPromptfoo,
@@ -18,7 +24,7 @@ function isFormat(format: string): format is ImportFormat {
 }
 
 /** Reads `file` as `format` and plans the Assay files to write; nothing is written yet. */
-export function planImport(format: string, file: string): Promise<ImportPlan> {
+export function planImport(format: string, file: string, options: ImportOptions = {}): Promise<ImportPlan> {
   if (!isFormat(format)) {
     const nearest = nearestName(format, IMPORT_FORMATS);
     throw new UserError(
@@ -27,5 +33,5 @@ export function planImport(format: string, file: string): Promise<ImportPlan> {
       `formats: ${IMPORT_FORMATS.join(', ')}`,
     );
   }
-  return IMPORTERS[format](file);
+  return IMPORTERS[format](file, options);
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { displayPath } from './names.js';
 import type { ImportPlan, SkippedItem } from './types.js';
 
 /** The JSON printed by `assay import --json`. */
@@ -7,6 +8,8 @@ export interface ImportReport {
   source: string;
   out: string;
   files: Array<{ path: string; summary: string }>;
+  /** Every file the import read, the source first (relative to the working directory when inside it). */
+  read: string[];
   counts: ImportPlan['counts'];
   skipped: SkippedItem[];
   notes: string[];
@@ -18,6 +21,7 @@ export function importReport(plan: ImportPlan, outDir: string): ImportReport {
     source: plan.source,
     out: outDir,
     files: plan.files.map((file) => ({ path: file.path, summary: file.summary })),
+    read: plan.inputs.map(displayPath),
     counts: plan.counts,
     skipped: plan.skipped,
     notes: plan.notes,
@@ -30,6 +34,9 @@ export function formatImport(report: ImportReport): string {
   const lines = [
     `imported ${report.source} (${report.format}) into ${report.out}:`,
     ...report.files.map((file) => `  ${file.path.padEnd(width)}  ${file.summary}`),
+    '',
+    `read ${report.read.length} file${report.read.length === 1 ? '' : 's'}:`,
+    ...report.read.map((file) => `  ${file}`),
   ];
   if (report.skipped.length > 0) {
     lines.push(

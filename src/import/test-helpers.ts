@@ -30,7 +30,8 @@ export async function importFixture(
   fixture: string,
 ): Promise<{ dir: string; plan: ImportPlan; project: Project; read(file: string): Promise<string> }> {
   const dir = await tempDirectory();
-  const plan = await planImport(format, path.join(FIXTURES, fixture));
+  // No provider keys, so promptfoo's default grader is the same on every machine.
+  const plan = await planImport(format, path.join(FIXTURES, fixture), { env: {} });
   await writePlan(plan, dir, false);
   const project = await loadProject({ cwd: dir, env: {} });
   return { dir, plan, project, read: (file) => readFile(path.join(dir, file), 'utf8') };

@@ -35,5 +35,13 @@ export interface ImportPlan {
   inputs: string[];
 }
 
+/** How an import may read: the dataset importers read only their one file and ignore these. */
+export interface ImportOptions {
+  /** Read files a config refers to outside its folder (absolute paths, `..`, symlinks leading out). */
+  allowOutside?: boolean;
+  /** The environment a promptfoo config's default grader is chosen by (key names only; default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
 /** Reads one source file and plans the import; throws UserError (file:line) on bad input. */
-export type Importer = (file: string) => Promise<ImportPlan>;
+export type Importer = (file: string, options?: ImportOptions) => Promise<ImportPlan>;

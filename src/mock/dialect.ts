@@ -2,9 +2,10 @@
  * The contract a provider dialect implements so the mock server can speak its wire format. The server
  * owns sockets, faults, auth decisions and the journal; a dialect only maps requests to replies.
  *
- * To add a provider: write `dialects/<name>.ts` exporting a `Dialect` (routes, auth check, error
- * envelope, rate-limit headers), reuse `answer.ts` for content and token counts, and append it to
- * `DIALECTS` in `server.ts`. Faults and the journal then work for it unchanged.
+ * To add a provider: write `dialects/<name>.ts` exporting a `Dialect` (routes, the paths it claims,
+ * auth check, error envelope, rate-limit headers), reuse `answer.ts` for content and token counts and
+ * `tools.ts` for tool calls, append it to `DIALECTS` in `server.ts`, and describe it in docs/mock.md.
+ * Faults and the journal then work for it unchanged.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RateSnapshot } from './rate-meter.js';
@@ -61,6 +62,11 @@ export interface MockRoute {
 export interface Dialect {
   readonly name: string;
   readonly routes: readonly MockRoute[];
+  /**
+   * Whether a path no route serves belongs to this dialect (e.g. Ollama's `/api/…`), so the 404 comes in
+   * this provider's error shape. Paths no dialect claims are answered by the first dialect.
+   */
+  claims?(path: string): boolean;
   /** Whether the request carries `apiKey` the way this provider expects (header name, scheme). */
   authorized(request: MockRequest, apiKey: string): boolean;
   /** This provider's reply for a failure, headers included (e.g. `retry-after` on 429). */

@@ -219,6 +219,51 @@ describe('other routes', () => {
     });
   });
 
+  it.each([
+    ['/api/nope', 'POST', 'text/plain', '404 page not found'],
+    ['/api/chat', 'GET', 'text/plain', '404 page not found'],
+    [
+      '/v1beta/models/gemini-2.5-flash:countTokens',
+      'POST',
+      'application/json; charset=UTF-8',
+      { error: { code: 404, message: expect.stringContaining('countTokens'), status: 'NOT_FOUND' } },
+    ],
+    [
+      '/v1/messages/batches',
+      'POST',
+      'application/json',
+      {
+        type: 'error',
+        error: { type: 'not_found_error', message: 'Not Found' },
+        request_id: expect.any(String),
+      },
+    ],
+    [
+      '/api/v1/nope',
+      'POST',
+      'application/json',
+      {
+        error: {
+          message: 'Invalid URL (POST /api/v1/nope)',
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      },
+    ],
+    ['/custom/nope', 'POST', 'application/json; charset=utf-8', { error: 'no route POST /custom/nope' }],
+  ])('answers an unknown %s (%s) in the dialect of its path', async (path, method, type, expected) => {
+    const server = await start();
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      ...(method === 'POST' ? { body: '{}' } : {}),
+    });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe(type);
+    if (typeof expected === 'string') expect(await response.text()).toBe(expected);
+    else expect(await response.json()).toEqual(expected);
+  });
+
   it('has a health check', async () => {
     const server = await start();
     const response = await fetch(`${server.url}/__mock/health`);

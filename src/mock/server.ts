@@ -11,6 +11,7 @@ import { customDialect } from './dialects/custom.js';
 import { geminiDialect } from './dialects/gemini.js';
 import { ollamaDialect } from './dialects/ollama.js';
 import { openAiDialect } from './dialects/openai.js';
+import { openAiResponsesDialect } from './dialects/openai-responses.js';
 import { MockHandler } from './handler.js';
 import type { JournalEntry } from './journal.js';
 import { type MockServerOptions, resolveOptions } from './options.js';
@@ -32,13 +33,14 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-// The first dialect also renders errors for paths no dialect serves.
+// The first dialect also renders errors for paths no dialect serves or claims (see `Dialect.claims`).
 const DIALECTS: readonly [Dialect, ...Dialect[]] = [
   openAiDialect,
   geminiDialect,
   anthropicDialect,
   ollamaDialect,
   customDialect,
+  openAiResponsesDialect,
 ];
 
 /** Starts a mock server and resolves once it is listening. */

@@ -7,6 +7,22 @@ import { importUserModule } from '../util/import-module.js';
 export type TemplateFilter = (value: unknown, ...args: unknown[]) => unknown;
 
 /**
+ * Filters every prompt has. `load` parses JSON text into a value (`{{ (context | load).city }}`), as
+ * promptfoo's built-in filter of that name does; a value that is not text passes through.
+ */
+export const BUILTIN_FILTERS: Readonly<Record<string, TemplateFilter>> = {
+  load(value) {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value);
+    } catch (error) {
+      const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+      throw new Error(`load: ${shown} is not JSON (${(error as Error).message})`, { cause: error });
+    }
+  },
+};
+
+/**
  * Loads custom Nunjucks filters from a user module (`templates.filters` in assay.yaml): every
  * exported function is a filter named after its export (a default export object works too).
  */

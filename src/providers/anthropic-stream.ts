@@ -3,20 +3,45 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import * as z from 'zod';
 import { ProviderError } from '../errors.js';
 import { type AnthropicUsage, errorFromStreamEvent, parseUsage, usageSchema } from './anthropic-wire.js';
-import type { ProviderResponse } from './provider.js';
+import { type ProviderResponse, type ToolCall, toolCallOutput } from './provider.js';
 import { truncatedStream } from './stream.js';
 
 const startSchema = z.object({
   message: z.object({ model: z.string().optional(), usage: usageSchema.nullable().optional() }),
 });
-const blockDeltaSchema = z.object({ delta: z.object({ type: z.string(), text: z.string().optional() }) });
+const blockStartSchema = z.object({
+  index: z.number(),
+  content_block: z.looseObject({
+    type: z.string(),
+    id: z.string().optional(),
+    name: z.string().optional(),
+    input: z.unknown().optional(),
+  }),
+});
+const blockDeltaSchema = z.object({
+  index: z.number().optional(),
+  delta: z.object({
+    type: z.string(),
+    text: z.string().optional(),
+    partial_json: z.string().optional(),
+  }),
+});
 const messageDeltaSchema = z.object({
   delta: z.object({ stop_reason: z.string().nullable().optional() }).optional(),
   usage: usageSchema.nullable().optional(),
 });
 
+/** A `tool_use` block being streamed: its input arrives as `input_json_delta` fragments. */
+interface ToolBlock {
+  call: ToolCall;
+  /** The block's `input` at start (`{}`), used when no fragment follows. */
+  initial: unknown;
+  json: string;
+}
+
 /**
- * Collects text deltas, the model, the stop reason and usage (input from `message_start`, cumulative
+ * Collects text deltas, tool-use blocks (input assembled from `input_json_delta` fragments by block
+ * index), the model, the stop reason and usage (input from `message_start`, cumulative
  * counts from `message_delta`, which replace rather than add). `startedAt` is the `performance.now()` of
  * the request, for `ttftMs`. Ends at `message_stop`; EOF before it is a truncated (transient) stream.
  */
@@ -31,6 +56,7 @@ export async function readMessageStream(
   let model: string | undefined;
   let finishReason: string | undefined;
   let ttftMs: number | undefined;
+  const tools = new Map<number, ToolBlock>();
   for await (const event of events) {
     const data = parseData(event, label);
     const type = typeof data.type === 'string' ? data.type : event.event;
@@ -41,9 +67,21 @@ export async function readMessageStream(
         usage = { ...start.message.usage };
         break;
       }
+      case 'content_block_start': {
+        const { index, content_block: block } = parse(blockStartSchema, data, type, label);
+        if (block.type !== 'tool_use' || block.name === undefined) break;
+        const call: ToolCall = { ...(block.id ? { id: block.id } : {}), name: block.name, arguments: '' };
+        tools.set(index, { call, initial: block.input ?? {}, json: '' });
+        break;
+      }
       case 'content_block_delta': {
-        const { delta } = parse(blockDeltaSchema, data, type, label);
-        // Thinking, signature, citation and tool-input deltas are not part of the text output.
+        const { index, delta } = parse(blockDeltaSchema, data, type, label);
+        if (delta.type === 'input_json_delta') {
+          const tool = index === undefined ? undefined : tools.get(index);
+          if (tool) tool.json += delta.partial_json ?? '';
+          break;
+        }
+        // Thinking, signature and citation deltas are not part of the text output.
         if (delta.type !== 'text_delta') break;
         ttftMs ??= performance.now() - startedAt;
         output += delta.text ?? '';
@@ -57,16 +95,22 @@ export async function readMessageStream(
       }
       case 'error':
         throw errorFromStreamEvent(data, label, secret);
-      case 'message_stop':
+      case 'message_stop': {
+        const toolCalls = [...tools.values()].map(({ call, initial, json }) => ({
+          ...call,
+          arguments: json || JSON.stringify(initial),
+        }));
         return {
-          output,
+          output: output || (toolCalls.length > 0 ? toolCallOutput(toolCalls) : ''),
+          ...(toolCalls.length > 0 ? { toolCalls } : {}),
           usage: parseUsage(usage),
           ...(model ? { model } : {}),
           ...(finishReason ? { finishReason } : {}),
           ...(ttftMs !== undefined ? { ttftMs } : {}),
         };
+      }
       default:
-      // ping, content_block_start/stop and event types added later carry nothing we use.
+      // ping, content_block_stop and event types added later carry nothing we use.
     }
   }
   throw truncatedStream(label, 'message_stop');

@@ -211,12 +211,14 @@ describe.each([
       outputTokens: 1,
       cachedInputTokens: 0,
       cacheWriteInputTokens: 0,
-      raw: {
+      // The whole usage object as the API sent it (the mock sends every field of the reference).
+      raw: expect.objectContaining({
         input_tokens: input,
         output_tokens: 1,
         cache_creation_input_tokens: 0,
         cache_read_input_tokens: 0,
-      },
+        service_tier: 'standard',
+      }),
     });
     if (stream) {
       expect(response.ttftMs).toBeGreaterThanOrEqual(0);
@@ -262,6 +264,8 @@ describe.each([
     expect(error.status).toBe(429);
     expect(error.retryAfterMs).toBe(2000);
     expect(error.message).toContain('rate_limit_error');
+    expect(error.rateLimit).toMatchObject({ remainingRequests: 0 });
+    expect(error.rateLimit?.resetRequestsMs).toBeGreaterThan(0);
   });
 
   it('classifies a 529 overloaded_error as transient', async () => {
@@ -292,10 +296,13 @@ describe.each([
     expect(error.message).toContain('HTTP 413: <html> <head><title>413 Request Entity Too Large');
   });
 
-  it('surfaces the API rejecting a parameter Anthropic does not know as permanent', async () => {
+  it('never sends a parameter Anthropic does not take (seed): permanent, nothing on the wire', async () => {
     const error = await providerError(call(create({ stream }), { seed: 7 }));
     expect(error.kind).toBe('permanent');
-    expect(error.message).toContain('HTTP 400 invalid_request_error: seed: Extra inputs are not permitted');
+    expect(error.message).toBe(
+      `anthropic:${MODEL}: config key \`seed\` (Anthropic has no seed) is not a request field of Anthropic Messages; nothing was sent`,
+    );
+    expect(server.journal()).toEqual([]);
   });
 
   it('fails then succeeds on scripted failures, one classified error per call', async () => {

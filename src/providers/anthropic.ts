@@ -1,30 +1,48 @@
 import * as z from 'zod';
 import { ProviderError } from '../errors.js';
+import { MESSAGES_KEYS, messagesBody } from './anthropic-request.js';
 import { readMessageStream } from './anthropic-stream.js';
 import { errorFromResponse, parseUsage, usageSchema } from './anthropic-wire.js';
+import { apiRoot, endpoint, withoutSegment } from './base-url.js';
+import { ConfigGate } from './config-keys.js';
 import { postJson } from './http.js';
 import { MissingKeyError } from './missing-key.js';
-import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderRequest,
+  type ProviderResponse,
+  type ToolCall,
+  toolCallOutput,
+} from './provider.js';
 import { anthropicRateLimit } from './rate-limit-headers.js';
 import { postStream, sseEvents } from './stream.js';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+/** The SDKs' base URL has no version (`https://api.anthropic.com`); one ending in `/v1` is taken too. */
+const VERSION = { segment: '/v1' } as const;
 /** The API version every request pins (the official SDKs hard-code the same one). */
 export const ANTHROPIC_VERSION = '2023-06-01';
-/** Anthropic requires `max_tokens`; used when the target's config has none. */
-export const DEFAULT_MAX_TOKENS = 1024;
 
 /** Only the fields we read. */
 const messageSchema = z.object({
   model: z.string().optional(),
-  content: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })),
+  content: z.array(
+    z.looseObject({
+      type: z.string(),
+      text: z.string().optional(),
+      id: z.string().optional(),
+      name: z.string().optional(),
+      input: z.unknown().optional(),
+    }),
+  ),
   stop_reason: z.string().nullable().optional(),
   usage: usageSchema.nullable().optional(),
 });
 
 /**
  * `anthropic:<model>`: the Anthropic Messages API. Key from ANTHROPIC_API_KEY (or `api_key_env`), base
- * URL from `base_url` or ANTHROPIC_BASE_URL (without `/v1`); `stream: true` streams over SSE.
+ * URL from `base_url` or ANTHROPIC_BASE_URL (with or without `/v1`); `stream: true` streams over SSE.
  */
 export function createAnthropicProvider(context: ProviderContext): Provider {
   const id = `anthropic:${context.rest}`;
@@ -33,12 +51,14 @@ export function createAnthropicProvider(context: ProviderContext): Provider {
   if (!apiKey) {
     throw new MissingKeyError(keyEnv, id);
   }
-  const baseUrl = (
-    (context.options.base_url as string | undefined) ??
-    context.env.ANTHROPIC_BASE_URL ??
-    DEFAULT_BASE_URL
-  ).replace(/\/+$/, '');
-  const url = `${baseUrl}/v1/messages`;
+  const gate = new ConfigGate(id, MESSAGES_KEYS);
+  gate.prepare(context.config);
+  const root = apiRoot(
+    (context.options.base_url as string | undefined) ?? context.env.ANTHROPIC_BASE_URL ?? DEFAULT_BASE_URL,
+    VERSION,
+    id,
+  );
+  const url = endpoint(root, '/messages');
   const stream = context.options.stream === true;
   // Target headers may pin another API version or add `anthropic-beta`; the key is always ours.
   const headers: Record<string, string> = {
@@ -50,8 +70,9 @@ export function createAnthropicProvider(context: ProviderContext): Provider {
     id,
     model: context.rest,
     pricingProvider: 'anthropic',
-    cacheScope: () => `anthropic ${baseUrl}`,
+    cacheScope: () => `anthropic ${withoutSegment(root, VERSION.segment)}`,
     async call(request: ProviderRequest): Promise<ProviderResponse> {
+      gate.check(request.config);
       const body = messagesBody(context.rest, request, stream);
       if (stream) {
         const startedAt = performance.now();
@@ -83,33 +104,6 @@ function withLimits(
   return rateLimit ? { ...response, rateLimit } : response;
 }
 
-/**
- * The request body: system messages joined into the top-level `system`, `stop` renamed to
- * `stop_sequences`, `max_tokens` defaulted; other config keys pass through unchanged.
- */
-export function messagesBody(
-  model: string,
-  request: Pick<ProviderRequest, 'messages' | 'config'>,
-  stream: boolean,
-): Record<string, unknown> {
-  const { max_tokens: maxTokens, stop, ...rest } = request.config;
-  const system = request.messages.filter((message) => message.role === 'system');
-  const body: Record<string, unknown> = {
-    ...rest,
-    model,
-    max_tokens: maxTokens ?? DEFAULT_MAX_TOKENS,
-    messages: request.messages
-      .filter((message) => message.role !== 'system')
-      .map(({ role, content }) => ({ role, content })),
-  };
-  if (system.length > 0) body.system = system.map((message) => message.content).join('\n\n');
-  if (stop !== undefined) body.stop_sequences = typeof stop === 'string' ? [stop] : stop;
-  // The transport decides how the answer is read, so a `stream` key in the config never reaches the wire.
-  if (stream) body.stream = true;
-  else delete body.stream;
-  return body;
-}
-
 function parseMessage(body: unknown, status: number, label: string): ProviderResponse {
   const parsed = messageSchema.safeParse(body);
   if (!parsed.success) {
@@ -118,12 +112,20 @@ function parseMessage(body: unknown, status: number, label: string): ProviderRes
   }
   const message = parsed.data;
   // Text blocks split at citations mid-sentence, so they are joined as they are.
-  const output = message.content
+  const text = message.content
     .filter((block) => block.type === 'text')
     .map((block) => block.text ?? '')
     .join('');
+  const toolCalls: ToolCall[] = message.content
+    .filter((block) => block.type === 'tool_use' && block.name !== undefined)
+    .map((block) => ({
+      ...(block.id ? { id: block.id } : {}),
+      name: block.name!,
+      arguments: JSON.stringify(block.input ?? {}),
+    }));
   return {
-    output,
+    output: text || (toolCalls.length > 0 ? toolCallOutput(toolCalls) : ''),
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     usage: parseUsage(message.usage ?? undefined),
     ...(message.model ? { model: message.model } : {}),
     ...(message.stop_reason ? { finishReason: message.stop_reason } : {}),

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { ProviderError } from '../errors.js';
 import type { Usage } from '../types.js';
 import { redact } from './http.js';
-import type { ProviderResponse } from './provider.js';
+import { type ProviderResponse, type ToolCall, toolCallOutput } from './provider.js';
 import { sseEvents, truncatedStream } from './stream.js';
 
 /** Only the fields we read; a chunk of a stream has the same shape as a whole answer. */
@@ -14,7 +14,15 @@ const responseSchema = z.object({
         content: z
           .object({
             parts: z
-              .array(z.object({ text: z.string().optional(), thought: z.boolean().optional() }))
+              .array(
+                z.object({
+                  text: z.string().optional(),
+                  thought: z.boolean().optional(),
+                  functionCall: z
+                    .object({ id: z.string().optional(), name: z.string(), args: z.unknown().optional() })
+                    .optional(),
+                }),
+              )
               .optional(),
           })
           .optional(),
@@ -70,6 +78,22 @@ function answerText(response: GeminiResponse): string {
     .join('');
 }
 
+/** `functionCall` parts of the first candidate; `args` is an object on the wire, kept as its JSON text. */
+function toolCallsOf(response: GeminiResponse): ToolCall[] {
+  const parts = response.candidates?.[0]?.content?.parts ?? [];
+  return parts.flatMap(({ functionCall: call }) =>
+    call
+      ? [{ ...(call.id ? { id: call.id } : {}), name: call.name, arguments: JSON.stringify(call.args ?? {}) }]
+      : [],
+  );
+}
+
+/** The output (text, else the tool calls as JSON) and the tool calls of an answer. */
+function answerOf(text: string, toolCalls: ToolCall[]): Pick<ProviderResponse, 'output' | 'toolCalls'> {
+  if (toolCalls.length === 0) return { output: text };
+  return { output: text || toolCallOutput(toolCalls), toolCalls };
+}
+
 /** Why generation stopped; a prompt blocked before any candidate reports its block reason instead. */
 function finishReasonOf(response: GeminiResponse): string | undefined {
   return response.candidates?.[0]?.finishReason ?? response.promptFeedback?.blockReason;
@@ -96,7 +120,7 @@ export function readGeminiResponse(body: unknown, label: string, status: number)
     throw new ProviderError('transient', `${label}: malformed response: no candidates`, { status });
   }
   return {
-    output: answerText(response),
+    ...answerOf(answerText(response), toolCallsOf(response)),
     usage: parseGeminiUsage(response.usageMetadata),
     ...(response.modelVersion ? { model: response.modelVersion } : {}),
     ...(finishReason ? { finishReason } : {}),
@@ -104,7 +128,8 @@ export function readGeminiResponse(body: unknown, label: string, status: number)
 }
 
 /**
- * Accumulates an `alt=sse` stream: text parts are concatenated, `usageMetadata` is cumulative (the last
+ * Accumulates an `alt=sse` stream: text parts are concatenated, function calls (each whole in one chunk)
+ * collected, `usageMetadata` is cumulative (the last
  * one wins), and the stream is complete once a chunk carries a finish reason. Gemini sends no terminal
  * sentinel, so EOF before that is a truncated stream. `started` is the `performance.now()` of the request;
  * `secret` is removed from in-band error messages.
@@ -120,6 +145,7 @@ export async function readGeminiStream(
   let usage: UsageMetadata | undefined;
   let model: string | undefined;
   let ttftMs: number | undefined;
+  const toolCalls: ToolCall[] = [];
   for await (const event of sseEvents(chunks)) {
     let data: unknown;
     try {
@@ -137,13 +163,14 @@ export async function readGeminiStream(
     const text = answerText(chunk);
     if (text && ttftMs === undefined) ttftMs = performance.now() - started;
     output += text;
+    toolCalls.push(...toolCallsOf(chunk));
     finishReason = finishReasonOf(chunk) ?? finishReason;
     usage = chunk.usageMetadata ?? usage;
     model = chunk.modelVersion ?? model;
   }
   if (finishReason === undefined) throw truncatedStream(label, 'a chunk with finishReason');
   return {
-    output,
+    ...answerOf(output, toolCalls),
     usage: parseGeminiUsage(usage),
     ...(model ? { model } : {}),
     finishReason,

@@ -1,5 +1,7 @@
+import { apiRoot, endpoint, withoutSegment } from './base-url.js';
+import { ConfigGate } from './config-keys.js';
 import { geminiError } from './gemini-errors.js';
-import { buildGeminiBody } from './gemini-request.js';
+import { buildGeminiBody, GENERATE_CONTENT_KEYS } from './gemini-request.js';
 import { readGeminiResponse, readGeminiStream } from './gemini-response.js';
 import { postJson } from './http.js';
 import { MissingKeyError } from './missing-key.js';
@@ -9,7 +11,7 @@ import { postStream } from './stream.js';
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 const KEY_ENVS = ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] as const;
 // A base URL that already names an API version (`…/v1beta`, `…/v1`) is used as it is.
-const VERSIONED = /\/v\d+(?:alpha|beta)?\d*$/;
+const VERSION = { segment: '/v1beta', named: /\/v\d+(?:alpha|beta)?\d*$/ } as const;
 
 function apiKeyOf(context: ProviderContext): string {
   const custom = context.options.api_key_env as string | undefined;
@@ -27,34 +29,43 @@ function apiKeyOf(context: ProviderContext): string {
 export function createGeminiProvider(context: ProviderContext): Provider {
   const apiKey = apiKeyOf(context);
   const model = context.rest.replace(/^models\//, '');
-  const base = (
-    (context.options.base_url as string | undefined) ??
-    context.env.GEMINI_BASE_URL ??
-    DEFAULT_BASE_URL
-  ).replace(/\/+$/, '');
-  const root = `${VERSIONED.test(base) ? base : `${base}/v1beta`}/models/${encodeURIComponent(model)}`;
+  const label = `google:${context.rest}`;
+  const gate = new ConfigGate(label, GENERATE_CONTENT_KEYS);
+  gate.prepare(context.config);
+  const apiBase = apiRoot(
+    (context.options.base_url as string | undefined) ?? context.env.GEMINI_BASE_URL ?? DEFAULT_BASE_URL,
+    VERSION,
+    label,
+  );
+  const root = endpoint(apiBase, `/models/${encodeURIComponent(model)}`);
   const stream = context.options.stream === true;
   const headers: Record<string, string> = {
     ...((context.options.headers as Record<string, string> | undefined) ?? {}),
     'x-goog-api-key': apiKey,
   };
-  const label = `google:${context.rest}`;
   return {
     id: label,
     model,
     pricingProvider: 'google',
-    cacheScope: () => `gemini ${base}`,
+    cacheScope: () => `gemini ${withoutSegment(apiBase, VERSION.segment)}`,
     async call(request: ProviderRequest): Promise<ProviderResponse> {
+      gate.check(request.config);
       const body = buildGeminiBody(request.messages, request.config);
       if (!stream) {
-        const response = await postJson(`${root}:generateContent`, body, headers, request.signal, label);
+        const response = await postJson(
+          endpoint(root, ':generateContent'),
+          body,
+          headers,
+          request.signal,
+          label,
+        );
         if (response.status < 200 || response.status >= 300) {
           throw geminiError(response.status, response.body, response.headers, label, apiKey);
         }
         return readGeminiResponse(response.body, label, response.status);
       }
       const started = performance.now();
-      const url = `${root}:streamGenerateContent?alt=sse`;
+      const url = endpoint(root, ':streamGenerateContent?alt=sse');
       const response = await postStream(url, body, headers, request.signal, label);
       if (!response.ok) {
         const { status, body: errorBody, headers: errorHeaders } = response.response;

@@ -15,21 +15,14 @@ export class MissingKeyError extends UserError {
 }
 
 /**
- * One error for every missing key (`where` holds the target each belongs to): a single one keeps
- * its own message; several are listed in one line, one entry per variable.
+ * One error for every missing key: a single one is itself; several are listed in one line, one
+ * entry per variable (the caller adds where the targets are written).
  */
-export function missingKeysError(
-  missing: ReadonlyArray<{ error: MissingKeyError; where: string }>,
-  location: string,
-): UserError {
+export function missingKeysError(missing: readonly MissingKeyError[]): UserError {
   const [first] = missing;
-  if (missing.length === 1 && first) {
-    return new UserError(first.error.message, `${location} (${first.where})`, first.error.hint, {
-      cause: first.error,
-    });
-  }
+  if (missing.length === 1 && first) return first;
   const byVariable = new Map<string, Set<string>>();
-  for (const { error } of missing) {
+  for (const error of missing) {
     const users = byVariable.get(error.variable) ?? new Set<string>();
     users.add(error.neededBy);
     byVariable.set(error.variable, users);
@@ -39,8 +32,8 @@ export function missingKeysError(
   );
   return new UserError(
     `${byVariable.size === 1 ? 'an API key is' : `${byVariable.size} API keys are`} not set: ${entries.join('; ')}`,
-    location,
+    undefined,
     'set them in the environment or in .env (`assay providers list` shows which are set)',
-    { cause: missing.map(({ error }) => error) },
+    { cause: missing },
   );
 }

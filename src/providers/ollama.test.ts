@@ -1,8 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import type { ChatMessage, GenerationConfig } from '../types.js';
 import { createOllamaProvider, ollamaBaseUrl } from './ollama.js';
-import type { Provider } from './provider.js';
+import { type Provider, toolCallOutput } from './provider.js';
+import {
+  type CannedReply,
+  type CaptureServer,
+  ollamaChatRequest,
+  startCaptureServer,
+} from './request-shapes.contract.js';
 import { providerError, userError } from './test-helpers.js';
 
 let server: MockServer;
@@ -181,21 +187,18 @@ describe('ollama adapter configuration', () => {
     expect(error.message).not.toContain('ollama pull');
   });
 
-  it('rejects the /v1 endpoint as base_url and names the right provider', () => {
-    const error = userError(() =>
-      createOllamaProvider({
+  it('takes the server root written with /api, or as its OpenAI-compatible /v1 URL', async () => {
+    for (const suffix of ['/api', '/api/', '/v1']) {
+      const provider = createOllamaProvider({
         rest: 'llama3.2',
-        options: { base_url: 'http://localhost:11434/v1' },
+        options: { base_url: `${server.url}${suffix}` },
         env: {},
         baseDir: '.',
-      }),
-    );
-    expect(error.message).toBe(
-      "ollama:llama3.2: base_url http://localhost:11434/v1 is Ollama's OpenAI-compatible endpoint",
-    );
-    expect(error.hint).toBe(
-      'use the server root (http://localhost:11434) for ollama:, or openai-compatible:llama3.2 for /v1',
-    );
+      });
+      expect(provider.cacheScope()).toBe(`ollama ${server.url}`);
+      await provider.call({ messages: QUESTION, config: {}, signal: AbortSignal.timeout(10_000) });
+    }
+    expect(server.journal().map((entry) => entry.path)).toEqual(['/api/chat', '/api/chat', '/api/chat']);
   });
 
   it('sends a bearer key only when api_key_env names one', async () => {
@@ -257,5 +260,82 @@ describe('Ollama embed', () => {
     const error = await providerError(provider.embed({ inputs: ['x'], signal: AbortSignal.timeout(10_000) }));
     expect(error.kind).toBe('permanent');
     expect(error.message).toContain('ollama pull missing-model');
+  });
+});
+
+describe('Ollama on the wire', () => {
+  let capture: CaptureServer | undefined;
+  afterEach(async () => {
+    await capture?.close();
+    capture = undefined;
+  });
+
+  async function captured(reply: CannedReply, stream = false): Promise<Provider> {
+    capture = await startCaptureServer(() => reply);
+    return createOllamaProvider({
+      rest: 'llama3.2',
+      options: { base_url: capture.url, stream },
+      env: {},
+      baseDir: '.',
+    });
+  }
+
+  const final = {
+    model: 'llama3.2',
+    done: true,
+    done_reason: 'stop',
+    prompt_eval_count: 20,
+    eval_count: 9,
+  };
+  const toolCall = { function: { name: 'get_weather', arguments: { city: 'Tokyo' } } };
+
+  it('sends the documented ChatRequest: top-level fields, the rest (and an options object) as options', async () => {
+    const provider = await captured({ json: { ...final, message: { role: 'assistant', content: '42' } } });
+    const config = {
+      temperature: 0,
+      max_tokens: 64,
+      num_ctx: 8192,
+      options: { top_k: 20 },
+      format: 'json',
+      keep_alive: '5m',
+      think: false,
+      logprobs: true,
+      top_logprobs: 2,
+    } as GenerationConfig;
+    await call(provider, QUESTION, config);
+    const body = capture!.onlyBody();
+    expect(ollamaChatRequest.safeParse(body).error?.issues).toBeUndefined();
+    expect(body).toEqual({
+      model: 'llama3.2',
+      messages: QUESTION,
+      stream: false,
+      format: 'json',
+      keep_alive: '5m',
+      think: false,
+      logprobs: true,
+      top_logprobs: 2,
+      options: { top_k: 20, temperature: 0, num_ctx: 8192, num_predict: 64 },
+    });
+  });
+
+  it('reads tool_calls (arguments are an object on the wire) as toolCalls, the output when there is no text', async () => {
+    const provider = await captured({
+      json: { ...final, message: { role: 'assistant', content: '', tool_calls: [toolCall] } },
+    });
+    const response = await call(provider);
+    const toolCalls = [{ name: 'get_weather', arguments: '{"city":"Tokyo"}' }];
+    expect(response.toolCalls).toEqual(toolCalls);
+    expect(response.output).toBe(toolCallOutput(toolCalls));
+  });
+
+  it('reads tool_calls from a stream', async () => {
+    const lines = [
+      { model: 'llama3.2', message: { role: 'assistant', content: '', tool_calls: [toolCall] }, done: false },
+      { ...final, message: { role: 'assistant', content: '' } },
+    ];
+    const text = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
+    const provider = await captured({ text, contentType: 'application/x-ndjson' }, true);
+    const response = await call(provider);
+    expect(response.toolCalls).toEqual([{ name: 'get_weather', arguments: '{"city":"Tokyo"}' }]);
   });
 });

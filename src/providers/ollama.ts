@@ -1,22 +1,30 @@
 import * as z from 'zod';
-import { ProviderError, UserError } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import type { Usage } from '../types.js';
+import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
 import { MissingKeyError } from './missing-key.js';
-import type {
-  EmbedRequest,
-  EmbedResponse,
-  Provider,
-  ProviderContext,
-  ProviderRequest,
-  ProviderResponse,
+import {
+  type EmbedRequest,
+  type EmbedResponse,
+  type Provider,
+  type ProviderContext,
+  type ProviderRequest,
+  type ProviderResponse,
+  type ToolCall,
+  toolCallOutput,
 } from './provider.js';
 import { ndjsonLines, postStream, truncatedStream } from './stream.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
 const DEFAULT_PORT = '11434';
-/** Config keys that are top-level `/api/chat` fields; every other unknown key is a model option. */
-const TOP_LEVEL_KEYS = new Set(['format', 'keep_alive', 'think', 'tools']);
+/**
+ * Config keys that are top-level `/api/chat` fields (Ollama's docs/openapi.yaml `ChatRequest`); every
+ * other key is a model option, which Ollama's `ModelOptions` leaves open (`additionalProperties: true`).
+ */
+const TOP_LEVEL_KEYS = new Set(['format', 'keep_alive', 'think', 'tools', 'logprobs', 'top_logprobs']);
+/** The native API lives under `/api`; a base naming it, or Ollama's OpenAI-compatible `/v1`, means the same server. */
+const VERSION = { segment: '/api' } as const;
 const USAGE_LIMIT = /\busage limit\b/i;
 /** The metrics Ollama reports on its final object, kept as the raw usage. */
 const METRIC_KEYS = [
@@ -31,7 +39,16 @@ const METRIC_KEYS = [
 /** Only the fields we read, from the one non-streamed object or one NDJSON line. */
 const messageSchema = z.object({
   model: z.string().optional(),
-  message: z.object({ content: z.string().nullable().optional() }).nullable().optional(),
+  message: z
+    .object({
+      content: z.string().nullable().optional(),
+      tool_calls: z
+        .array(z.object({ function: z.object({ name: z.string(), arguments: z.unknown().optional() }) }))
+        .nullable()
+        .optional(),
+    })
+    .nullable()
+    .optional(),
   done: z.boolean().optional(),
   done_reason: z.string().optional(),
   prompt_eval_count: z.number().optional(),
@@ -49,18 +66,14 @@ const embedSchema = z.object({
 
 /**
  * `ollama:<model>`: Ollama's native `/api/chat`. Host from `base_url`, else OLLAMA_HOST, else
- * 127.0.0.1:11434. Local, so the cost is 0; `api_key_env` is only for servers behind an auth proxy.
+ * 127.0.0.1:11434 (written with or without `/api`, or as the `/v1` OpenAI-compatible URL of the same
+ * server). Local, so the cost is 0; `api_key_env` is only for servers behind an auth proxy.
  */
 export function createOllamaProvider(context: ProviderContext): Provider {
   const id = `ollama:${context.rest}`;
-  const baseUrl = ollamaBaseUrl((context.options.base_url as string | undefined) ?? context.env.OLLAMA_HOST);
-  if (/\/v1$/.test(baseUrl)) {
-    throw new UserError(
-      `${id}: base_url ${baseUrl} is Ollama's OpenAI-compatible endpoint`,
-      undefined,
-      `use the server root (${baseUrl.slice(0, -3)}) for ollama:, or openai-compatible:${context.rest} for /v1`,
-    );
-  }
+  const host = ollamaBaseUrl((context.options.base_url as string | undefined) ?? context.env.OLLAMA_HOST);
+  const root = apiRoot(host.replace(/\/v1\/?(?=$|[?#])/, ''), VERSION, id);
+  const baseUrl = withoutSegment(root, VERSION.segment);
   const keyEnv = context.options.api_key_env as string | undefined;
   const apiKey = keyEnv ? context.env[keyEnv] : undefined;
   if (keyEnv && !apiKey) {
@@ -68,7 +81,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
   }
   const headers: Record<string, string> = { ...((context.options.headers as Record<string, string>) ?? {}) };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-  const url = `${baseUrl}/api/chat`;
+  const url = endpoint(root, '/chat');
   const stream = context.options.stream === true;
   const fail = (message: string) => new ProviderError('transient', redact(`${id}: ${message}`, [apiKey]));
 
@@ -84,7 +97,8 @@ export function createOllamaProvider(context: ProviderContext): Provider {
       });
     }
     if (parsed.data.error !== undefined) throw fail(`error: ${String(parsed.data.error)}`);
-    return toResponse(parsed.data, parsed.data.message?.content ?? '', response.body);
+    const data = parsed.data;
+    return toResponse(data, data.message?.content ?? '', response.body, toolCallsOf(data));
   }
 
   async function callStreaming(
@@ -96,6 +110,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
     if (!response.ok) throw errorFromResponse(response.response, id, context.rest, apiKey);
     let output = '';
     let ttftMs: number | undefined;
+    const toolCalls: ToolCall[] = [];
     for await (const line of ndjsonLines(response.chunks, id)) {
       const parsed = messageSchema.safeParse(line);
       if (!parsed.success) throw fail(`malformed stream line: ${JSON.stringify(line).slice(0, 120)}`);
@@ -103,8 +118,12 @@ export function createOllamaProvider(context: ProviderContext): Provider {
       const piece = parsed.data.message?.content ?? '';
       if (piece && ttftMs === undefined) ttftMs = performance.now() - startedAt;
       output += piece;
+      toolCalls.push(...toolCallsOf(parsed.data));
       if (parsed.data.done === true) {
-        return { ...toResponse(parsed.data, output, line), ...(ttftMs !== undefined ? { ttftMs } : {}) };
+        return {
+          ...toResponse(parsed.data, output, line, toolCalls),
+          ...(ttftMs !== undefined ? { ttftMs } : {}),
+        };
       }
     }
     throw truncatedStream(id, 'done:true');
@@ -112,7 +131,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
 
   async function embed(request: EmbedRequest): Promise<EmbedResponse> {
     const body = { model: context.rest, input: request.inputs };
-    const response = await postJson(`${baseUrl}/api/embed`, body, headers, request.signal, id);
+    const response = await postJson(endpoint(root, '/embed'), body, headers, request.signal, id);
     if (response.status < 200 || response.status >= 300)
       throw errorFromResponse(response, id, context.rest, apiKey);
     const parsed = embedSchema.safeParse(response.body);
@@ -163,9 +182,11 @@ export function ollamaBaseUrl(value: string | undefined): string {
 }
 
 function requestBody(model: string, request: ProviderRequest, stream: boolean): Record<string, unknown> {
-  const { max_tokens: maxTokens, stream: _stream, ...config } = request.config;
+  const { max_tokens: maxTokens, stream: _stream, options: given, ...config } = request.config;
   const topLevel: Record<string, unknown> = {};
-  const options: Record<string, unknown> = {};
+  // An `options` object in the config is Ollama's own spelling: its entries are model options too.
+  const options: Record<string, unknown> =
+    typeof given === 'object' && given !== null ? { ...(given as Record<string, unknown>) } : {};
   for (const [key, value] of Object.entries(config)) {
     if (value !== undefined) (TOP_LEVEL_KEYS.has(key) ? topLevel : options)[key] = value;
   }
@@ -180,9 +201,23 @@ function requestBody(model: string, request: ProviderRequest, stream: boolean): 
   };
 }
 
-function toResponse(final: OllamaMessage, output: string, source: unknown): ProviderResponse {
+/** Tool calls of a message; Ollama sends `arguments` as an object, kept as its JSON text. */
+function toolCallsOf(message: OllamaMessage): ToolCall[] {
+  return (message.message?.tool_calls ?? []).map(({ function: call }) => ({
+    name: call.name,
+    arguments: JSON.stringify(call.arguments ?? {}),
+  }));
+}
+
+function toResponse(
+  final: OllamaMessage,
+  output: string,
+  source: unknown,
+  toolCalls: ToolCall[],
+): ProviderResponse {
   return {
-    output,
+    output: output || (toolCalls.length > 0 ? toolCallOutput(toolCalls) : ''),
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     usage: usageOf(final, source),
     ...(final.model ? { model: final.model } : {}),
     ...(final.done_reason ? { finishReason: final.done_reason } : {}),

@@ -120,8 +120,13 @@ describe.each(ADAPTERS)('$name adapter against the mock server', (adapter) => {
     const other: ChatMessage[] = [{ role: 'user', content: 'What is 1 + "1"?\n' }];
     await provider.call({ messages: QUESTION, config, signal: AbortSignal.timeout(10_000) });
     await provider.call({ messages: other, config, signal: AbortSignal.timeout(10_000) });
-    // Keys that could collide with the messages go the general way, with the same result.
-    const awkward = { temperature: 0, messages: 'from the config', user: '\u0000assay-messages\u0000' };
+    // Keys that could collide with the messages go the general way, with the same result (OpenAI
+    // proper refuses a `messages` config key before the run, so only open servers can be sent one).
+    const awkward = {
+      temperature: 0,
+      ...(adapter.name === 'openai' ? {} : { messages: 'from the config' }),
+      user: '\u0000assay-messages\u0000',
+    };
     await provider.call({
       messages: other,
       config: awkward as GenerationConfig,
@@ -179,6 +184,8 @@ describe.each(ADAPTERS)('$name adapter against the mock server', (adapter) => {
     // retry-after says 1 (whole seconds); the finer retry-after-ms wins.
     expect(error.retryAfterMs).toBe(250);
     expect(error.message).toContain('rate_limit_exceeded');
+    // The refusal's limit headers go to the lane's limiter too: nothing left until the hint.
+    expect(error.rateLimit).toMatchObject({ remainingRequests: 0, resetRequestsMs: 250 });
   });
 
   it('classifies a 429 insufficient_quota as quota, which is never retried', async () => {

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import type { Usage } from '../types.js';
+import { endpoint } from './base-url.js';
+import { ConfigGate, type ConfigKeys } from './config-keys.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs, sendJson } from './http.js';
 import { quickParseResponse } from './openai-chat-quick.js';
 import { readChatStream } from './openai-chat-stream.js';
@@ -74,6 +76,7 @@ const QUOTA_CODES = new Set([
 export interface OpenAiChatOptions {
   id: string;
   model: string;
+  /** The endpoint root, version included (see `apiRoot`): paths are appended to it. */
   baseUrl: string;
   apiKey: string | undefined;
   /** OpenAI proper wants `max_completion_tokens`; most compatible servers only know `max_tokens`. */
@@ -94,6 +97,10 @@ export interface OpenAiChatOptions {
   errorKind?: (status: number, body: unknown) => ProviderErrorKind | undefined;
   /** @default `openai-chat ${baseUrl}` */
   cacheScope?: string;
+  /** The config keys the server documents; undefined sends every key (servers with open parameter sets). */
+  configKeys?: ConfigKeys;
+  /** The target's config, refused at construction when it has keys outside `configKeys`. */
+  config?: ProviderRequest['config'];
 }
 
 /** Stands in for the messages while a body's JSON frame is built (never sent). */
@@ -113,7 +120,8 @@ export function parseUsage(raw: z.infer<typeof usageSchema> | null | undefined):
   return usage;
 }
 
-function errorFromResponse(
+/** The ProviderError for an OpenAI-style error answer (`{ error: { message, type, code } }`); 429 quota codes are `quota`. */
+export function errorFromResponse(
   { status, body, headers }: JsonResponse,
   label: string,
   secret?: string,
@@ -127,12 +135,14 @@ function errorFromResponse(
   kind = refineKind?.(status, body) ?? kind;
   const text = detail?.message ?? (typeof body === 'string' ? body.slice(0, 200) : 'no error message');
   const retryAfter = retryAfterMs(headers);
+  const rateLimit = kind === 'rate_limit' ? openAiRateLimit(headers) : undefined;
   return new ProviderError(
     kind,
     redact(`${label}: HTTP ${status}${code ? ` ${code}` : ''}: ${text}`, [secret]),
     {
       status,
       ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
     },
   );
 }
@@ -153,7 +163,9 @@ function parseResponse(body: unknown, status: number, label: string): ChatRespon
 
 /** The OpenAI Chat Completions dialect, shared by OpenAI and every compatible server. */
 export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
-  const url = `${options.baseUrl.replace(/\/+$/, '')}${options.path ?? '/chat/completions'}`;
+  const gate = options.configKeys ? new ConfigGate(options.id, options.configKeys) : undefined;
+  gate?.prepare(options.config);
+  const url = endpoint(options.baseUrl, options.path ?? '/chat/completions');
   const headers: Record<string, string> = { ...options.headers };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   const label = options.id;
@@ -221,7 +233,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
     };
   }
 
-  const embeddingsUrl = `${options.baseUrl.replace(/\/+$/, '')}${options.embeddingsPath ?? '/embeddings'}`;
+  const embeddingsUrl = endpoint(options.baseUrl, options.embeddingsPath ?? '/embeddings');
 
   async function embed(request: EmbedRequest): Promise<EmbedResponse> {
     // Floats, not the SDK's default base64: the body stays readable in journals and caches.
@@ -288,6 +300,11 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
     embed,
     cacheScope: () => options.cacheScope ?? `openai-chat ${options.baseUrl}`,
     call(request: ProviderRequest): Promise<ProviderResponse> {
+      try {
+        gate?.check(request.config);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       if (!options.stream) {
         const frame = jsonFrame(request.config);
         if (frame) {

@@ -1,11 +1,14 @@
 import { UserError } from '../errors.js';
+import { apiRoot } from './base-url.js';
 import { MissingKeyError } from './missing-key.js';
+import { OPENAI_VERSION } from './openai.js';
 import { createOpenAiChatProvider } from './openai-chat.js';
 import type { Provider, ProviderContext } from './provider.js';
 
 /**
  * `openai-compatible:<model>`: any server speaking Chat Completions (vLLM, llama.cpp, LM Studio,
- * Ollama's /v1, OpenRouter). Needs `base_url`; the key is optional (`api_key_env`).
+ * Ollama's /v1, OpenRouter). Needs `base_url` (`/v1` is added to a bare host); the key is optional
+ * (`api_key_env`). Every config key is sent: such servers take parameters of their own (top_k, min_p…).
  */
 export function createOpenAiCompatibleProvider(context: ProviderContext): Provider {
   const baseUrl = context.options.base_url as string | undefined;
@@ -25,10 +28,11 @@ export function createOpenAiCompatibleProvider(context: ProviderContext): Provid
       `set ${keyEnv} or remove api_key_env`,
     );
   }
+  const id = `openai-compatible:${context.rest}`;
   return createOpenAiChatProvider({
-    id: `openai-compatible:${context.rest}`,
+    id,
     model: context.rest,
-    baseUrl,
+    baseUrl: apiRoot(baseUrl, OPENAI_VERSION, id),
     apiKey,
     maxTokensField: 'max_tokens',
     headers: (context.options.headers as Record<string, string> | undefined) ?? {},

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import { createOpenAiProvider } from './openai.js';
+import { type CaptureServer, chatCompletionsRequest, startCaptureServer } from './request-shapes.contract.js';
 import { userError } from './test-helpers.js';
 
 let server: MockServer;
@@ -75,5 +76,63 @@ describe('createOpenAiProvider', () => {
     });
     expect(provider.cacheScope()).toBe('openai-chat https://api.openai.com/v1');
     expect(provider.model).toBe('gpt-4o-mini');
+  });
+});
+
+describe('openai: the Chat Completions request on the wire', () => {
+  let capture: CaptureServer | undefined;
+  afterEach(async () => {
+    await capture?.close();
+    capture = undefined;
+  });
+
+  const completion = {
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, message: { role: 'assistant', content: '{}' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 },
+  };
+
+  it('has the documented shape, with max_tokens sent as max_completion_tokens', async () => {
+    capture = await startCaptureServer(() => ({ json: completion }));
+    const tool = {
+      type: 'function',
+      function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
+    };
+    const config = {
+      temperature: 0,
+      max_tokens: 64,
+      seed: 7,
+      stop: ['END'],
+      tools: [tool],
+      tool_choice: 'auto',
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'answer', schema: { type: 'object' }, strict: true },
+      },
+    };
+    const provider = createOpenAiProvider({
+      rest: 'gpt-4o-mini',
+      options: { base_url: capture.url },
+      config,
+      env: { OPENAI_API_KEY: 'sk-x' },
+      baseDir: '.',
+    });
+    await provider.call({
+      messages: [{ role: 'user', content: 'hi' }],
+      config,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const [request] = capture.requests;
+    expect(request?.url).toBe('/v1/chat/completions');
+    expect(chatCompletionsRequest.safeParse(request?.body).error?.issues).toBeUndefined();
+    const { max_tokens: _, ...sent } = config;
+    expect(request?.body).toEqual({
+      ...sent,
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_completion_tokens: 64,
+    });
   });
 });

@@ -1,12 +1,13 @@
 import { UserError } from '../errors.js';
 import { canonicalJson } from '../util/hash.js';
+import { apiRoot, withoutSegment } from './base-url.js';
 import { MissingKeyError } from './missing-key.js';
 import { createOpenAiChatProvider } from './openai-chat.js';
 import type { Provider, ProviderContext } from './provider.js';
 
-const DEFAULT_BASE_URL = 'https://openrouter.ai';
-const PATH = '/api/v1/chat/completions';
-const EMBEDDINGS_PATH = '/api/v1/embeddings';
+const DEFAULT_BASE_URL = 'https://openrouter.ai/api/v1';
+/** Documented as `https://openrouter.ai/api/v1`; the site root alone gets `/api/v1`. */
+const VERSION = { segment: '/api/v1', prefixIsRoot: true } as const;
 const DEFAULT_REFERER = 'https://github.com/assay-evals/assay';
 const DEFAULT_TITLE = 'Assay';
 const OPTION_NAMES = ['referer', 'title', 'provider', 'models'];
@@ -54,14 +55,11 @@ export function createOpenRouterProvider(context: ProviderContext): Provider {
     throw new MissingKeyError(keyEnv, id);
   }
   const options = readOptions(context.options.provider_options, id);
-  // Accept the documented OpenAI-compatible base (`…/api/v1`) as well as the site root.
-  const baseUrl = (
-    (context.options.base_url as string | undefined) ??
-    context.env.OPENROUTER_BASE_URL ??
-    DEFAULT_BASE_URL
-  )
-    .replace(/\/+$/, '')
-    .replace(/\/api\/v1$/, '');
+  const root = apiRoot(
+    (context.options.base_url as string | undefined) ?? context.env.OPENROUTER_BASE_URL ?? DEFAULT_BASE_URL,
+    VERSION,
+    id,
+  );
   const routing = {
     ...(options.provider ? { provider: options.provider } : {}),
     ...(options.models ? { models: options.models } : {}),
@@ -69,9 +67,7 @@ export function createOpenRouterProvider(context: ProviderContext): Provider {
   return createOpenAiChatProvider({
     id,
     model: context.rest,
-    baseUrl,
-    path: PATH,
-    embeddingsPath: EMBEDDINGS_PATH,
+    baseUrl: root,
     apiKey,
     maxTokensField: 'max_tokens',
     headers: {
@@ -86,7 +82,8 @@ export function createOpenRouterProvider(context: ProviderContext): Provider {
     reportedCostUsd: (usage) => (typeof usage.cost === 'number' ? usage.cost : undefined),
     errorKind: openRouterErrorKind,
     // Routing can change which upstream answers, so it is part of the cache identity.
-    cacheScope: `openrouter ${baseUrl}${Object.keys(routing).length > 0 ? ` ${canonicalJson(routing)}` : ''}`,
+    // Named by the site, as before base URLs were resolved, so existing cache entries still match.
+    cacheScope: `openrouter ${withoutSegment(root, VERSION.segment)}${Object.keys(routing).length > 0 ? ` ${canonicalJson(routing)}` : ''}`,
   });
 }
 

@@ -27,6 +27,23 @@ describeProviderContract(
 );
 
 describeProviderContract(
+  'openai:responses',
+  ({ origin, ...options }) =>
+    // A bare origin: the adapter adds /v1 itself.
+    build('openai:responses:gpt-4.1-mini', targetOptions(options), {
+      OPENAI_API_KEY: CONTRACT_API_KEY,
+      OPENAI_BASE_URL: origin,
+    }),
+  {
+    servers,
+    keyHeader: bearer,
+    streams: true,
+    rawUsage: { inputTokens: 'input_tokens', outputTokens: 'output_tokens' },
+    retryHint: true,
+  },
+);
+
+describeProviderContract(
   'openai-compatible',
   ({ origin, ...options }) =>
     build(

@@ -1,5 +1,4 @@
-import type { RateLimitSnapshot } from '../resilience/rate-limiter.js';
-import type { ChatMessage, GenerationConfig, Usage } from '../types.js';
+import type { ChatMessage, GenerationConfig, RateLimitSnapshot, Usage } from '../types.js';
 
 export interface ToolCall {
   id?: string;
@@ -91,6 +90,11 @@ export interface ProviderContext {
   rest: string;
   /** Target options from config (base_url, api_key_env, headers…). */
   options: Record<string, unknown>;
+  /**
+   * The target's generation config, when the provider is built for a target: adapters refuse keys their
+   * API does not take here, before the run starts.
+   */
+  config?: GenerationConfig;
   env: NodeJS.ProcessEnv;
   /** Directory of the config file, for resolving relative paths. */
   baseDir: string;

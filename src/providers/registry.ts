@@ -22,7 +22,7 @@ const FACTORIES: Record<string, FactoryEntry> = {
     load: async () => (await import('./openai.js')).createOpenAiProvider,
     needsRest: 'a model name, e.g. openai:gpt-4o-mini',
     env: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
-    description: 'OpenAI Chat Completions',
+    description: 'OpenAI Chat Completions; openai:responses:<model> for the Responses API',
   },
   'openai-compatible': {
     load: async () => (await import('./openai-compatible.js')).createOpenAiCompatibleProvider,

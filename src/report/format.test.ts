@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ERROR_REASON_CHARS,
   failureReason,
   formatMs,
   formatPercent,
@@ -98,6 +99,23 @@ describe('failureReason', () => {
     expect(failureReason(makeError('timeout', 'no answer\nafter 30s'), 80)).toBe(
       'timeout: no answer after 30s',
     );
+  });
+
+  it('keeps a provider error to the provider’s own words, past its long prefix', () => {
+    const message =
+      'anthropic:claude-3-5-haiku-latest: HTTP 400 invalid_request_error: seed: Extra inputs are not permitted';
+    // The whole reason, although the caller asked for 80 characters (this one is 114).
+    expect(failureReason(makeError('permanent', message), 80)).toBe(`permanent: ${message}`);
+    const long = `openai:gpt-4o: HTTP 429 insufficient_quota: ${'You exceeded your quota. '.repeat(20)}`;
+    const reason = failureReason(makeError('quota', long), 80);
+    expect(reason.length).toBeLessThanOrEqual(ERROR_REASON_CHARS);
+    expect(reason.length).toBeGreaterThan(ERROR_REASON_CHARS - 5);
+    expect(reason.endsWith('…')).toBe(true);
+    // A failing score's reason still keeps to the caller's width.
+    const failed = makeFailed({
+      scores: [{ name: 'contains', value: 0, pass: false, weight: 1, reason: 'x'.repeat(200) }],
+    });
+    expect(failureReason(failed, 80)).toHaveLength(80);
   });
 
   it('falls back to the score when no single assertion failed', () => {

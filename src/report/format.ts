@@ -91,10 +91,22 @@ export function truncateLine(text: string, max: number): string {
   return `${cut}…`;
 }
 
-/** Why an item did not pass, on one line: `category: message` for errors, else the first failing score. */
+/**
+ * Fewest characters an error reason keeps, whatever `max` a caller asks for: a provider error starts with
+ * its category, provider id and status (`permanent: anthropic:claude-…: HTTP 400 invalid_request_error: `,
+ * about 80 characters), and the provider's own words that come after are what the user acts on.
+ */
+export const ERROR_REASON_CHARS = 320;
+
+/**
+ * Why an item did not pass, on one line: `category: message` for errors (at least ERROR_REASON_CHARS
+ * of it), else the first failing score (at most `max`).
+ */
 export function failureReason(result: ItemResult, max: number): string {
   if (result.status === 'error') {
-    return result.error ? truncateLine(`${result.error.category}: ${result.error.message}`, max) : 'error';
+    if (!result.error) return 'error';
+    const { category, message } = result.error;
+    return truncateLine(`${category}: ${message}`, Math.max(max, ERROR_REASON_CHARS));
   }
   const failing = result.scores.find((score) => !score.pass);
   if (!failing) return `score ${formatScore(result.score)} below threshold`;

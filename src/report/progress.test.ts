@@ -41,7 +41,13 @@ describe('attachProgress without a TTY', () => {
       22,
       100,
     );
-    bus.emit('retry-scheduled', { itemId: 'item-9', attempt: 2, delayMs: 1200, reason: 'rate_limit: 429' });
+    bus.emit('retry-scheduled', {
+      runId: 'r',
+      itemId: 'item-9',
+      attempt: 2,
+      delayMs: 1200,
+      reason: 'rate_limit: 429',
+    });
     itemEnd(bus, makeError('rate_limit', 'Too Many\nRequests', { taskId: 'busy', attempts: 3 }), 23, 100);
     itemEnd(bus, makeResult({ taskId: 'again', cached: true, costUsd: 0 }), 100, 100);
     bus.emit('run-end', { run: makeRun({ id: 'r42' }), status: 'completed', durationMs: 12_345 });
@@ -181,7 +187,7 @@ describe('attachProgress on a TTY', () => {
   it('ignores retries and resumes from the skipped count', () => {
     const { bus, out } = setup();
     bus.emit('run-start', { run: makeRun(), total: 100, skipped: 40 });
-    bus.emit('retry-scheduled', { itemId: 'x', attempt: 1, delayMs: 10, reason: 'transient' });
+    bus.emit('retry-scheduled', { runId: 'r', itemId: 'x', attempt: 1, delayMs: 10, reason: 'transient' });
     expect(out.chunks).toHaveLength(1);
     expect(out.chunks[0]).toContain('40/100');
   });

@@ -103,6 +103,15 @@ describe('renderFailures', () => {
     expect(text).not.toMatch(ANSI);
   });
 
+  it('shows enough of a provider error to act on (not cut to `s…` after its prefix)', () => {
+    const message =
+      'anthropic:claude-3-5-haiku-latest: HTTP 400 invalid_request_error: seed: Extra inputs are not permitted';
+    const text = renderFailures([makeError('permanent', message, { taskId: 't1', targetName: 'claude' })], {
+      color: false,
+    });
+    expect(text.split('\n')[1]).toBe(`  ERROR  t1  claude  permanent: ${message}`);
+  });
+
   it('stops at the limit and counts the rest', () => {
     const results = Array.from({ length: 7 }, (_, index) => makeFailed({ taskId: `t${index}` }));
     const lines = renderFailures(results, { color: false, limit: 3 }).split('\n');

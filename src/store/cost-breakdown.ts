@@ -6,6 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { RunOptions } from '../types.js';
 import { dayKey, isoWeekKey, monthKey } from './calendar.js';
+import { aggregate } from './figures.js';
 import type { Database } from './schema.js';
 import type { CostDimension, CostRow } from './store.js';
 
@@ -135,6 +136,11 @@ export async function selectCostBreakdown(
     entry.savedUsd += Number(row.saved_usd);
     entry.calls += Number(row.calls);
     entry.cachedCalls += Number(row.cached_calls);
+  }
+  for (const entry of merged.values()) {
+    entry.costUsd = aggregate(entry.costUsd);
+    entry.judgeCostUsd = aggregate(entry.judgeCostUsd);
+    entry.savedUsd = aggregate(entry.savedUsd);
   }
   const byKey = (left: CostRow, right: CostRow): number =>
     left.key < right.key ? -1 : left.key > right.key ? 1 : 0;

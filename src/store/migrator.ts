@@ -57,7 +57,24 @@ export async function migrate(
   const done: number[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
-    const ran = await db.transaction().execute(async (trx) => {
+    const ran = await applyOne(db, migration, now, databaseVersion === 0, options.location);
+    if (ran) done.push(migration.version);
+  }
+  return done;
+}
+
+/** Applies one migration in a transaction; false when another process applied it first. */
+async function applyOne(
+  // biome-ignore lint/suspicious/noExplicitAny: the migrator only touches its own table
+  db: Kysely<any>,
+  migration: Migration,
+  now: () => number,
+  /** A database Assay never migrated: a clash there means another program's database. */
+  fresh: boolean,
+  location: string | undefined,
+): Promise<boolean> {
+  try {
+    return await db.transaction().execute(async (trx) => {
       // Claiming the version first takes the write lock before any schema change, so a second
       // process migrating at the same moment waits, then finds the row and skips.
       const claim = await trx
@@ -71,9 +88,18 @@ export async function migrate(
       }
       return true;
     });
-    if (ran) done.push(migration.version);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (fresh && /already exists/i.test(message)) {
+      throw new UserError(
+        `this database belongs to another program: it already has tables Assay would create (${message})`,
+        location,
+        'point --db (or ASSAY_DATABASE_URL) at an Assay database, or at a new file or an empty database',
+        { cause: error },
+      );
+    }
+    throw error;
   }
-  return done;
 }
 
 function checkMigrationList(migrations: readonly Migration[]): void {

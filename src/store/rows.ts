@@ -69,8 +69,10 @@ export function fromPromptVersionRow(row: PromptVersionsTable): PromptTemplate {
   };
 }
 
+/** A target as stored: its config as written (environment references, never their values). */
 export function toTargetVersionRow(target: Target, createdAt: number): TargetVersionsTable {
-  const { config, options, price, timeoutMs } = target;
+  const { config, options } = target.written ?? target;
+  const { price, timeoutMs } = target;
   return {
     name: target.name,
     version: target.version,

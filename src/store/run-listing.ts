@@ -1,6 +1,7 @@
 /** Run listings and per-run aggregates, in SQL that every dialect runs. */
 import { type Kysely, sql } from 'kysely';
 import type { RunRecord } from '../types.js';
+import { aggregate } from './figures.js';
 import { fromRunRow } from './rows.js';
 import type { Database } from './schema.js';
 import type { RunListing, RunQuery, RunStats } from './store.js';
@@ -35,7 +36,8 @@ export async function selectRunStats(
   for (const id of runIds) stats.set(id, emptyRunStats());
   for (let start = 0; start < runIds.length; start += RUN_IDS_PER_QUERY) {
     const chunk = runIds.slice(start, start + RUN_IDS_PER_QUERY);
-    // Drivers return aggregates as numbers, bigints or numeric strings: Number() takes all three.
+    // Drivers return aggregates as numbers, bigints or numeric strings: Number() takes all three;
+    // floating-point sums and means go through aggregate() so every database gives the same figures.
     const rows = await db
       .selectFrom('results')
       .select([
@@ -62,12 +64,12 @@ export async function selectRunStats(
       entry.passed = Number(row.passed);
       entry.failed = Number(row.failed);
       entry.errored = Number(row.errored);
-      entry.costUsd = Number(row.cost_usd);
-      entry.judgeCostUsd = Number(row.judge_cost_usd);
-      entry.savedUsd = Number(row.saved_usd);
+      entry.costUsd = aggregate(row.cost_usd);
+      entry.judgeCostUsd = aggregate(row.judge_cost_usd);
+      entry.savedUsd = aggregate(row.saved_usd);
       entry.cached = Number(row.cached);
-      entry.meanScore = row.mean_score === null ? null : Number(row.mean_score);
-      entry.meanLatencyMs = row.mean_latency_ms === null ? null : Number(row.mean_latency_ms);
+      entry.meanScore = row.mean_score === null ? null : aggregate(row.mean_score);
+      entry.meanLatencyMs = row.mean_latency_ms === null ? null : aggregate(row.mean_latency_ms);
     }
     const targets = await db
       .selectFrom('results')

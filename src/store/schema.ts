@@ -101,6 +101,23 @@ export interface TaskArchiveTable {
   archived_at: number;
 }
 
+export interface RunLeasesTable {
+  run_id: string;
+  owner: string;
+  acquired_at: number;
+  heartbeat_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details_json: string;
+}
+
 export interface CacheEntriesTable {
   key: string;
   output: string;
@@ -122,4 +139,6 @@ export interface Database {
   scores: ScoresTable;
   cache_entries: CacheEntriesTable;
   task_archive: TaskArchiveTable;
+  run_leases: RunLeasesTable;
+  audit_log: AuditLogTable;
 }

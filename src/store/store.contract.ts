@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../types.js';
 import type { Store } from './store.js';
+import { describeAuditContract } from './store-audit.contract.js';
 import { describeBrowsingContract } from './store-browsing.contract.js';
 import { describeCostContract } from './store-costs.contract.js';
 import { describeHistoryContract } from './store-history.contract.js';
+import { describeLeaseContract } from './store-leases.contract.js';
 import { type ContractContext, makeResult, makeRun, makeVersions, prompt, unique } from './test-helpers.js';
 
 export interface StoreContractOptions {
@@ -252,6 +254,30 @@ export function describeStoreContract(
       expect(await store.listResults({ runId: run.id })).toStrictEqual(expected);
     });
 
+    it('replaces a stored result and its scores when asked (a retry), and only that item', async () => {
+      const run = await withRun();
+      const kept = makeResult(run.id, { output: 'kept' });
+      const old = makeResult(run.id, {
+        status: 'error',
+        output: null,
+        scores: [{ name: 'x', value: 0, pass: false, reason: 'old', weight: 1 }],
+        error: { category: 'transient', message: 'HTTP 500' },
+      });
+      await store.saveResults([kept, old]);
+      const fresh = makeResult(run.id, {
+        itemId: old.itemId,
+        output: 'fresh',
+        scores: [{ name: 'y', value: 1, pass: true, reason: 'new', weight: 1 }],
+      });
+      await store.saveResults([fresh], { replace: true });
+      const byItem = new Map(
+        (await store.listResults({ runId: run.id })).map((result) => [result.itemId, result]),
+      );
+      expect(byItem.get(old.itemId)).toStrictEqual(fresh);
+      expect(byItem.get(kept.itemId)).toStrictEqual(kept);
+      expect(byItem.size).toBe(2);
+    });
+
     it('keeps results of different runs apart', async () => {
       const one = await withRun();
       const two = await withRun();
@@ -272,8 +298,18 @@ export function describeStoreContract(
         makeResult(run.id),
         makeResult(run.id, { status: 'error', error: { category: 'quota', message: 'out of credit' } }),
       ];
-      await store.saveResults([...results, makeResult(other.id)]);
+      const skipped = makeResult(run.id, {
+        status: 'error',
+        error: { category: 'skipped_budget', message: 'over budget' },
+      });
+      await store.saveResults([...results, skipped, makeResult(other.id)]);
       expect(await store.completedItemIds(run.id)).toEqual(new Set(results.map((result) => result.itemId)));
+      expect(await store.countCompleted(run.id)).toBe(2);
+      // Asked about a window of ids: only those among them, and nothing for an empty window.
+      const window = [results[1]!.itemId, skipped.itemId, 'not-run-yet'];
+      expect(await store.completedItemIds(run.id, window)).toEqual(new Set([results[1]!.itemId]));
+      expect(await store.completedItemIds(run.id, [])).toEqual(new Set());
+      expect(await store.countCompleted(other.id)).toBe(1);
     });
 
     it('filters failed and errored results, and limits the list', async () => {
@@ -334,5 +370,7 @@ export function describeStoreContract(
     describeBrowsingContract(context);
     describeCostContract(context);
     describeHistoryContract(context);
+    describeLeaseContract(context);
+    describeAuditContract(context);
   });
 }

@@ -101,21 +101,105 @@ export interface TaskIdSummary {
   archivedAt: number | null;
 }
 
+export type AuditAction =
+  | 'task.add'
+  | 'task.archive'
+  | 'task.restore'
+  | 'run.delete'
+  | 'run.prune'
+  | 'run.retry'
+  | 'cache.clear'
+  | 'cache.prune'
+  | 'db.restore';
+
+/** One change that is not a run writing its own results: who, what, when. */
+export interface AuditEntry {
+  at: number;
+  /** ASSAY_USER, else the git email, else the OS user (as runs record their user). */
+  actor: string;
+  action: AuditAction;
+  /** What was changed: a task id, a run id… (null for the whole cache or store). */
+  subject: string | null;
+  /** What the change removed or did, e.g. `{ results: 120 }`. */
+  details: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: string;
+}
+
+export interface AuditQuery {
+  since?: number;
+  action?: string;
+  limit?: number;
+}
+
+/** What deleting runs removed. Task and prompt versions stay: other runs share them. */
+export interface DeletedRuns {
+  runs: number;
+  results: number;
+  scores: number;
+}
+
+/** Who is executing a run, and until when their claim holds unless they renew it. */
+export interface RunLease {
+  runId: string;
+  /** Identifies the holder, e.g. `build-7 pid 4242`. */
+  owner: string;
+  acquiredAt: number;
+  /** The holder's last renewal (ms). */
+  heartbeatAt: number;
+  /** When the lease lapses unless renewed (ms). */
+  expiresAt: number;
+}
+
+export type LeaseOutcome = { acquired: true; lease: RunLease } | { acquired: false; holder: RunLease };
+
+/**
+ * One executor per run at a time. A lease is a row with its owner, heartbeat and expiry: a killed
+ * owner stops renewing, so its lease lapses and another process can take the run over.
+ */
+export interface RunLeases {
+  /**
+   * Takes the run's lease when nobody holds it, it has expired at `now`, it is `owner`'s already,
+   * or it is held by `replacing` (a holder known to be dead); otherwise says who holds it.
+   */
+  acquireRunLease(request: {
+    runId: string;
+    owner: string;
+    now: number;
+    ttlMs: number;
+    replacing?: string;
+  }): Promise<LeaseOutcome>;
+  /** Extends `owner`'s lease to `now + ttlMs`; false when it is no longer theirs. */
+  renewRunLease(request: { runId: string; owner: string; now: number; ttlMs: number }): Promise<boolean>;
+  /** Gives the lease up (nothing happens when `owner` does not hold it). */
+  releaseRunLease(runId: string, owner: string): Promise<void>;
+}
+
 /**
  * Persistent storage of versions, runs and results. One interface, one implementation per
  * database; every implementation passes `store.contract.ts`.
  */
-export interface Store {
+export interface Store extends RunLeases {
   /** Records immutable versions of tasks, prompts and targets (idempotent). */
   saveVersions(versions: { tasks: Task[]; prompts: PromptTemplate[]; targets: Target[] }): Promise<void>;
   createRun(run: RunRecord): Promise<void>;
   finishRun(runId: string, status: RunStatus, finishedAt: number): Promise<void>;
   /** A run by id, or the newest run for `latest`. */
   getRun(idOrLatest: string): Promise<RunRecord | undefined>;
-  /** Ids of work items that already have a result in this run. */
-  completedItemIds(runId: string): Promise<Set<string>>;
-  /** Writes results in one transaction; a result already stored for (run, item) is left as is. */
-  saveResults(results: ItemResult[]): Promise<void>;
+  /**
+   * Ids of work items that already have a final result in this run (a budget skip is not final),
+   * all of them or only those `among` the given ids (a window of a big run).
+   */
+  completedItemIds(runId: string, among?: readonly string[]): Promise<Set<string>>;
+  /** How many work items have a final result in this run. */
+  countCompleted(runId: string): Promise<number>;
+  /**
+   * Writes results in one transaction. A result already stored for (run, item) is left as is, or
+   * with `replace` (a retry) replaced, scores included; a budget skip is always replaced.
+   */
+  saveResults(results: ItemResult[], options?: { replace?: boolean }): Promise<void>;
   listResults(query: ResultQuery): Promise<ItemResult[]>;
   /** USD spent by results recorded since `since` (ms), across all runs: for daily budgets. */
   spentSince(since: number): Promise<number>;
@@ -125,8 +209,23 @@ export interface Store {
   targetNames(): Promise<string[]>;
   /** Aggregates of a run's results (all zero for a run without results). */
   runStats(runId: string): Promise<RunStats>;
-  /** Deletes results (and their scores) of these items in this run, for `assay retry`; returns how many. */
-  deleteResults(runId: string, itemIds: string[]): Promise<number>;
+  /**
+   * Deletes results (and their scores) of these items in this run, for `assay retry`; returns how
+   * many. With `actor`, the deletion is audited (`run.retry`) in the same transaction.
+   */
+  deleteResults(runId: string, itemIds: string[], actor?: string): Promise<number>;
+  /**
+   * Deletes runs with their results, scores and leases, audited in the same transaction (one entry
+   * per run, `details` added to each); returns what was removed.
+   */
+  deleteRuns(
+    runIds: readonly string[],
+    audit: { actor: string; action: 'run.delete' | 'run.prune'; details?: Record<string, unknown> },
+  ): Promise<DeletedRuns>;
+  /** Records a change made outside the store (a task file written), on its own. */
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /** Audit entries, oldest first. */
+  listAudit(query: AuditQuery): Promise<AuditRecord[]>;
   /** Marks a run running again (retry/resume): status 'running', finished_at null. */
   reopenRun(runId: string): Promise<void>;
   /**
@@ -143,9 +242,10 @@ export interface Store {
   promptHistory(name: string): Promise<VersionRecord<PromptTemplate>[]>;
   /** Every stored task id, sorted, with its version count and archive time. */
   listTaskIds(): Promise<TaskIdSummary[]>;
-  /** Archives a task (idempotent: an archived task keeps its first archive time). */
-  archiveTask(taskId: string, at: number): Promise<void>;
-  restoreTask(taskId: string): Promise<void>;
+  /** Archives a task (idempotent: an archived task keeps its first archive time); audited with `actor`. */
+  archiveTask(taskId: string, at: number, actor?: string): Promise<void>;
+  /** Un-archives a task; audited with `actor`. */
+  restoreTask(taskId: string, actor?: string): Promise<void>;
   archivedTaskIds(): Promise<Set<string>>;
   close(): Promise<void>;
 }

@@ -81,7 +81,7 @@ export function generalCanonicalJson(value: unknown): string {
 }
 
 /** Hex sha256 of a string, cut to `length` characters. */
-export function sha256(text: string, length = 64): string {
+export function sha256(text: string | Buffer, length = 64): string {
   // The one-shot `crypto.hash` (Node 20.12+; Assay needs 20.19) skips a Hash object per call.
   const hex = hash('sha256', text, 'hex');
   return length >= 64 ? hex : hex.slice(0, length);

@@ -222,6 +222,14 @@ describe('other commands', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['prompts', 'targets', 'tasks']));
   });
 
+  it('mock-server --help names every dialect it speaks and where their base URLs are', async () => {
+    const help = await runCli(['mock-server', '--help'], { cwd: process.cwd() });
+    expect(help.code).toBe(0);
+    expect(help.stdout).not.toContain('OpenAI wire format');
+    for (const dialect of ['OpenAI', 'OpenRouter', 'Anthropic', 'Gemini', 'Ollama', 'docs/mock.md'])
+      expect(help.stdout).toContain(dialect);
+  });
+
   it('mock-server serves the OpenAI format until stopped', async () => {
     const { child, done } = startCli(['mock-server', '--port', '0'], { cwd: process.cwd() });
     let stdout = '';
@@ -230,6 +238,9 @@ describe('other commands', () => {
     });
     await waitFor(() => /listening on (http:\/\/\S+)/.test(stdout));
     const url = /listening on (http:\/\/\S+)/.exec(stdout)![1]!;
+    await waitFor(() => stdout.includes('Anthropic, Gemini, Ollama base URL'));
+    expect(stdout).toContain(`OpenAI base URL: ${url}/v1\n`);
+    expect(stdout).toContain(`Anthropic, Gemini, Ollama base URL: ${url}\n`);
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -239,6 +250,35 @@ describe('other commands', () => {
     expect(body.choices[0]!.message.content).toBe('42');
     child.kill('SIGTERM');
     expect((await done).code).toBe(0);
+  });
+
+  it('the store comes from ASSAY_DATABASE_URL or --db; an unknown scheme is refused without its password (exit 2)', async () => {
+    const { dir, cleanup } = await makeProject({ 'assay.yaml': VALID, 'prompts/q.njk': '{{ question }}' });
+    try {
+      const { ASSAY_DB: _, ...base } = env(dir);
+      const viaUrl = { ...base, ASSAY_DATABASE_URL: 'sqlite:team.db' };
+      expect((await runCli(['run'], { cwd: dir, env: viaUrl })).code).toBe(0);
+      const listed = await runCli(['runs', '--json', '--db', path.join(dir, 'team.db')], {
+        cwd: dir,
+        env: base,
+      });
+      expect(JSON.parse(listed.stdout)).toHaveLength(1);
+
+      for (const args of [['runs', '--db', 'mysql://root:hunter2@db/evals'], ['run']]) {
+        const refused = await runCli(args, {
+          cwd: dir,
+          env: { ...base, ASSAY_DATABASE_URL: 'mysql://root:hunter2@db/evals' },
+        });
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toMatch(
+          /unknown database URL scheme "mysql:" in mysql:\/\/root:\*\*\*@db\/evals/,
+        );
+        expect(refused.stderr).toMatch(/fix: give a file path or sqlite:<path> \(SQLite\), or postgres:\/\//);
+        expect(refused.stderr).not.toContain('hunter2');
+      }
+    } finally {
+      await cleanup();
+    }
   });
 
   it('results without any run says so (exit 2)', async () => {

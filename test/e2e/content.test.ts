@@ -282,6 +282,7 @@ defaults: { retries: 0, concurrency: 1 }
         id: string;
         errored: number;
         results: number;
+        status: string;
       }>;
       expect(runs).toHaveLength(1);
       expect(runs[0]).toMatchObject({ results: 3, errored: 2 });
@@ -300,6 +301,19 @@ defaults: { retries: 0, concurrency: 1 }
       expect(shown.code).toBe(0);
       expect(shown.stdout).toMatch(/ERROR/);
       expect(shown.stdout).toMatch(/\[user\] /);
+
+      // A retry that cannot start (no API key) changes nothing: the errored results stay, the
+      // run keeps its status, and the next retry goes ahead.
+      const { OPENAI_API_KEY: _key, ...noKey } = env;
+      const refused = await runCli(['retry', id.slice(0, 8), '--progress', 'none'], { cwd: dir, env: noKey });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/OPENAI_API_KEY/);
+      const untouched = JSON.parse((await runCli(['runs', '--json'], { cwd: dir, env })).stdout) as Array<{
+        errored: number;
+        results: number;
+        status: string;
+      }>;
+      expect(untouched[0]).toMatchObject({ results: 3, errored: 2, status: runs[0]!.status });
 
       const retry = await runCli(['retry', id.slice(0, 8), '--progress', 'none'], { cwd: dir, env });
       expect(retry.code).toBe(0);

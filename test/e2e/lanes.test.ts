@@ -253,35 +253,36 @@ defaults: { retries: 0 }
 
 describe('degrade to the cache', () => {
   it('answers from an expired cache entry, marked stale, when the provider keeps failing', async () => {
-    const healthy = `prompts: [prompts/q.njk]
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
 targets:
   - id: openai:gpt-4o-mini
     degrade: cache
 tasks: [tasks/gen.jsonl]
 defaults: { retries: 1, cache_ttl: 1ms }
-`;
-    const { dir, cleanup } = await makeProject({
-      'assay.yaml': healthy,
+`,
       'prompts/q.njk': '{{ question }}',
       'tasks/gen.jsonl': arithmeticTasks(3),
     });
+    // The same endpoint, healthy then down: the second run's requests are the first run's exactly.
+    const healthy = await startMockServer({ port: 0 });
+    let down: MockServer | undefined;
     try {
-      const env = mockEnv(mock.url, dir);
+      const env = mockEnv(healthy.url, dir);
       expect((await runCli(['run'], { cwd: dir, env })).code).toBe(0);
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(
-        `${dir}/assay.yaml`,
-        healthy.replace('degrade: cache', 'degrade: cache\n    headers: { x-mock-status: "503" }'),
-      );
-      const down = await runCli(['run', '--json'], { cwd: dir, env });
-      expect(down.code).toBe(0);
-      const report = parseReport(down.stdout);
+      await healthy.close();
+      down = await startMockServer({ port: healthy.port, failRate: 1 });
+      const outage = await runCli(['run', '--json'], { cwd: dir, env });
+      expect(outage.code).toBe(0);
+      const report = parseReport(outage.stdout);
       expect(report.results?.map((item) => [item.status, item.stale, item.cached, item.costUsd])).toEqual([
         ['passed', true, true, 0],
         ['passed', true, true, 0],
         ['passed', true, true, 0],
       ]);
     } finally {
+      await healthy.close().catch(() => {});
+      await down?.close();
       await cleanup();
     }
   });

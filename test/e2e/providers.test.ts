@@ -110,3 +110,39 @@ tasks:
     }
   });
 });
+
+describe('config keys a provider does not take', () => {
+  it('a seed on an Anthropic target stops the run before any call, exit 2, naming the key, the place and the fix', async () => {
+    const { dir, cleanup } = await makeProject({
+      'assay.yaml': `prompts: [prompts/q.njk]
+targets:
+  - id: anthropic:claude-3-5-haiku-latest
+    label: claude
+    config: { temperature: 0, seed: 7 }
+tasks:
+  - { vars: { question: "hi" } }
+`,
+      'prompts/q.njk': '{{ question }}',
+    });
+    try {
+      mock.reset();
+      const env = {
+        ...mockEnv(mock.url, dir),
+        ANTHROPIC_API_KEY: SECRET,
+        ANTHROPIC_BASE_URL: `${mock.url}/v1`,
+      };
+      const result = await runCli(['run'], { cwd: dir, env });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /config key `seed` \(Anthropic has no seed\) is not a request field of Anthropic Messages/,
+      );
+      // The place is the config's `targets:` line; the provider id names the target.
+      expect(result.stderr).toMatch(/assay\.yaml:2:1: anthropic:claude-3-5-haiku-latest: /);
+      expect(result.stderr).toMatch(/remove it from the target's config/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(mock.journal()).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+});

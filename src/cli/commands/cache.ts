@@ -1,8 +1,8 @@
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { formatUsd } from '../../report/format.js';
 import { parseDuration } from '../../util/duration.js';
-import { EXIT } from '../exit-codes.js';
-import { formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
+import { currentActor, formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -38,7 +38,10 @@ export async function cachePruneCommand(flags: ProjectFlags & { olderThan?: stri
   const now = Date.now();
   const createdBefore = flags.olderThan ? now - parseDuration(flags.olderThan, '--older-than') : undefined;
   return withStore(flags, async (_store, cache) => {
-    const removed = await cache.prune(createdBefore !== undefined ? { createdBefore } : { expiredAt: now });
+    const actor = await currentActor();
+    const removed = await cache.prune(
+      createdBefore !== undefined ? { createdBefore, actor } : { expiredAt: now, actor },
+    );
     process.stdout.write(
       `removed ${removed} cache entr${removed === 1 ? 'y' : 'ies'} ${createdBefore !== undefined ? `older than ${flags.olderThan}` : 'past their TTL'}\n`,
     );
@@ -61,7 +64,7 @@ export async function cacheClearCommand(flags: ProjectFlags & { yes?: boolean })
     }
   }
   return withStore(flags, async (_store, cache) => {
-    const removed = await cache.clear();
+    const removed = await cache.clear({ actor: await currentActor() });
     process.stdout.write(`removed ${removed} cache entr${removed === 1 ? 'y' : 'ies'}\n`);
     return EXIT.ok;
   });

@@ -1,27 +1,23 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Cache } from '../../cache/cache.js';
-import { type Baseline, gitLookup, resolveBaseline } from '../../compare/baseline.js';
-import { compareRuns, type RunComparison } from '../../compare/compare.js';
-import { evaluateGate, FAIL_ON, type FailOn } from '../../compare/gate.js';
-import { loadProject, type Project } from '../../config/load.js';
+import { FAIL_ON, type FailOn } from '../../compare/gate.js';
+import { loadProject } from '../../config/load.js';
 import { UserError } from '../../errors.js';
 import { RunEventBus } from '../../executor/events.js';
-import { executeRun, type RunOutcome } from '../../executor/run.js';
-import { compileFilters } from '../../executor/select.js';
 import { type CiReportInput, renderCiMarkdown, toCiJson } from '../../report/compare-ci.js';
 import { renderComparisonText } from '../../report/compare-terminal.js';
 import { renderJunit } from '../../report/export/junit.js';
-import { formatMs, plural } from '../../report/format.js';
+import { formatMs } from '../../report/format.js';
 import { attachProgress } from '../../report/progress.js';
 import { summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderSummaryTable } from '../../report/table.js';
-import type { Store } from '../../store/store.js';
-import type { ItemResult, RunOptions } from '../../types.js';
+import { ciCheck } from '../../runs/ci-check.js';
+import { runOptionsFor } from '../../runs/options.js';
+import { createRuntime } from '../../runtime.js';
+import { preloadStore } from '../../store/open.js';
 import { parseDuration } from '../../util/duration.js';
-import { EXIT } from '../exit-codes.js';
-import { openStore, preloadStore } from '../open-store.js';
 import { stopOnSignals } from '../stop-signals.js';
+import { openProjectStore } from './project-store.js';
 
 export interface CiFlags {
   suite?: string;
@@ -56,7 +52,6 @@ interface Settings {
   minPassRate: number | null;
   failOn: FailOn;
   allowFail: string[];
-  outDir: string;
   seed: string;
 }
 
@@ -68,120 +63,12 @@ export async function ciCommand(flags: CiFlags): Promise<number> {
   const settings = parseFlags(flags);
   preloadStore();
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  if (!Object.hasOwn(project.config.suites, settings.suite)) {
-    const known = Object.keys(project.config.suites);
-    throw new UserError(
-      `unknown suite "${settings.suite}"`,
-      '--suite',
-      known.length ? `known suites: ${known.join(', ')}` : 'define suites under `suites:` in assay.yaml',
-    );
-  }
-  const isAllowed = compileAllowFail(settings.allowFail, project);
-  const { store, cache } = await openStore(flags.db ?? project.databasePath);
-  const stderr = process.stderr;
-  try {
-    // Before the run starts, so that `latest` is the newest run before this one.
-    let baseline = await resolveBaseline(
-      store,
-      settings.baseline,
-      settings.suite,
-      gitLookup(project.baseDir),
-    );
-    const suiteRepeat = project.config.suites[settings.suite]?.repeat;
-    const options: RunOptions = {
-      suite: settings.suite,
-      filters: [],
-      targets: [],
-      repeat: suiteRepeat ?? project.config.defaults.repeat,
-    };
-    if (!baseline.run && baseline.computeAt && flags.computeBaseline !== false) {
-      const { computeBaseline } = await import('../../compare/compute-baseline.js');
-      baseline = await computeBaseline({
-        project,
-        store,
-        cache: flags.cache === false || !project.config.defaults.cache ? null : cache,
-        options,
-        concurrency: flags.concurrency ?? project.config.defaults.concurrency,
-        at: baseline.computeAt,
-        log: (line) => stderr.write(`${line}\n`),
-      });
-    }
-    stderr.write(`${describeBaseline(baseline)}\n`);
-    const { outcome, results, timedOut } = await runWithDeadline(
-      project,
-      store,
-      cache,
-      options,
-      flags,
-      settings,
-    );
-
-    const baselineResults = baseline.run ? await store.listResults({ runId: baseline.run.id }) : [];
-    const compare = (keep: (result: ItemResult) => boolean): RunComparison | null =>
-      baseline.run
-        ? compareRuns({
-            runA: baseline.run,
-            runB: outcome.run,
-            resultsA: baselineResults.filter(keep),
-            resultsB: results.filter(keep),
-            seed: settings.seed,
-          })
-        : null;
-    const comparison = compare(() => true);
-    // Allowed tasks are reported, but never count towards a verdict that gates.
-    const gateComparison =
-      settings.allowFail.length > 0 ? compare((result) => !isAllowed(result.taskId)) : comparison;
-    const gate = evaluateGate({
-      failOn: settings.failOn,
-      results,
-      comparison: gateComparison,
-      isAllowed,
-      ...(settings.minPassRate !== null ? { minPassRate: settings.minPassRate } : {}),
-    });
-
-    const cutShort =
-      timedOut && outcome.status === 'interrupted'
-        ? { maxTimeMs: settings.maxTimeMs!, finished: results.length, planned: outcome.run.totalItems }
-        : null;
-    const { exitCode, reason } = decideExit(outcome, results, gate.passed, gate.reason, cutShort !== null);
-    const report: CiReportInput = {
-      run: outcome.run,
-      results,
-      baseline,
-      comparison,
-      gate,
-      requestedFailOn: settings.failOn,
-      allowFail: settings.allowFail,
-      minPassRate: settings.minPassRate,
-      exitCode,
-      reason,
-      cutShort,
-      detailsUrl: ciJobUrl(process.env),
-      generatedAt: Date.now(),
-    };
-    const written = await writeReports(settings.outDir, report);
-    printSummary(report, written);
-    return exitCode;
-  } finally {
-    await store.close();
-    // Loaded only if the run reached the network; closing idle sockets lets the process exit now.
-    const http = await import('../../providers/http.js');
-    await http.closeHttpAgent();
-  }
-}
-
-async function runWithDeadline(
-  project: Project,
-  store: Store,
-  cache: Cache,
-  options: RunOptions,
-  flags: CiFlags,
-  settings: Settings,
-): Promise<{ outcome: RunOutcome; results: ItemResult[]; timedOut: boolean }> {
+  // Checked before the store opens (the service checks it again, as every caller must).
+  runOptionsFor(project, { suite: settings.suite });
+  const { store, cache } = await openProjectStore(flags, project);
+  const runtime = createRuntime();
   const stderr = process.stderr;
   const bus = new RunEventBus();
-  const collected: ItemResult[] = [];
-  bus.on('item-end', ({ result }) => collected.push(result));
   bus.on('lane-stopped', ({ target, message }) =>
     stderr.write(`\n${target}: stopping this provider lane for the rest of the run: ${message}\n`),
   );
@@ -190,73 +77,33 @@ async function runWithDeadline(
     tty: Boolean(stderr.isTTY),
     color: Boolean(stderr.isTTY) && !process.env.NO_COLOR,
   });
-
   const { stop, hard, dispose } = stopOnSignals(stderr);
-  let timedOut = false;
-  const timers: NodeJS.Timeout[] = [];
-  if (settings.maxTimeMs !== null) {
-    const maxTimeMs = settings.maxTimeMs;
-    timers.push(
-      setTimeout(() => {
-        if (stop.signal.aborted) return;
-        timedOut = true;
-        stderr.write(
-          `\n--max-time ${formatMs(maxTimeMs)} reached: finishing calls in flight, starting no more\n`,
-        );
-        stop.abort();
-      }, maxTimeMs),
-      // Calls in flight get a grace period; past it they are cut (and left for a resume).
-      setTimeout(() => hard.abort(), maxTimeMs + graceMs(maxTimeMs)),
-    );
-  }
-  let outcome: RunOutcome;
   try {
-    outcome = await executeRun({
-      project,
-      store,
-      cache: flags.cache === false || !project.config.defaults.cache ? null : cache,
-      options,
-      concurrency: flags.concurrency ?? project.config.defaults.concurrency,
-      bus,
-      stopSignal: stop.signal,
-      hardSignal: hard.signal,
-    });
+    const report = await ciCheck(
+      {
+        store,
+        cache: flags.cache === false || !project.config.defaults.cache ? null : cache,
+        runtime,
+        events: bus,
+        env: process.env,
+      },
+      {
+        project,
+        ...settings,
+        computeBaseline: flags.computeBaseline !== false,
+        concurrency: flags.concurrency ?? project.config.defaults.concurrency,
+        control: { stopSignal: stop.signal, hardSignal: hard.signal },
+        log: (line) => stderr.write(`${line}\n`),
+      },
+    );
+    const written = await writeReports(flags.outDir ?? '.', report);
+    printSummary(report, written);
+    return report.exitCode;
   } finally {
-    for (const timer of timers) clearTimeout(timer);
     dispose();
+    await store.close();
+    await runtime.close();
   }
-  const results =
-    collected.length === outcome.run.totalItems
-      ? collected
-      : await store.listResults({ runId: outcome.run.id });
-  return { outcome, results, timedOut };
-}
-
-/** Grace for calls in flight after --max-time: 10% of it, from 5 s to 30 s. */
-export function graceMs(maxTimeMs: number): number {
-  return Math.min(30_000, Math.max(5_000, maxTimeMs * 0.1));
-}
-
-/** Exit code and its one-line reason: an aborted run or a reached budget outrank the gate. */
-function decideExit(
-  outcome: RunOutcome,
-  results: readonly ItemResult[],
-  gatePassed: boolean,
-  gateReason: string,
-  cutShort: boolean,
-): { exitCode: number; reason: string } {
-  const done = `${results.length} of ${plural(outcome.run.totalItems, 'item')} finished`;
-  if (outcome.status === 'budget_exceeded') {
-    return {
-      exitCode: EXIT.budget,
-      reason: `the budget was reached and the remaining calls were skipped (${done})`,
-    };
-  }
-  if (outcome.status !== 'completed' && !cutShort) {
-    return { exitCode: EXIT.aborted, reason: `the run was aborted (${outcome.status}; ${done})` };
-  }
-  const prefix = cutShort ? `cut short by --max-time (${done}); ` : '';
-  return { exitCode: gatePassed ? EXIT.ok : EXIT.failures, reason: `${prefix}${gateReason}` };
 }
 
 function parseFlags(flags: CiFlags): Settings {
@@ -283,7 +130,6 @@ function parseFlags(flags: CiFlags): Settings {
     minPassRate: flags.minPassRate === undefined ? null : parseRate(flags.minPassRate),
     failOn: failOn as FailOn,
     allowFail: flags.allowFail ?? [],
-    outDir: flags.outDir ?? '.',
     seed,
   };
 }
@@ -319,44 +165,6 @@ function parseRate(value: string): number {
     );
   }
   return rate;
-}
-
-/** Each `--allow-fail` is a task filter (`tag:x`, `id:glob`, `metadata.k=v`); any match allows. */
-function compileAllowFail(patterns: readonly string[], project: Project): (taskId: string) => boolean {
-  const predicates = patterns.map((pattern) => {
-    try {
-      return compileFilters([pattern]);
-    } catch (error) {
-      if (error instanceof UserError) {
-        throw new UserError(
-          `invalid --allow-fail "${pattern}"`,
-          '--allow-fail',
-          'use tag:NAME, id:GLOB or metadata.KEY=VALUE (repeat the flag for more)',
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  });
-  const allowed = new Set(
-    project.tasks.filter((task) => predicates.some((predicate) => predicate(task))).map((task) => task.id),
-  );
-  return (taskId) => allowed.has(taskId);
-}
-
-function describeBaseline(baseline: Baseline): string {
-  if (!baseline.run) return `no baseline (${baseline.note ?? baseline.how}): gating on failures only`;
-  const started = new Date(baseline.run.startedAt).toISOString().slice(0, 16).replace('T', ' ');
-  const note = baseline.note ? ` (${baseline.note})` : '';
-  return `baseline: ${baseline.how}: run ${baseline.run.id.slice(0, 8)} from ${started} UTC${note}`;
-}
-
-/** A link to the running CI job: GitHub Actions or GitLab CI; null elsewhere. */
-export function ciJobUrl(env: NodeJS.ProcessEnv): string | null {
-  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-  }
-  return env.CI_JOB_URL ?? null;
 }
 
 async function writeReports(outDir: string, report: CiReportInput): Promise<string[]> {

@@ -1,10 +1,11 @@
 import { compareRuns } from '../../compare/compare.js';
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { toCompareJson } from '../../report/compare-json.js';
 import { renderComparisonMarkdown } from '../../report/compare-markdown.js';
 import { renderComparisonText } from '../../report/compare-terminal.js';
-import { EXIT } from '../exit-codes.js';
-import { type ProjectFlags, printJson, requireRun, withStore } from './project-store.js';
+import { requireRun } from '../../runs/find.js';
+import { type ProjectFlags, printJson, withStore } from './project-store.js';
 
 export interface CompareFlags extends ProjectFlags {
   metric?: string;

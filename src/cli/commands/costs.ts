@@ -1,8 +1,8 @@
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { formatUsd } from '../../report/format.js';
 import type { CostDimension, CostRow } from '../../store/store.js';
 import { parseDuration } from '../../util/duration.js';
-import { EXIT } from '../exit-codes.js';
 import { type ProjectFlags, printJson, withStore } from './project-store.js';
 
 const TIMEFRAMES = { day: '1d', week: '7d', month: '30d' } as const;

@@ -1,10 +1,10 @@
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { formatPercent, formatUsd, truncateLine } from '../../report/format.js';
 import { summarizeRun } from '../../report/summary.js';
 import { renderInsights, renderSummaryTable } from '../../report/table.js';
 import type { Store } from '../../store/store.js';
 import type { ItemResult, RunRecord } from '../../types.js';
-import { EXIT } from '../exit-codes.js';
 import { formatDate, type ProjectFlags, withStore } from './project-store.js';
 import { renderItem } from './show.js';
 

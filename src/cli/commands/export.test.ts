@@ -4,11 +4,11 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { fixtureResults } from '../../report/export/test-fixtures.js';
 import { childrenNamed, parseXml } from '../../report/export/test-xml.js';
 import { makeRun } from '../../report/test-helpers.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { EXIT } from '../exit-codes.js';
 import { exportCommand } from './export.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'assay-export-'));

@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { EXPORT_FORMATS, EXPORT_RENDERERS, isExportFormat } from '../../report/export/formats.js';
 import { plural } from '../../report/format.js';
-import { EXIT } from '../exit-codes.js';
-import { requireRun, withStore } from './project-store.js';
+import { requireRun } from '../../runs/find.js';
+import { withStore } from './project-store.js';
 
 export interface ExportFlags {
   format?: string;

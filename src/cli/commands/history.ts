@@ -2,10 +2,10 @@ import { type HistoryPoint, markChanges, pointFromResults, pointFromStats } from
 import { normalizeMetric, PASS_RATE, SCORE } from '../../compare/metrics.js';
 import { sparkline } from '../../compare/sparkline.js';
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { metricLabel } from '../../report/compare-format.js';
 import { colorsFor, formatPercent, formatScore, formatUsd, plural, UNKNOWN } from '../../report/format.js';
 import { nearestName } from '../../util/suggest.js';
-import { EXIT } from '../exit-codes.js';
 import { formatDate, type ProjectFlags, printJson, storedTargetName, withStore } from './project-store.js';
 
 export interface HistoryFlags extends ProjectFlags {

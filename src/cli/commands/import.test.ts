@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { EXIT } from '../../exit-codes.js';
 import {
   cleanupDirectories,
   FIXTURES,
@@ -8,7 +9,6 @@ import {
   tempDirectory,
   writeBrokenConfig,
 } from '../../import/test-helpers.js';
-import { EXIT } from '../exit-codes.js';
 import { importCommand } from './import.js';
 
 let stdout: MockInstance<typeof process.stdout.write>;
@@ -46,6 +46,32 @@ describe('assay import', () => {
       '\nnotes:\n  - provider "vertex:gemini-1.5-flash-002": imported as google:gemini-1.5-flash-002',
     );
     expect(text).toMatch(/\nnext:\n {2}cd .+\n {2}npx assay run\n$/);
+    const fixture = path.join('test', 'fixtures', 'import', 'promptfoo');
+    expect(text).toContain(
+      `\nread 5 files:\n${['promptfooconfig.yaml', 'prompts/support.txt', 'prompts/triage.json', 'tests/extra.csv', 'policy.md'].map((file) => `  ${path.join(fixture, file)}\n`).join('')}\n`,
+    );
+  });
+
+  it('refuses files outside the promptfoo project unless --allow-outside, and lists what it read', async () => {
+    const project = await tempDirectory();
+    const secret = path.join(await tempDirectory(), 'token.txt');
+    await writeFile(secret, 'sk-canary-token');
+    const config = path.join(project, 'promptfooconfig.yaml');
+    await writeFile(
+      config,
+      `prompts: ['Q: {{question}}']\nproviders: [echo]\ntests:\n  - vars: { question: file://${secret} }\n`,
+    );
+    const out = path.join(project, 'assay');
+    const refused = await rejection(importCommand('promptfoo', config, { out }));
+    expect(refused.message).toMatch(/token\.txt is outside the promptfoo project folder/);
+    expect(refused.hint).toMatch(/--allow-outside/);
+    await expect(stat(out)).rejects.toThrow();
+
+    expect(await importCommand('promptfoo', config, { out, json: true, allowOutside: true })).toBe(EXIT.ok);
+    const report = JSON.parse(printed());
+    expect(report.read).toEqual([path.relative(process.cwd(), config), path.relative(process.cwd(), secret)]);
+    expect(report.notes).toContain(`read ${secret}, outside the project folder (--allow-outside)`);
+    expect(await readFile(path.join(out, 'tasks/promptfooconfig.yaml'), 'utf8')).toContain('sk-canary-token');
   });
 
   it('prints a JSON report with --json', async () => {

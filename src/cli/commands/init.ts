@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE_NAMES } from '../../config/load.js';
 import { configJsonSchema } from '../../config/schema.js';
 import { UserError } from '../../errors.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../../exit-codes.js';
 import { missingFromPackageJson, newPackageJson } from './init-package.js';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/init/', import.meta.url));

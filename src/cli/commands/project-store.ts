@@ -1,12 +1,10 @@
-import path from 'node:path';
 import type { Cache } from '../../cache/cache.js';
-import { findConfigFile, loadProject, type Project } from '../../config/load.js';
+import { findStoreUrl, loadProject, type Project } from '../../config/load.js';
 import { resolveTargetName } from '../../config/target-name.js';
-import { UserError } from '../../errors.js';
+import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
-import { recordPromptCommits } from '../../util/git.js';
-import { openStore } from '../open-store.js';
+import { recordPromptCommits, runUser } from '../../util/git.js';
 
 export interface ProjectFlags {
   config?: string;
@@ -22,7 +20,7 @@ export async function withProjectStore<T>(
   action: (project: Project, store: Store) => Promise<T>,
 ): Promise<T> {
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const { store } = await openStore(flags.db ?? project.databasePath);
+  const { store } = await openProjectStore(flags, project);
   try {
     // Versions are immutable once stored: record each prompt's git commit and tags with it.
     await recordPromptCommits(project.prompts, project.baseDir);
@@ -33,25 +31,44 @@ export async function withProjectStore<T>(
   }
 }
 
-/** The database a browsing command reads: --db, else ASSAY_DB, else the project's. */
-export async function databasePath(flags: ProjectFlags): Promise<string> {
-  if (flags.db) return path.resolve(flags.db);
-  if (process.env.ASSAY_DB) return path.resolve(process.env.ASSAY_DB);
-  await findConfigFile(process.cwd(), flags.config);
-  return (await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) })).databasePath;
+/** Opens the store --db names, else the project's (ASSAY_DATABASE_URL, store.url…). */
+export function openProjectStore(flags: ProjectFlags, project: Project): Promise<OpenedStore> {
+  return flags.db ? openStore(flags.db, { where: '--db' }) : openStore(project.databaseUrl);
 }
 
-/** Opens the store (without loading the project when --db or ASSAY_DB names the database). */
+/**
+ * Opens the store a browsing command reads: --db, else ASSAY_DATABASE_URL (or its older name
+ * ASSAY_DB), else the one the config names. The project is not loaded, and a config that is code
+ * is never run (`findStoreUrl`).
+ */
+export async function openBrowsingStore(
+  flags: ProjectFlags,
+  options: { migrate?: boolean } = {},
+): Promise<OpenedStore> {
+  if (flags.db) return openStore(flags.db, { ...options, where: '--db' });
+  for (const name of ['ASSAY_DATABASE_URL', 'ASSAY_DB']) {
+    const value = process.env[name];
+    if (value) return openStore(value, { ...options, where: name });
+  }
+  return openStore(await findStoreUrl({ ...(flags.config ? { configPath: flags.config } : {}) }), options);
+}
+
+/** Opens the store (without loading the project when --db or an environment variable names it). */
 export async function withStore<T>(
   flags: ProjectFlags,
   action: (store: Store, cache: Cache) => Promise<T>,
 ): Promise<T> {
-  const { store, cache } = await openStore(await databasePath(flags));
+  const { store, cache } = await openBrowsingStore(flags);
   try {
     return await action(store, cache);
   } finally {
     await store.close();
   }
+}
+
+/** Who is making a change, for the audit log: ASSAY_USER, else the git email, else the OS user (as runs). */
+export async function currentActor(): Promise<string> {
+  return (await runUser(process.cwd(), process.env)) ?? 'unknown';
 }
 
 /** Writes JSON to stdout: indented on a terminal, compact when piped. */
@@ -83,25 +100,4 @@ export async function runTargetName(store: Store, run: RunRecord, wanted: string
 /** `--target` of a command over all stored runs, resolved against every target that has run. */
 export async function storedTargetName(store: Store, wanted: string): Promise<string> {
   return resolveTargetName(wanted, await store.targetNames(), '--target', 'targets with stored runs');
-}
-
-/** A run by id, unique id prefix, or `latest`; a UserError naming the argument otherwise. */
-export async function requireRun(
-  store: {
-    getRun(id: string): Promise<RunRecord | undefined>;
-    listRuns(query: { limit?: number }): Promise<Array<{ run: RunRecord }>>;
-  },
-  id: string,
-  where: string,
-): Promise<RunRecord> {
-  const exact = await store.getRun(id);
-  if (exact) return exact;
-  if (id.length >= 4 && id !== 'latest') {
-    const matches = (await store.listRuns({})).filter(({ run }) => run.id.startsWith(id));
-    if (matches.length === 1) return matches[0]!.run;
-    if (matches.length > 1) {
-      throw new UserError(`run id prefix "${id}" is ambiguous`, where, 'give more characters of the id');
-    }
-  }
-  throw new UserError(`no run "${id}"`, where, 'list runs with `assay runs`; "latest" is the newest');
 }

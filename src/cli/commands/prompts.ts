@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import type { PromptTemplate } from '../../types.js';
 import { diffLines, formatDiff } from '../../util/diff.js';
-import { EXIT } from '../exit-codes.js';
 import { findVersion, formatDate, type ProjectFlags, printJson, withProjectStore } from './project-store.js';
 
 export async function promptsListCommand(flags: ProjectFlags & { json?: boolean }): Promise<number> {

@@ -1,10 +1,10 @@
 import { loadProject } from '../../config/load.js';
 import { resolveTargetName } from '../../config/target-name.js';
 import { ProviderError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { createPricer } from '../../pricing/price.js';
 import { describeProviders } from '../../providers/registry.js';
 import { formatMs, formatUsd } from '../../report/format.js';
-import { EXIT } from '../exit-codes.js';
 
 export async function providersListCommand(flags: { json?: boolean }): Promise<number> {
   const rows = describeProviders(process.env);
@@ -39,7 +39,7 @@ export async function providersTestCommand(
   const { createProvider } = await import('../../providers/registry.js');
   const provider = await createProvider(
     target.providerId,
-    { options: target.options, env: process.env, baseDir: project.baseDir },
+    { options: target.options, config: target.config, env: process.env, baseDir: project.baseDir },
     `target "${target.name}"`,
   );
   const pricer = await createPricer(provider.model, provider.pricingProvider, target.price);
@@ -66,7 +66,7 @@ export async function providersTestCommand(
       costUsd,
       rateLimit: response.rateLimit ?? null,
     };
-    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    if (flags.json) process.stdout.write(`${JSON.stringify(project.redactor.value(report))}\n`);
     else {
       const usage = `${report.usage.inputTokens ?? '–'} in / ${report.usage.outputTokens ?? '–'} out`;
       const limits = response.rateLimit
@@ -77,7 +77,7 @@ export async function providersTestCommand(
       process.stdout.write(
         [
           `${target.name}: ok in ${formatMs(latencyMs)} (model ${report.model})`,
-          `  answer: ${JSON.stringify(response.output.slice(0, 80))}`,
+          `  answer: ${JSON.stringify(project.redactor.text(response.output.slice(0, 80)))}`,
           `  usage: ${usage} · cost ${costUsd === null ? 'unknown' : formatUsd(costUsd)}`,
           `  rate limits: ${limits}`,
           '',
@@ -92,12 +92,12 @@ export async function providersTestCommand(
       ok: false,
       category: error.kind,
       status: error.status ?? null,
-      message: error.message,
+      message: project.redactor.text(error.message),
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else
       process.stdout.write(
-        `${target.name}: failed (${error.kind}${error.status ? `, HTTP ${error.status}` : ''}): ${error.message}\n`,
+        `${target.name}: failed (${error.kind}${error.status ? `, HTTP ${error.status}` : ''}): ${report.message}\n`,
       );
     return EXIT.failures;
   } finally {

@@ -1,13 +1,14 @@
 import { UserError } from '../../errors.js';
 import { compileFilters } from '../../executor/select.js';
+import { EXIT } from '../../exit-codes.js';
 import { renderCsv } from '../../report/export/csv.js';
 import { toJsonReport } from '../../report/json.js';
 import { summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderInsights, renderSummaryTable } from '../../report/table.js';
+import { requireRun } from '../../runs/find.js';
 import type { Store } from '../../store/store.js';
 import type { ItemResult, Task } from '../../types.js';
-import { EXIT } from '../exit-codes.js';
-import { type ProjectFlags, requireRun, runTargetName, withStore } from './project-store.js';
+import { type ProjectFlags, runTargetName, withStore } from './project-store.js';
 
 export interface ResultsFlags extends ProjectFlags {
   run: string;

@@ -1,18 +1,21 @@
 import pc from 'picocolors';
 import { loadProject } from '../../config/load.js';
-import { UserError } from '../../errors.js';
 import { RunEventBus } from '../../executor/events.js';
-import { executeRun, type RunOutcome } from '../../executor/run.js';
+import type { RunOutcome } from '../../executor/run.js';
+import { EXIT } from '../../exit-codes.js';
 import { formatUsd } from '../../report/format.js';
-import { compactJsonReport, toJsonReport, toJsonResult } from '../../report/json.js';
+import { JsonReportStream, toJsonReport } from '../../report/json.js';
 import { attachProgress } from '../../report/progress.js';
 import { RunSummarizer, summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderInsights, renderSummaryTable } from '../../report/table.js';
-import type { ItemResult, RunOptions, RunRecord } from '../../types.js';
-import { EXIT } from '../exit-codes.js';
-import { openStore, preloadStore } from '../open-store.js';
+import { type RunDeps, resumeRun, startRun } from '../../runs/execute.js';
+import { type RunSelection, runOptionsFor } from '../../runs/options.js';
+import { createRuntime } from '../../runtime.js';
+import { preloadStore } from '../../store/open.js';
+import type { Store } from '../../store/store.js';
+import type { ItemResult } from '../../types.js';
 import { stopOnSignals } from '../stop-signals.js';
-import { requireRun } from './project-store.js';
+import { openProjectStore } from './project-store.js';
 
 export interface RunFlags {
   config?: string;
@@ -35,147 +38,174 @@ export interface RunFlags {
 export async function runCommand(flags: RunFlags): Promise<number> {
   preloadStore();
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const { store, cache } = await openStore(flags.db ?? project.databasePath);
+  const selection: RunSelection = {
+    ...(flags.suite !== undefined ? { suite: flags.suite } : {}),
+    filters: flags.filter,
+    targets: flags.target,
+    ...(flags.repeat !== undefined ? { repeat: flags.repeat } : {}),
+    ...(flags.first !== undefined ? { first: flags.first } : {}),
+    ...(flags.sample !== undefined ? { sample: flags.sample } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+  };
+  // Checked before the store opens: a bad flag never touches the database.
+  const resumeId = flags.resume === undefined ? undefined : flags.resume === true ? 'latest' : flags.resume;
+  const newOptions = resumeId === undefined ? runOptionsFor(project, selection) : undefined;
+  const { store, cache } = await openProjectStore(flags, project);
+  const runtime = createRuntime();
+  const useCache = flags.cache && project.config.defaults.cache;
+  const bus = new RunEventBus();
+  const watched = watchRun(bus, { json: flags.json === true, progress: flags.progress });
+  // First Ctrl-C: finish the calls in flight, save, mark the run interrupted. Second: stop now.
+  const { stop, hard, dispose } = stopOnSignals(process.stderr);
   try {
-    let resume: RunRecord | undefined;
-    if (flags.resume !== undefined) {
-      const id = flags.resume === true ? 'latest' : flags.resume;
-      resume = await requireRun(store, id, '--resume');
-      if (resume.status === 'completed') {
-        throw new UserError(
-          `run ${resume.id} is already complete`,
-          '--resume',
-          'start a new run without --resume',
-        );
-      }
-    }
-    if (flags.first !== undefined && flags.sample !== undefined) {
-      throw new UserError('--first and --sample cannot be combined', '--sample', 'use one of them');
-    }
-    if (flags.seed !== undefined && flags.sample === undefined) {
-      throw new UserError('--seed only applies to --sample', '--seed', 'add --sample <n>, or drop --seed');
-    }
-    const suiteRepeat = flags.suite ? project.config.suites[flags.suite]?.repeat : undefined;
-    const options: RunOptions = resume
-      ? resume.options
-      : {
-          suite: flags.suite ?? null,
-          filters: flags.filter,
-          targets: flags.target,
-          repeat: flags.repeat ?? suiteRepeat ?? project.config.defaults.repeat,
-          ...(flags.repeat !== undefined ? { repeatForced: true } : {}),
-          ...(flags.first !== undefined ? { first: flags.first } : {}),
-          ...(flags.sample !== undefined ? { sample: { size: flags.sample, seed: flags.seed ?? '1' } } : {}),
-        };
-    const useCache = flags.cache && project.config.defaults.cache;
-
-    const bus = new RunEventBus();
-    const stderr = process.stderr;
-    // A fresh run reports what it saw without keeping every result: a running summary, plus each
-    // result's compact JSON (piped --json), every result (--json on a terminal, pretty-printed) or
-    // only those that did not pass (the terminal report lists failures).
-    const indent = process.stdout.isTTY ? 2 : undefined; // compact --json when piped to a tool
-    const keepAll = flags.json === true && indent !== undefined;
-    let seen = 0;
-    const summarizer = new RunSummarizer();
-    const kept: ItemResult[] = [];
-    const texts: string[] = [];
-    bus.on('item-end', ({ result }) => {
-      seen++;
-      summarizer.add(result);
-      if (keepAll || (!flags.json && result.status !== 'passed')) kept.push(result);
-      else if (flags.json) texts.push(JSON.stringify(toJsonResult(result)));
-    });
-    bus.on('run-start', ({ tasks }) => {
-      const size = options.sample?.size;
-      if (size !== undefined && tasks !== undefined && tasks < size) {
-        stderr.write(
-          `note: --sample ${size} asked for more tasks than the ${tasks} selected: running all of them\n`,
-        );
-      }
-    });
-    bus.on('run-start', ({ projectedCostUsd, budgetUsd, total, skipped }) => {
-      if (total === skipped || flags.progress === 'none') return;
-      const projected =
-        projectedCostUsd === null || projectedCostUsd === undefined
-          ? 'unknown (no price for some targets)'
-          : `at most ${formatUsd(projectedCostUsd)} (cached answers cost nothing)`;
-      const budget =
-        budgetUsd === null || budgetUsd === undefined ? '' : `; budget left ${formatUsd(budgetUsd)}`;
-      stderr.write(`projected cost: ${projected}${budget}\n`);
-    });
-    bus.on('budget-warning', ({ capUsd, spentUsd }) =>
-      stderr.write(`\nwarning: ${formatUsd(spentUsd)} spent of the ${formatUsd(capUsd)} budget\n`),
-    );
-    bus.on('lane-stopped', ({ target, message }) =>
-      stderr.write(`\n${target}: stopping this provider lane for the rest of the run: ${message}\n`),
-    );
-    const mode = flags.progress === 'auto' ? (stderr.isTTY ? 'bar' : 'lines') : flags.progress;
-    if (mode !== 'none')
-      attachProgress(bus, {
-        stream: stderr,
-        tty: mode === 'bar',
-        color: Boolean(stderr.isTTY) && !process.env.NO_COLOR,
-      });
-
-    // First Ctrl-C: finish the calls in flight, save, mark the run interrupted. Second: stop now.
-    const { stop, hard, dispose } = stopOnSignals(stderr);
-    let outcome: RunOutcome;
-    try {
-      outcome = await executeRun({
-        project,
-        store,
-        cache: useCache ? cache : null,
-        options,
-        concurrency: flags.concurrency ?? project.config.defaults.concurrency,
-        ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
-        ...(resume ? { resume } : {}),
-        bus,
-        stopSignal: stop.signal,
-        hardSignal: hard.signal,
-      });
-    } finally {
-      dispose();
-    }
-
-    // A fresh run saw every result; a resumed one also needs the earlier ones.
-    const fresh = seen === outcome.run.totalItems;
-    const results = fresh ? kept : await store.listResults({ runId: outcome.run.id });
-    const summary = fresh ? summarizer.finish() : summarizeRun(results);
-    if (flags.json && fresh && !keepAll) {
-      for (const piece of compactJsonReport(outcome.run, summary, texts)) process.stdout.write(piece);
-      process.stdout.write('\n');
-    } else if (flags.json) {
-      process.stdout.write(`${JSON.stringify(toJsonReport(outcome.run, summary, results), null, indent)}\n`);
-    } else {
-      const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-      const out = [
-        `\nrun ${outcome.run.id} ${outcome.status} · dataset ${outcome.run.fingerprint.datasetVersion}`,
-        renderSummaryTable(summary, { color }),
-      ];
-      const insights = renderInsights(summary, { color, limit: 10 });
-      if (insights) out.push(insights);
-      const failures = renderFailures(results, { color, limit: 10 });
-      if (failures) out.push(failures);
-      if (outcome.status === 'interrupted')
-        out.push(pc.yellow(`resume with: assay run --resume ${outcome.run.id}`));
-      process.stdout.write(`${out.join('\n')}\n`);
-    }
-    if (outcome.status === 'budget_exceeded') {
-      if (!flags.json)
-        process.stdout.write(
-          pc.yellow(
-            `budget reached; finish later with: assay run --resume ${outcome.run.id} --max-cost <more>\n`,
-          ),
-        );
-      return EXIT.budget;
-    }
-    if (outcome.status !== 'completed') return EXIT.aborted;
-    return summary.failed + summary.errors > 0 ? EXIT.failures : EXIT.ok;
+    const deps: RunDeps = { store, cache: useCache ? cache : null, runtime, events: bus, env: process.env };
+    const execution = {
+      project,
+      concurrency: flags.concurrency ?? project.config.defaults.concurrency,
+      ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
+      control: { stopSignal: stop.signal, hardSignal: hard.signal },
+    };
+    const outcome = newOptions
+      ? await startRun(deps, { ...execution, options: newOptions })
+      : await resumeRun(deps, { ...execution, runId: resumeId!, selection });
+    // Signals stay caught until the report is out: a late Ctrl-C must not cut the summary.
+    return await renderRunOutcome(outcome, store, watched, flags.json === true);
   } finally {
+    dispose();
     await store.close();
-    // Loaded only if a run reached the network; closing idle sockets lets the process exit now.
-    const http = await import('../../providers/http.js');
-    await http.closeHttpAgent();
+    await runtime.close();
   }
+}
+
+/** What a command saw of a run while it executed, for the report at the end (bounded in size). */
+export interface WatchedRun {
+  seen: number;
+  summarizer: RunSummarizer;
+  /** The first results that did not pass (the terminal report lists ten of them). */
+  failures: ItemResult[];
+  failureCount: number;
+  /** The run started with no result stored, so the command sees every one of its results. */
+  fromStart: boolean;
+  /** Piped --json on a run seen from its start: results written out as they come. */
+  stream: JsonReportStream | null;
+  /** --json on a terminal: every result, pretty-printed at the end. */
+  all: ItemResult[] | null;
+}
+
+const FAILURES_SHOWN = 10;
+
+/**
+ * Follows a run on stderr (progress, cost projection, warnings) and keeps what the final report
+ * needs without keeping every result: a running summary and the first failures; with --json piped,
+ * each result is written to stdout as it comes (on a terminal, --json keeps them to pretty-print).
+ */
+export function watchRun(
+  bus: RunEventBus,
+  flags: { json: boolean; progress: RunFlags['progress'] },
+): WatchedRun {
+  const stderr = process.stderr;
+  const pretty = flags.json && Boolean(process.stdout.isTTY);
+  const watched: WatchedRun = {
+    seen: 0,
+    summarizer: new RunSummarizer(),
+    failures: [],
+    failureCount: 0,
+    fromStart: false,
+    stream: null,
+    all: pretty ? [] : null,
+  };
+  bus.on('run-start', ({ skipped }) => {
+    watched.fromStart = skipped === 0;
+    if (flags.json && !pretty && watched.fromStart)
+      watched.stream = new JsonReportStream((piece) => process.stdout.write(piece));
+  });
+  bus.on('item-end', ({ result }) => {
+    watched.seen++;
+    watched.summarizer.add(result);
+    watched.stream?.add(result);
+    watched.all?.push(result);
+    if (result.status !== 'passed') {
+      watched.failureCount++;
+      if (watched.failures.length < FAILURES_SHOWN) watched.failures.push(result);
+    }
+  });
+  bus.on('run-start', ({ run, tasks }) => {
+    const size = run.options.sample?.size;
+    if (size !== undefined && tasks !== undefined && tasks < size) {
+      stderr.write(
+        `note: --sample ${size} asked for more tasks than the ${tasks} selected: running all of them\n`,
+      );
+    }
+  });
+  bus.on('run-start', ({ projectedCostUsd, budgetUsd, total, skipped }) => {
+    if (total === skipped || flags.progress === 'none') return;
+    const projected =
+      projectedCostUsd === null || projectedCostUsd === undefined
+        ? 'unknown (no price for some targets)'
+        : `at most ${formatUsd(projectedCostUsd)} (cached answers cost nothing)`;
+    const budget =
+      budgetUsd === null || budgetUsd === undefined ? '' : `; budget left ${formatUsd(budgetUsd)}`;
+    stderr.write(`projected cost: ${projected}${budget}\n`);
+  });
+  bus.on('budget-warning', ({ capUsd, spentUsd }) =>
+    stderr.write(`\nwarning: ${formatUsd(spentUsd)} spent of the ${formatUsd(capUsd)} budget\n`),
+  );
+  bus.on('lane-stopped', ({ target, message }) =>
+    stderr.write(`\n${target}: stopping this provider lane for the rest of the run: ${message}\n`),
+  );
+  const mode = flags.progress === 'auto' ? (stderr.isTTY ? 'bar' : 'lines') : flags.progress;
+  if (mode !== 'none')
+    attachProgress(bus, {
+      stream: stderr,
+      tty: mode === 'bar',
+      color: Boolean(stderr.isTTY) && !process.env.NO_COLOR,
+    });
+  return watched;
+}
+
+/** Prints a finished run (summary table and failures, or JSON) and returns the exit code. */
+export async function renderRunOutcome(
+  outcome: RunOutcome,
+  store: Store,
+  watched: WatchedRun,
+  json: boolean,
+): Promise<number> {
+  // A run seen from its start saw every result; a resumed or retried one also needs the others.
+  const results = watched.fromStart ? null : await store.listResults({ runId: outcome.run.id });
+  const summary = results ? summarizeRun(results) : watched.summarizer.finish();
+  if (watched.stream) {
+    watched.stream.finish(outcome.run, summary);
+    process.stdout.write('\n');
+  } else if (json) {
+    const indent = process.stdout.isTTY ? 2 : undefined;
+    process.stdout.write(
+      `${JSON.stringify(toJsonReport(outcome.run, summary, results ?? watched.all ?? []), null, indent)}\n`,
+    );
+  } else {
+    const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    const out = [
+      `\nrun ${outcome.run.id} ${outcome.status} · dataset ${outcome.run.fingerprint.datasetVersion}`,
+      renderSummaryTable(summary, { color }),
+    ];
+    const insights = renderInsights(summary, { color, limit: 10 });
+    if (insights) out.push(insights);
+    const failures = results
+      ? renderFailures(results, { color, limit: FAILURES_SHOWN })
+      : renderFailures(watched.failures, { color, limit: FAILURES_SHOWN, count: watched.failureCount });
+    if (failures) out.push(failures);
+    if (outcome.status === 'interrupted')
+      out.push(pc.yellow(`resume with: assay run --resume ${outcome.run.id}`));
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+  if (outcome.status === 'budget_exceeded') {
+    if (!json)
+      process.stdout.write(
+        pc.yellow(
+          `budget reached; finish later with: assay run --resume ${outcome.run.id} --max-cost <more>\n`,
+        ),
+      );
+    return EXIT.budget;
+  }
+  if (outcome.status !== 'completed') return EXIT.aborted;
+  return summary.failed + summary.errors > 0 ? EXIT.failures : EXIT.ok;
 }

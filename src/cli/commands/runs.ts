@@ -1,9 +1,17 @@
+import { EXIT } from '../../exit-codes.js';
 import { formatMs, formatPercent, formatUsd } from '../../report/format.js';
+import { requireRun } from '../../runs/find.js';
 import { wilsonInterval } from '../../stats/wilson.js';
 import type { RunListing } from '../../store/store.js';
 import { parseDuration } from '../../util/duration.js';
-import { EXIT } from '../exit-codes.js';
-import { formatDate, type ProjectFlags, printJson, storedTargetName, withStore } from './project-store.js';
+import {
+  currentActor,
+  formatDate,
+  type ProjectFlags,
+  printJson,
+  storedTargetName,
+  withStore,
+} from './project-store.js';
 
 export interface RunsFlags extends ProjectFlags {
   suite?: string;
@@ -113,6 +121,64 @@ export async function runsCommand(flags: RunsFlags): Promise<number> {
           .trimEnd()}\n`,
       );
     }
+    return EXIT.ok;
+  });
+}
+
+/** `assay runs delete <id>`: one run with its results and scores, audited. */
+export async function runsDeleteCommand(
+  id: string,
+  flags: ProjectFlags & { json?: boolean },
+): Promise<number> {
+  return withStore(flags, async (store) => {
+    const run = await requireRun(store, id, '<id>');
+    const removed = await store.deleteRuns([run.id], { actor: await currentActor(), action: 'run.delete' });
+    if (flags.json) printJson({ deleted: [run.id], ...removed });
+    else
+      process.stdout.write(
+        `deleted run ${run.id}: ${removed.results} results, ${removed.scores} scores (task and prompt versions stay)\n`,
+      );
+    return EXIT.ok;
+  });
+}
+
+/** `assay runs prune --older-than 180d [--keep-baselines]`: old runs with their results, audited. */
+export async function runsPruneCommand(
+  flags: ProjectFlags & { olderThan?: string; keepBaselines?: boolean; json?: boolean },
+): Promise<number> {
+  if (!flags.olderThan) {
+    const { UserError } = await import('../../errors.js');
+    throw new UserError('say which runs to prune', '--older-than', 'e.g. --older-than 180d');
+  }
+  const olderThan = flags.olderThan;
+  const before = Date.now() - parseDuration(olderThan, '--older-than');
+  let commitsOnMain: Set<string> | null = null;
+  if (flags.keepBaselines) {
+    const { gitLookup, MAIN_REFS } = await import('../../compare/baseline.js');
+    const git = gitLookup(process.cwd());
+    for (const ref of MAIN_REFS) {
+      commitsOnMain = await git.commitsOf(ref);
+      if (commitsOnMain) break;
+    }
+  }
+  return withStore(flags, async (store) => {
+    const { pruneRuns } = await import('../../store/retention.js');
+    const report = await pruneRuns(store, {
+      before,
+      keepBaselines: flags.keepBaselines ?? false,
+      commitsOnMain,
+      actor: await currentActor(),
+      olderThan,
+    });
+    if (flags.json) {
+      printJson(report);
+      return EXIT.ok;
+    }
+    const kept = report.keptBaselines.length;
+    process.stdout.write(
+      `pruned ${report.runs} run${report.runs === 1 ? '' : 's'} started before ${formatDate(before)}: ${report.results} results, ${report.scores} scores${kept ? `; kept ${kept} baseline run${kept === 1 ? '' : 's'}` : ''}\n`,
+    );
+    for (const id of report.removed) process.stdout.write(`  removed ${id}\n`);
     return EXIT.ok;
   });
 }

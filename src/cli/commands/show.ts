@@ -1,9 +1,10 @@
 import pc from 'picocolors';
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { formatMs, formatScore, formatTokens, formatUsd } from '../../report/format.js';
+import { requireRun } from '../../runs/find.js';
 import type { ItemResult } from '../../types.js';
-import { EXIT } from '../exit-codes.js';
-import { type ProjectFlags, printJson, requireRun, runTargetName, withStore } from './project-store.js';
+import { type ProjectFlags, printJson, runTargetName, withStore } from './project-store.js';
 
 export interface ShowFlags extends ProjectFlags {
   target?: string;
@@ -95,4 +96,4 @@ export async function showCommand(runId: string, taskId: string, flags: ShowFlag
     return EXIT.ok;
   });
 }
-export { requireRun } from './project-store.js';
+export { requireRun } from '../../runs/find.js';

@@ -5,10 +5,17 @@ import type { Project } from '../../config/load.js';
 import { loadTaskFile } from '../../datasets/load.js';
 import { UserError } from '../../errors.js';
 import { compileFilters, selectTasks } from '../../executor/select.js';
+import { EXIT } from '../../exit-codes.js';
 import type { Task } from '../../types.js';
 import { diffLines, formatDiff } from '../../util/diff.js';
-import { EXIT } from '../exit-codes.js';
-import { findVersion, formatDate, type ProjectFlags, printJson, withProjectStore } from './project-store.js';
+import {
+  currentActor,
+  findVersion,
+  formatDate,
+  type ProjectFlags,
+  printJson,
+  withProjectStore,
+} from './project-store.js';
 
 /** A task as its author writes it (no id/version/source bookkeeping), for show and diffs. */
 function taskBody(task: Task): Record<string, unknown> {
@@ -203,6 +210,13 @@ export async function tasksAddCommand(
         );
       }
       await store.saveVersions({ tasks: added, prompts: [], targets: [] });
+      await store.recordAudit({
+        at: Date.now(),
+        actor: await currentActor(),
+        action: 'task.add',
+        subject: path.relative(project.baseDir, destination),
+        details: { tasks: added.map((task) => task.id) },
+      });
     }
     const relative = path.relative(project.baseDir, destination);
     process.stdout.write(
@@ -224,7 +238,7 @@ export async function tasksRemoveCommand(id: string, flags: ProjectFlags): Promi
   return withProjectStore(flags, async (project, store) => {
     if (!currentTask(project, id) && (await store.taskHistory(id)).length === 0)
       throw unknownTask(project, id);
-    await store.archiveTask(id, Date.now());
+    await store.archiveTask(id, Date.now(), await currentActor());
     process.stdout.write(
       `archived task "${id}": runs skip it from now on; its versions and old results stay (undo: assay tasks restore ${id})\n`,
     );
@@ -241,7 +255,7 @@ export async function tasksRestoreCommand(id: string, flags: ProjectFlags): Prom
         'tasks restore',
         'see `assay tasks list --archived`',
       );
-    await store.restoreTask(id);
+    await store.restoreTask(id, await currentActor());
     process.stdout.write(`restored task "${id}"\n`);
     return EXIT.ok;
   });

@@ -183,7 +183,7 @@ describe('convertAssertion', () => {
     ]);
   });
 
-  it('keeps the assertion but lists a rubric prompt, a grader with settings and unknown settings', async () => {
+  it("keeps the assertion and its grader's id but lists a rubric prompt, grader settings and unknown settings", async () => {
     const { assertion, context } = await convert({
       type: 'factuality',
       value: 'Paris is the capital',
@@ -191,7 +191,7 @@ describe('convertAssertion', () => {
       provider: { id: 'openai:gpt-4o', config: { temperature: 0 } },
       config: { strict: true },
     });
-    expect(assertion).toEqual({ type: 'factuality', value: 'Paris is the capital' });
+    expect(assertion).toEqual({ type: 'factuality', value: 'Paris is the capital', grader: 'openai:gpt-4o' });
     expect(context.skipped.map((skip) => skip.item)).toEqual([
       'test "t" assert[0] factuality provider',
       'test "t" assert[0] factuality rubricPrompt',

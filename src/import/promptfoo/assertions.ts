@@ -1,6 +1,7 @@
+import { describeValue } from '../../scorers/text.js';
 import type { PromptfooContext } from './context.js';
 import { fileRef, isRecord } from './context.js';
-import { mapProviderId } from './providers.js';
+import { graderChoice } from './graders.js';
 
 /** An Assay assertion as written to a task file. */
 export interface AssertionOut {
@@ -81,8 +82,10 @@ const UNSUPPORTED: Record<string, string> = {
   'word-count': 'Assay has no word-count scorer; a javascript assertion can count words',
 };
 
-/** Assay scorers that call a judge model, and so take `grader`. */
+/** Assay scorers that call a chat judge model, and so take `grader`. */
 export const MODEL_GRADED = new Set(['llm-rubric', 'factuality', 'closed-qa', 'g-eval', 'answer-relevance']);
+/** The Assay scorer that compares embeddings; its `grader` is an embeddings model. */
+export const EMBEDDING_GRADED = 'similar';
 
 const LIST_VALUED = new Set(['contains-any', 'contains-all', 'icontains-any', 'icontains-all']);
 const SCHEMA_VALUED = new Set(['is-json', 'contains-json']);
@@ -99,19 +102,6 @@ export interface AssertionPlace {
   owner: string;
   index: number;
   where: string;
-}
-
-/** A promptfoo grader override (`provider`) as an Assay grader id, or why it is not one. */
-export function graderFor(provider: unknown): { grader: string } | { problem: string } {
-  const id = typeof provider === 'string' ? provider : isRecord(provider) ? provider.id : undefined;
-  const extra = isRecord(provider) ? Object.keys(provider).filter((key) => key !== 'id') : [];
-  if (typeof id !== 'string' || extra.length > 0) {
-    return {
-      problem: 'a grader provider given as an object with settings is not mapped; set `grader:` by hand',
-    };
-  }
-  const mapped = mapProviderId(id);
-  return 'id' in mapped ? { grader: mapped.id } : { problem: `grader "${id}": ${mapped.skip}` };
 }
 
 /**
@@ -186,20 +176,35 @@ export async function convertAssertion(
   if (SCHEMA_VALUED.has(base) && value !== undefined) options.schema = value;
   else if (value !== undefined) out.value = value;
 
+  if (raw.threshold !== undefined && !isNumber(raw.threshold)) {
+    // Dropping it would change the check (a cost or latency limit gone), so the assertion goes.
+    skip(named, `"threshold" must be a number, got ${describeValue(raw.threshold)}; fix it and import again`);
+    return undefined;
+  }
   const threshold = convertThreshold(base, raw.threshold, out.value, named, context);
   if (threshold !== undefined) out.threshold = threshold;
   if (base === 'javascript' && typeof out.value === 'string')
     out.value = javascriptCode(out.value, named, context);
-  if (typeof raw.weight === 'number' && raw.weight >= 0) out.weight = raw.weight;
+  if (isNumber(raw.weight) && raw.weight >= 0) out.weight = raw.weight;
+  else if (raw.weight !== undefined)
+    skip(
+      `${named} weight`,
+      `"weight" must be a number >= 0, got ${describeValue(raw.weight)}; weight 1 applies`,
+    );
   if (typeof raw.metric === 'string' && raw.metric.trim() !== '') {
     out.metric = metricName(raw.metric);
     if (out.metric !== raw.metric)
       context.note(`${named}: metric "${raw.metric}" renamed to "${out.metric}"`);
   }
   if (raw.provider !== undefined) {
-    const grader = graderFor(raw.provider);
-    if ('grader' in grader) out.grader = grader.grader;
-    else skip(`${named} provider`, grader.problem);
+    const { choice, problem } = graderChoice(raw.provider);
+    const judged = MODEL_GRADED.has(target.type) || target.type === EMBEDDING_GRADED;
+    const grader = target.type === EMBEDDING_GRADED ? choice.embedding : choice.text;
+    if (!judged) skip(`${named} provider`, `${raw.type} is not model-graded, so it has no grader`);
+    else {
+      if (grader) out.grader = grader;
+      if (problem) skip(`${named} provider`, problem);
+    }
   }
   if (Object.keys(options).length > 0) out.options = options;
   for (const key of Object.keys(raw)) {
@@ -214,7 +219,10 @@ export async function convertAssertion(
   return out;
 }
 
-/** `Answer quality` → `answer_quality`: Assay metric names are identifiers. */
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
 /**
  * promptfoo passes patterns to JavaScript, but configs often carry Python/PCRE-style leading inline
  * flags (`(?i)sorry`). Those become Assay's `/pattern/flags` form; a pattern that still does not
@@ -232,6 +240,7 @@ function jsRegex(pattern: string): string | undefined {
   return inline ? `/${body}/${flags}` : pattern;
 }
 
+/** `Answer quality` → `answer_quality`: Assay metric names are identifiers. */
 function metricName(metric: string): string {
   const trimmed = metric.trim();
   if (METRIC_NAME.test(trimmed)) return trimmed;

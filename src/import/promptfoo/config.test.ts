@@ -1,13 +1,19 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadProject } from '../../config/load.js';
+import { resolveGrader } from '../../config/targets.js';
 import { compilePrompt } from '../../prompts/render.js';
 import { prepareTask } from '../../scorers/aggregate.js';
+import { standalonePrepareContext } from '../../scorers/registry.js';
 import type { PrepareContext } from '../../scorers/scorer.js';
+import { writePlan } from '../output.js';
 import {
   cleanupDirectories,
   FIXTURES,
   importFixture,
   rejection,
+  tempDirectory,
   writeBrokenConfig,
 } from '../test-helpers.js';
 import { planPromptfoo } from './config.js';
@@ -90,6 +96,7 @@ describe('assay import promptfoo (fixture project)', () => {
         type: 'similar',
         value: 'Could you share your order number so I can check its status?',
         threshold: 0.75,
+        grader: 'openai:text-embedding-3-large',
       },
     ]);
     expect(rest('triage-returns-json')).toEqual([
@@ -135,7 +142,12 @@ describe('assay import promptfoo (fixture project)', () => {
     expect(byId.get('sleeping-bag-warranty')).toMatchObject({ metadata: { topic: 'warranty' } });
     expect(rest('sleeping-bag-warranty')).toEqual([
       { type: 'icontains', value: 'two years' },
-      { type: 'similar', value: 'Sleeping bags carry a two-year warranty.', threshold: 0.8 },
+      {
+        type: 'similar',
+        value: 'Sleeping bags carry a two-year warranty.',
+        threshold: 0.8,
+        grader: 'openai:text-embedding-3-large',
+      },
     ]);
     expect(rest('store-pickup')).toEqual([
       { type: 'contains-any', value: ['pickup', 'pick up'] },
@@ -172,7 +184,7 @@ describe('assay import promptfoo (fixture project)', () => {
     const { project } = await importFixture('promptfoo', 'promptfoo/promptfooconfig.yaml');
     const graders: string[] = [];
     const context: PrepareContext = {
-      baseDir: project.baseDir,
+      ...standalonePrepareContext(project.baseDir),
       resolveGrader: (grader) => {
         graders.push(grader ?? '(default)');
         return grader ?? 'openai:gpt-4o-mini';
@@ -181,11 +193,11 @@ describe('assay import promptfoo (fixture project)', () => {
     };
     for (const task of project.tasks)
       expect(() => prepareTask(task, task.id, undefined, context)).not.toThrow();
-    expect(new Set(graders)).toEqual(new Set(['openai:gpt-4o', '(default)']));
+    expect(new Set(graders)).toEqual(new Set(['openai:gpt-4o', 'openai:text-embedding-3-large']));
   });
 
   it('lists exactly what it skipped, where, and why', async () => {
-    const plan = await planPromptfoo(path.join(FIXTURES, 'promptfoo/promptfooconfig.yaml'));
+    const plan = await planPromptfoo(path.join(FIXTURES, 'promptfoo/promptfooconfig.yaml'), { env: {} });
     expect(plan.skipped).toEqual([
       {
         item: 'outputPath',
@@ -257,6 +269,7 @@ describe('assay import promptfoo (fixture project)', () => {
     expect(plan.notes).toEqual([
       'provider "vertex:gemini-1.5-flash-002": imported as google:gemini-1.5-flash-002, called through the Gemini API (GEMINI_API_KEY), not Vertex AI credentials',
       'test "Refund window" assert[1] llm-rubric: metric "policy accuracy" renamed to "policy_accuracy"',
+      "similar assertions with no embedding provider in the promptfoo config get openai:text-embedding-3-large (promptfoo's default embedding model) as their grader",
       'test "Sizing question in two languages": array-valued vars expand to 2 tasks (sizing-question-in-two-languages-1 … sizing-question-in-two-languages-2)',
     ]);
     // Every file the import read is protected from being overwritten by it.
@@ -276,5 +289,75 @@ describe('assay import promptfoo (fixture project)', () => {
     const error = await rejection(planPromptfoo(file));
     expect(error.message).toMatch(/^invalid YAML: Flow map in block collection/);
     expect(error.location).toBe(`${path.relative(process.cwd(), file)}:8:5`);
+  });
+});
+
+describe('graders of model-graded assertions', () => {
+  const CONFIG_TEXT = `prompts: ['Q: {{question}}']
+providers: [openai:gpt-4o-mini]
+tests:
+  - vars: { question: Where is Paris? }
+    assert:
+      - { type: llm-rubric, value: names France }
+      - { type: model-graded-closedqa, value: is one sentence }
+      - { type: factuality, value: Paris is in France, provider: anthropic:messages:claude-3-5-haiku-20241022 }
+      - { type: similar, value: Paris is in France }
+`;
+
+  async function importProject(config: string, env: Record<string, string>) {
+    const dir = await tempDirectory();
+    await writeFile(path.join(dir, 'promptfooconfig.yaml'), config);
+    const plan = await planPromptfoo(path.join(dir, 'promptfooconfig.yaml'), { env });
+    await mkdir(path.join(dir, 'assay'));
+    await writePlan(plan, path.join(dir, 'assay'), false);
+    const project = await loadProject({ cwd: path.join(dir, 'assay'), env: {} });
+    // What `assay run` does when it prepares scorers: every judge must resolve.
+    const judges: string[] = [];
+    const context: PrepareContext = {
+      ...standalonePrepareContext(project.baseDir),
+      resolveGrader: (grader, where) => {
+        const target = resolveGrader(project.config, grader, where, project.locate);
+        judges.push(target.name);
+        return target.name;
+      },
+    };
+    for (const task of project.tasks) prepareTask(task, task.id, undefined, context);
+    return { plan, project, judges, yaml: await readFile(path.join(dir, 'assay', 'assay.yaml'), 'utf8') };
+  }
+
+  it("sets promptfoo's default grader for the environment when the config names none, and says so", async () => {
+    const { plan, judges, yaml } = await importProject(CONFIG_TEXT, {
+      ANTHROPIC_API_KEY: 'sk-ant-not-a-key',
+    });
+    expect(yaml).toContain('\ngrader: anthropic:claude-sonnet-4-5-20250929\n');
+    expect(yaml).not.toContain('sk-ant');
+    expect(judges).toEqual([
+      'judge:anthropic:claude-sonnet-4-5-20250929',
+      'judge:anthropic:claude-sonnet-4-5-20250929',
+      'judge:anthropic:claude-3-5-haiku-20241022',
+      'judge:openai:text-embedding-3-large',
+    ]);
+    expect(plan.notes).toEqual([
+      "similar assertions with no embedding provider in the promptfoo config get openai:text-embedding-3-large (promptfoo's default embedding model) as their grader",
+      "model-graded assertions with no grader in the promptfoo config use promptfoo's default grader for this environment (ANTHROPIC_API_KEY is set and OPENAI_API_KEY is not): `grader: anthropic:claude-sonnet-4-5-20250929` in assay.yaml; change it there",
+    ]);
+  });
+
+  it('uses defaultTest.options.provider (and the config env:) instead, writing no default', async () => {
+    const withProvider = CONFIG_TEXT.replace(
+      'tests:',
+      'defaultTest:\n  options:\n    provider: { text: openai:chat:gpt-4o, embedding: openai:embedding:text-embedding-3-small }\ntests:',
+    );
+    const chosen = await importProject(withProvider, {});
+    expect(chosen.yaml).not.toContain('grader:');
+    expect(chosen.judges).toEqual([
+      'judge:openai:gpt-4o',
+      'judge:openai:gpt-4o',
+      'judge:anthropic:claude-3-5-haiku-20241022',
+      'judge:openai:text-embedding-3-small',
+    ]);
+    const fromConfigEnv = await importProject(`env: { GEMINI_API_KEY: from-config }\n${CONFIG_TEXT}`, {});
+    expect(fromConfigEnv.yaml).toContain('\ngrader: google:gemini-2.5-pro\n');
+    expect(fromConfigEnv.yaml).not.toContain('from-config');
   });
 });

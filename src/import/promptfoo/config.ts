@@ -4,18 +4,22 @@ import { UserError } from '../../errors.js';
 import { displayPath, stemName } from '../names.js';
 import { assayConfigFile, count, textFile, toYaml } from '../output.js';
 import { readSourceText } from '../records.js';
-import type { ImportPlan } from '../types.js';
+import type { ImportOptions, ImportPlan } from '../types.js';
+import { MODEL_GRADED } from './assertions.js';
 import { fileRef, isRecord, PromptfooContext } from './context.js';
+import { defaultGrader } from './graders.js';
 import { convertPrompts } from './prompts.js';
 import { convertProviders, type TargetOut } from './providers.js';
-import { collectTests, convertTests, type RawTest } from './tests.js';
+import { collectTests, type RawTest } from './test-files.js';
+import { convertTests, type TaskOut } from './tests.js';
 
 /** Top-level promptfoo settings that are not imported, with the reason. */
 const NOT_IMPORTED: Record<string, string> = {
   scenarios: 'scenarios (tests crossed with var sets) are not imported; copy their vars into tests',
   extensions: 'extension hooks are not supported',
   derivedMetrics: 'derived metrics are not supported',
-  nunjucksFilters: 'custom Nunjucks filters are not supported',
+  nunjucksFilters:
+    'custom Nunjucks filters are not imported; export them from one module and list it as `templates: { filters: <module> }` in assay.yaml (the built-in `load` filter needs nothing)',
   env: 'environment settings are not copied; put them in a .env file (env_files)',
   outputPath: 'every run is stored in the Assay database; export with `assay results --json`',
   sharing: 'sharing is not supported',
@@ -88,11 +92,20 @@ async function defaultTestOf(
   };
 }
 
+/** Whether some chat-judged assertion has no grader of its own (assay.yaml's `grader:` then judges it). */
+function needsDefaultGrader(tasks: TaskOut[]): boolean {
+  return tasks.some((task) =>
+    task.assert?.some(
+      (assertion) => !assertion.grader && MODEL_GRADED.has(assertion.type.replace(/^not-/, '')),
+    ),
+  );
+}
+
 /**
  * A promptfoo config (promptfooconfig.yaml) → assay.yaml, prompt files and one task file. Every
  * setting, provider, test option and assertion that does not carry over is listed as skipped.
  */
-export async function planPromptfoo(file: string): Promise<ImportPlan> {
+export async function planPromptfoo(file: string, options: ImportOptions = {}): Promise<ImportPlan> {
   const absolute = path.resolve(file);
   const doc = parseYamlSource(await readSourceText(absolute, 'promptfoo config'), absolute);
   if (!isRecord(doc.value)) {
@@ -103,7 +116,13 @@ export async function planPromptfoo(file: string): Promise<ImportPlan> {
     );
   }
   const config = doc.value;
-  const context = new PromptfooContext(path.dirname(absolute));
+  // promptfoo picks its default grader by the keys set in the environment or the config's `env:`.
+  const configEnv = isRecord(config.env) ? config.env : {};
+  const env = {
+    ...Object.fromEntries(Object.keys(configEnv).map((key) => [key, 'set'])),
+    ...(options.env ?? process.env),
+  };
+  const context = new PromptfooContext(path.dirname(absolute), { ...options, env });
   context.inputs.add(absolute);
   for (const key of Object.keys(config)) {
     if (HANDLED.has(key) || key === '$schema') continue;
@@ -134,6 +153,12 @@ export async function planPromptfoo(file: string): Promise<ImportPlan> {
   const defaultTest = await defaultTestOf(config.defaultTest, doc, context);
   const tasks = await convertTests(await collectTests(config.tests, doc, context), defaultTest, context);
   const defaults = convertEvaluateOptions(config.evaluateOptions, doc, context);
+  const grader = needsDefaultGrader(tasks) ? defaultGrader(context.env) : undefined;
+  if (grader) {
+    context.note(
+      `model-graded assertions with no grader in the promptfoo config use promptfoo's default grader for this environment (${grader.reason}): \`grader: ${grader.id}\` in assay.yaml; change it there`,
+    );
+  }
 
   const source = displayPath(absolute);
   const tasksFile = `tasks/${stemName(absolute)}.yaml`;
@@ -148,6 +173,7 @@ export async function planPromptfoo(file: string): Promise<ImportPlan> {
         prompts: prompts.map((prompt) => prompt.file),
         targets: targets.length > 0 ? targets.map(targetEntry) : ['echo'],
         tasks: [tasksFile],
+        ...(grader ? { grader: grader.id } : {}),
         defaults,
       }),
       ...prompts.map((prompt) =>

@@ -21,7 +21,7 @@ async function promptfooProject(prompts: string, files: Record<string, string> =
 }
 
 async function importAndLoad(config: string) {
-  const plan = await planPromptfoo(config);
+  const plan = await planPromptfoo(config, { env: {} });
   const out = path.join(path.dirname(config), 'assay');
   await writePlan(plan, out, false);
   return { plan, project: await loadProject({ cwd: out, env: {} }) };
@@ -110,7 +110,10 @@ describe('promptfoo prompts', () => {
         'prompt prompts/templated.json',
         'the file is a template producing JSON, not a plain list of messages; rewrite it as a chat prompt',
       ],
-      ['prompt prompts/vision.yaml', 'chat messages with non-text content (images, parts) are not supported'],
+      [
+        'prompt prompts/vision.yaml',
+        'message 1 has non-text content (images, audio, tool calls), which Assay chat prompts do not hold',
+      ],
     ]);
     expect(plan.files.map((file) => file.path)).toEqual([
       'assay.yaml',
@@ -119,6 +122,31 @@ describe('promptfoo prompts', () => {
     ]);
     expect(plan.notes).toEqual([
       'prompt "keep" reads {{ env.* }}: Assay prompts see only task variables, so it fails to render until you change it',
+    ]);
+  });
+
+  it('imports YAML chat files in the other shapes promptfoo accepts', async () => {
+    const { config } = await promptfooProject(
+      '  - file://prompts/gemini.yaml\n  - file://prompts/parts.yaml',
+      {
+        'prompts/gemini.yaml':
+          'system_instruction:\n  parts: [{ text: Answer in one line. }]\ncontents:\n  - role: user\n    parts: [{ text: "Why {{ question }}" }]\n',
+        'prompts/parts.yaml':
+          '- role: developer\n  content: Be brief.\n- role: user\n  content:\n    - { type: text, text: "About {{ topic }}: " }\n    - { type: text, text: "{{ question }}" }\n',
+      },
+    );
+    const { plan, project } = await importAndLoad(config);
+    expect(plan.skipped).toEqual([]);
+    const vars = { topic: 'tides', question: 'Why?' };
+    expect(project.prompts.map((prompt) => compilePrompt(prompt, project.baseDir)(vars, 't'))).toEqual([
+      [
+        { role: 'system', content: 'Answer in one line.' },
+        { role: 'user', content: 'Why Why?' },
+      ],
+      [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'About tides: Why?' },
+      ],
     ]);
   });
 

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { SourceDocument } from '../../config/source.js';
 import { slug, UniqueNames } from '../names.js';
 import { toYaml } from '../output.js';
+import { type ChatMessage, chatMessages } from './chat.js';
 import { fileRef, isRecord, type PromptfooContext } from './context.js';
 
 /** An Assay prompt file to write. */
@@ -17,7 +18,6 @@ export interface PromptOut {
 const TEXT_EXTENSIONS = new Set(['.txt', '.md', '.j2', '.njk', '.jinja', '.jinja2', '.prompt', '.tmpl']);
 const CHAT_EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
 const FUNCTION_PROMPT = /\.(js|ts|mjs|cjs|py)(:[\w.]+)?$/i;
-const ROLES = new Set(['system', 'user', 'assistant']);
 
 interface PromptEntry {
   where: string;
@@ -33,7 +33,7 @@ interface PromptEntry {
 interface Candidate {
   base: string;
   kind: 'text' | 'chat';
-  body: string | Array<{ role: string; content: string }>;
+  body: string | ChatMessage[];
   entry: PromptEntry;
   display: string;
 }
@@ -96,23 +96,8 @@ async function promptEntries(
   return entries;
 }
 
-/** A chat message list Assay can load, or why not. */
-function chatMessages(value: unknown): Array<{ role: string; content: string }> | string {
-  if (!Array.isArray(value) || value.length === 0) return 'not a list of {role, content} messages';
-  const messages: Array<{ role: string; content: string }> = [];
-  for (const message of value) {
-    if (!isRecord(message) || typeof message.role !== 'string' || !ROLES.has(message.role)) {
-      return 'chat messages must have role system, user or assistant';
-    }
-    if (typeof message.content !== 'string')
-      return 'chat messages with non-text content (images, parts) are not supported';
-    messages.push({ role: message.role, content: message.content });
-  }
-  return messages;
-}
-
 /** Parses a JSON/YAML prompt; promptfoo renders such files before parsing, so a template may not parse. */
-function parseChat(text: string): Array<{ role: string; content: string }> | string {
+function parseChat(text: string): ChatMessage[] | string {
   let value: unknown;
   try {
     value = parseYaml(text);
@@ -178,7 +163,7 @@ async function candidatesOf(
 
 /** The chat prompt parsed from a file, or nothing (recorded as skipped) when it is not one. */
 function chatCandidate(
-  parsed: Array<{ role: string; content: string }> | string,
+  parsed: ChatMessage[] | string,
   base: string,
   entry: PromptEntry,
   display: string,

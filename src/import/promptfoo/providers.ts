@@ -1,5 +1,6 @@
 import type { SourceDocument } from '../../config/source.js';
 import { parseYamlSource } from '../../config/source.js';
+import { describeValue } from '../../scorers/text.js';
 import { UniqueNames } from '../names.js';
 import { fileRef, isRecord, isStructured, type PromptfooContext } from './context.js';
 
@@ -170,12 +171,23 @@ export async function convertProviders(
     let entry: Record<string, unknown>;
     if (typeof source.value === 'string') entry = { id: source.value };
     else if (isRecord(source.value) && typeof source.value.id === 'string') entry = source.value;
-    else if (isRecord(source.value) && Object.keys(source.value).length === 1) {
+    else if (isRecord(source.value) && 'id' in source.value) {
+      context.skip(
+        'provider',
+        source.locate(['id']),
+        `"id" must be a provider id such as openai:gpt-4o-mini, got ${describeValue(source.value.id)}`,
+      );
+      continue;
+    } else if (isRecord(source.value) && Object.keys(source.value).length === 1) {
       // The older map form: `- openai:gpt-4o: { config: {...} }`.
       const [id, settings] = Object.entries(source.value)[0]!;
       entry = { ...(isRecord(settings) ? settings : {}), id };
     } else {
-      context.skip('provider', source.where, 'a provider must be an id or an object with "id"');
+      context.skip(
+        'provider',
+        source.where,
+        `a provider must be an id or an object with "id", got ${describeValue(source.value)}`,
+      );
       continue;
     }
     const target = await convertProvider(entry, source, promptNames, context);

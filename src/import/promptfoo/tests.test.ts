@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../../config/load.js';
@@ -18,7 +18,7 @@ async function promptfooProject(config: string, files: Record<string, string> = 
 }
 
 async function importAndLoad(config: string) {
-  const plan = await planPromptfoo(config);
+  const plan = await planPromptfoo(config, { env: {} });
   const out = path.join(path.dirname(config), 'assay');
   await writePlan(plan, out, false);
   return { plan, project: await loadProject({ cwd: out, env: {} }) };
@@ -122,7 +122,7 @@ describe('promptfoo tests', () => {
       [
         'test "Grader with settings" options.provider',
         ':9:7',
-        'a grader provider given as an object with settings is not mapped; set `grader:` by hand',
+        'grader "openai:gpt-4o": its settings (config) are not mapped, so openai:gpt-4o judges with Assay\'s defaults (temperature 0); to keep them, set `grader: { id, config }` in assay.yaml',
       ],
       [
         'test "Grader with settings" options.storeOutputAs',
@@ -140,6 +140,108 @@ describe('promptfoo tests', () => {
       'test "Nothing left": none of its assertions could be imported, so its task has none',
     ]);
     expect(project.tasks.map((task) => task.id)).toEqual(['grader-with-settings', 'nothing-left']);
+  });
+
+  it('expands a file:// glob var into one task per file, as promptfoo does', async () => {
+    const config = await promptfooProject(
+      `${HEAD}tests:\n  - description: Summaries\n    vars: { question: file://articles/*.txt, tone: [dry, warm] }\n`,
+      { 'articles/b-tides.txt': 'Tides follow the moon.', 'articles/a-bees.txt': 'Bees dance.' },
+    );
+    const { plan, project } = await importAndLoad(config);
+    expect(project.tasks.map((task) => [task.id, task.vars])).toEqual([
+      ['summaries-1', { question: 'Bees dance.', tone: 'dry' }],
+      ['summaries-2', { question: 'Bees dance.', tone: 'warm' }],
+      ['summaries-3', { question: 'Tides follow the moon.', tone: 'dry' }],
+      ['summaries-4', { question: 'Tides follow the moon.', tone: 'warm' }],
+    ]);
+    expect(plan.skipped).toEqual([]);
+    expect(plan.notes).toEqual([
+      'test "Summaries": file-glob vars (question) and array-valued vars expand to 4 tasks (summaries-1 … summaries-4)',
+    ]);
+    expect(plan.inputs.map((file) => path.basename(file))).toEqual([
+      'promptfooconfig.yaml',
+      'a-bees.txt',
+      'b-tides.txt',
+    ]);
+  });
+
+  it('skips a glob var that cannot expand, and names a glob that matches nothing', async () => {
+    const config = await promptfooProject(
+      `${HEAD}tests:\n  - description: Fixed\n    vars: { question: file://articles/*.txt }\n    options: { disableVarExpansion: true }\n  - vars: { question: file://images/* }\n`,
+      { 'articles/a.txt': 'A', 'images/cat.png': 'not really a png' },
+    );
+    const plan = await planPromptfoo(config, { env: {} });
+    expect(plan.skipped.map((skip) => [skip.item, skip.reason])).toEqual([
+      [
+        'test "Fixed"',
+        'var "question" is a file glob, which promptfoo expands into one test per file, but options.disableVarExpansion is set; remove one of them',
+      ],
+      ['test 2', 'var "question" loads file://images/cat.png; only text files are inlined'],
+    ]);
+    const none = await promptfooProject(`${HEAD}tests:\n  - vars: { question: file://articles/*.md }\n`);
+    const error = await rejection(planPromptfoo(none));
+    expect(error.message).toBe('no file matches "articles/*.md"');
+    expect(error.location).toMatch(/promptfooconfig\.yaml:4:13$/);
+  });
+
+  it('keeps escaped commas in __metadata:<key>[] items, as promptfoo does', async () => {
+    const config = await promptfooProject(`${HEAD}tests: file://cases.csv\n`, {
+      'cases.csv': 'question,__metadata:tags[]\n"Why?","environment, science ,global\\,warming,"\n',
+    });
+    const { project } = await importAndLoad(config);
+    expect(project.tasks[0]?.metadata).toEqual({ tags: ['environment', 'science', 'global,warming'] });
+  });
+
+  it('says what a test or assertion setting must be when its value is wrong', async () => {
+    const config = await promptfooProject(
+      `${HEAD}tests:
+  - description: Words
+    vars: { question: a }
+    threshold: high
+    metadata: [a, b]
+    assert:
+      - { type: cost, threshold: cheap }
+      - { type: latency, threshold: 3000, weight: heavy }
+  - description: Bad graders
+    vars: { question: b }
+    options: { provider: 5 }
+    assert:
+      - { type: llm-rubric, value: is kind, provider: { id: null } }
+  - file://cases.csv
+`,
+      { 'cases.csv': 'question,__threshold\nc,most\n' },
+    );
+    const plan = await planPromptfoo(config, { env: {} });
+    expect(plan.skipped.map((skip) => [skip.item, skip.reason])).toEqual([
+      [
+        'test "Words" threshold',
+        '"threshold" must be a number from 0 to 1, got "high" (string); fix it and import again',
+      ],
+      [
+        'test "Words" metadata',
+        '"metadata" must be a mapping of names to values, got ["a","b"] (array); fix it and import again',
+      ],
+      [
+        'test "Words" assert[0] cost',
+        '"threshold" must be a number, got "cheap" (string); fix it and import again',
+      ],
+      [
+        'test "Words" assert[1] latency weight',
+        '"weight" must be a number >= 0, got "heavy" (string); weight 1 applies',
+      ],
+      [
+        'test "Bad graders" options.provider',
+        'a grader must be a provider id or { id, config }, got 5 (number); write e.g. provider: openai:gpt-4o-mini',
+      ],
+      [
+        'test "Bad graders" assert[0] llm-rubric provider',
+        'the grader\'s "id" must be a provider id, got null (null); write e.g. id: openai:gpt-4o-mini',
+      ],
+      [
+        'test 3 threshold',
+        '"threshold" must be a number from 0 to 1, got "most" (string); fix it and import again',
+      ],
+    ]);
   });
 
   it('rejects a tests glob that matches nothing', async () => {
@@ -213,6 +315,23 @@ tests:
     expect(plan.skipped.at(-1)?.where).toMatch(/more-providers\.yaml:3:3$/);
   });
 
+  it('says what is wrong with a provider whose id is not text', async () => {
+    const config = await promptfooProject(
+      "prompts: ['Q: {{question}}']\nproviders:\n  - id: null\n  - 5\n  - echo\ntests:\n  - vars: { question: hi }\n",
+    );
+    const plan = await planPromptfoo(config, { env: {} });
+    expect(
+      plan.skipped.map((skip) => [
+        skip.item,
+        skip.where.replace(/^.*promptfooconfig\.yaml/, ''),
+        skip.reason,
+      ]),
+    ).toEqual([
+      ['provider', ':3:5', '"id" must be a provider id such as openai:gpt-4o-mini, got null (null)'],
+      ['provider', ':4:5', 'a provider must be an id or an object with "id", got 5 (number)'],
+    ]);
+  });
+
   it('falls back to the echo target when no provider can be imported', async () => {
     const config = await promptfooProject(
       "prompts: ['Q: {{question}}']\ntargets:\n  - python:provider.py\ntests:\n  - vars: { question: hi }\n",
@@ -247,5 +366,60 @@ tests:
     const error = await rejection(planPromptfoo(await promptfooProject(content)));
     expect(error.message).toBe(message);
     expect(error.location).toMatch(/promptfooconfig\.yaml:1:1$/);
+  });
+});
+
+describe('files outside the promptfoo project folder', () => {
+  /** A project in one temp dir and a secret file in another, outside it. */
+  async function withSecret(tests: string, files: Record<string, string> = {}) {
+    const secret = path.join(await tempDirectory(), 'secret.csv');
+    await writeFile(secret, 'question\nsk-canary-outside\n');
+    const config = await promptfooProject(`${HEAD}tests:\n${tests.replaceAll('SECRET', secret)}`, files);
+    return { secret, config, dir: path.dirname(config) };
+  }
+
+  it.each([
+    ['an absolute path', '  - vars: { question: file://SECRET }\n'],
+    ['a test file', '  - file://SECRET\n'],
+  ])('refuses %s, naming it and the way out', async (_, tests) => {
+    const { secret, config } = await withSecret(tests);
+    const error = await rejection(planPromptfoo(config, { env: {} }));
+    expect(error.message).toBe(
+      `${secret} is outside the promptfoo project folder (${path.dirname(config)}); the import does not read it`,
+    );
+    expect(error.location).toMatch(/promptfooconfig\.yaml:4:/);
+    expect(error.hint).toBe(
+      'copy the file into the project folder and refer to it by a relative path, or pass --allow-outside if you trust this config',
+    );
+  });
+
+  it('refuses .. paths and symlinks that lead out of the folder', async () => {
+    const { secret, config, dir } = await withSecret('  - vars: { question: file://linked.txt }\n');
+    await symlink(secret, path.join(dir, 'linked.txt'));
+    await expect(planPromptfoo(config, { env: {} })).rejects.toThrow(
+      /is outside the promptfoo project folder/,
+    );
+    const relative = path.relative(dir, secret);
+    expect(relative.startsWith('..')).toBe(true);
+    const dotted = await withSecret(`  - vars: { question: file://${relative} }\n`);
+    await expect(planPromptfoo(dotted.config, { env: {} })).rejects.toThrow(
+      /is outside the promptfoo project folder/,
+    );
+    const prompt = await promptfooProject(`prompts: [file://../elsewhere/prompt.txt]\nproviders: [echo]\n`);
+    await expect(planPromptfoo(prompt, { env: {} })).rejects.toThrow(
+      /is outside the promptfoo project folder/,
+    );
+  });
+
+  it('reads them with allowOutside, with a note, and lists every file read', async () => {
+    const { secret, config } = await withSecret(
+      '  - vars: { question: file://SECRET }\n  - file://local.csv\n',
+      {
+        'local.csv': 'question\nhi\n',
+      },
+    );
+    const plan = await planPromptfoo(config, { env: {}, allowOutside: true });
+    expect(plan.notes).toEqual([`read ${secret}, outside the project folder (--allow-outside)`]);
+    expect(plan.inputs).toEqual([config, path.join(path.dirname(config), 'local.csv'), secret]);
   });
 });

@@ -1,17 +1,9 @@
-import path from 'node:path';
-import { parseYamlSource, type SourceDocument } from '../../config/source.js';
-import { readCsvRecords, readJsonlRecords } from '../../datasets/load.js';
-import { displayPath, slug, UniqueNames } from '../names.js';
-import { type AssertionOut, convertAssertion, graderFor, MODEL_GRADED } from './assertions.js';
-import { fileRef, isRecord, isStructured, type PromptfooContext } from './context.js';
-import { parseExpected } from './expected.js';
-
-/** A promptfoo test case and where it is written. */
-export interface RawTest {
-  value: Record<string, unknown>;
-  where: string;
-  locate: (inner: PropertyKey[]) => string;
-}
+import { describeValue } from '../../scorers/text.js';
+import { slug, UniqueNames } from '../names.js';
+import { type AssertionOut, convertAssertion, EMBEDDING_GRADED, MODEL_GRADED } from './assertions.js';
+import { fileRef, isGlob, isRecord, isStructured, type PromptfooContext } from './context.js';
+import { DEFAULT_EMBEDDING_GRADER, type GraderChoice, graderChoice } from './graders.js';
+import { type RawTest, SCRIPT } from './test-files.js';
 
 /** An Assay task as written to the task file. */
 export interface TaskOut {
@@ -23,7 +15,6 @@ export interface TaskOut {
   metadata?: Record<string, unknown>;
 }
 
-const SCRIPT = /\.(js|ts|mjs|cjs|py)(:[\w.]+)?$/i;
 const BINARY = /\.(png|jpe?g|gif|webp|bmp|pdf|mp3|wav|mp4)$/i;
 
 const TEST_OPTION_REASONS: Record<string, string> = {
@@ -42,135 +33,6 @@ const TEST_KEY_REASONS: Record<string, string> = {
   assertScoringFunction: 'custom scoring functions are not supported; Assay uses the weighted mean',
 };
 
-/** The tests of a YAML/JSON test file: a list of tests, or one test. */
-function testsInDocument(doc: SourceDocument, context: PromptfooContext): RawTest[] {
-  const items = Array.isArray(doc.value) ? doc.value : [doc.value];
-  return items.flatMap((item, index) => {
-    const at = Array.isArray(doc.value) ? [index] : [];
-    if (isRecord(item)) {
-      return [{ value: item, where: doc.locate(at), locate: (inner) => doc.locate([...at, ...inner]) }];
-    }
-    context.skip(`test ${index + 1} of ${doc.file}`, doc.locate(at), 'a test must be an object');
-    return [];
-  });
-}
-
-/** Test cases from a `tests:` file reference (YAML, JSON, JSONL or a promptfoo CSV). */
-async function testsFromFile(
-  reference: string,
-  where: string,
-  context: PromptfooContext,
-): Promise<RawTest[]> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(reference) && !reference.startsWith('file://')) {
-    context.skip(
-      `tests ${reference}`,
-      where,
-      'remote datasets (Hugging Face, Google Sheets, URLs) are not fetched; download the file first',
-    );
-    return [];
-  }
-  const tests: RawTest[] = [];
-  for (const file of await context.expand(fileRef(reference) ?? reference, where)) {
-    const extension = path.extname(file).toLowerCase();
-    const absolute = context.resolve(file);
-    const display = displayPath(absolute);
-    if (isStructured(file)) {
-      const doc = parseYamlSource(await context.readText(file, where), absolute);
-      tests.push(...testsInDocument(doc, context));
-    } else if (extension === '.jsonl') {
-      context.inputs.add(absolute);
-      for await (const record of readJsonlRecords(absolute, display, 'test file')) {
-        if (isRecord(record.value))
-          tests.push({ value: record.value, where: record.where, locate: () => record.where });
-      }
-    } else if (extension === '.csv') {
-      context.inputs.add(absolute);
-      const reported = new Set<string>();
-      for await (const record of readCsvRecords(absolute, display, 'test file')) {
-        tests.push({
-          value: csvTest(record.value, display, reported, context),
-          where: record.where,
-          locate: () => record.where,
-        });
-      }
-    } else {
-      context.skip(
-        `tests ${file}`,
-        where,
-        SCRIPT.test(file)
-          ? 'test generators (.js, .py) are not supported'
-          : `test files of type "${extension}" are not supported`,
-      );
-    }
-  }
-  return tests;
-}
-
-/** A promptfoo CSV row: columns are vars; `__expected[N]`, `__description`, `__metadata:*`… are special. */
-function csvTest(
-  row: Record<string, string>,
-  display: string,
-  reported: Set<string>,
-  context: PromptfooContext,
-): Record<string, unknown> {
-  const vars: Record<string, unknown> = {};
-  const assert: unknown[] = [];
-  const metadata: Record<string, unknown> = {};
-  const options: Record<string, unknown> = {};
-  const test: Record<string, unknown> = {};
-  for (const [column, cell] of Object.entries(row)) {
-    if (!column.startsWith('__')) vars[column] = cell;
-    else if (/^__expected\d*$/.test(column)) {
-      const assertion = parseExpected(cell);
-      if (assertion) assert.push(assertion);
-    } else if (column === '__description') {
-      if (cell) test.description = cell;
-    } else if (column === '__threshold') {
-      if (cell) test.threshold = Number(cell);
-    } else if (column.startsWith('__metadata:')) {
-      const key = column.slice('__metadata:'.length);
-      if (cell === '') continue;
-      if (key.endsWith('[]'))
-        metadata[key.slice(0, -2)] = cell
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean);
-      else metadata[key] = cell;
-    } else if (column === '__prefix' || column === '__suffix') {
-      if (cell) options[column.slice(2)] = cell;
-    } else if (!reported.has(column)) {
-      reported.add(column);
-      context.skip(`CSV column ${column}`, `${display}:1`, 'not a promptfoo special column Assay maps');
-    }
-  }
-  return {
-    ...test,
-    vars,
-    ...(assert.length > 0 ? { assert } : {}),
-    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
-    ...(Object.keys(options).length > 0 ? { options } : {}),
-  };
-}
-
-/** Every test case of `tests:`: inline objects and file references, in order. */
-export async function collectTests(
-  value: unknown,
-  doc: SourceDocument,
-  context: PromptfooContext,
-): Promise<RawTest[]> {
-  if (value === undefined || value === null) return [];
-  const items = Array.isArray(value) ? value : [value];
-  const tests: RawTest[] = [];
-  for (const [index, item] of items.entries()) {
-    const at = Array.isArray(value) ? ['tests', index] : ['tests'];
-    if (typeof item === 'string') tests.push(...(await testsFromFile(item, doc.locate(at), context)));
-    else if (isRecord(item))
-      tests.push({ value: item, where: doc.locate(at), locate: (inner) => doc.locate([...at, ...inner]) });
-    else context.skip(`test ${index + 1}`, doc.locate(at), 'a test must be an object or a file reference');
-  }
-  return tests;
-}
-
 /** What one test (or defaultTest) contributes to the tasks built from it. */
 interface Layer {
   vars: Record<string, unknown>;
@@ -179,39 +41,60 @@ interface Layer {
   written: number;
   threshold?: number;
   metadata: Record<string, unknown>;
-  grader?: string;
+  grader: GraderChoice;
   disableVarExpansion: boolean;
+  /** Vars read from a `file://` glob (a list of file texts). */
+  globs: string[];
 }
 
+/**
+ * The test's vars with `file://` values read. A glob (`file://articles/*`) becomes the list of its
+ * files' texts, which var expansion turns into one task per file, as promptfoo does.
+ */
 async function convertVars(
   vars: unknown,
   owner: string,
   test: RawTest,
   context: PromptfooContext,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<{ vars: Record<string, unknown>; globs: string[] } | undefined> {
   let record = vars;
   const ref = fileRef(vars);
   if (ref !== undefined && isStructured(ref)) record = await context.readValue(ref, test.locate(['vars']));
-  if (record === undefined) return {};
+  if (record === undefined) return { vars: {}, globs: [] };
   if (!isRecord(record)) {
     context.skip(owner, test.locate(['vars']), '"vars" must be a mapping of names to values');
     return undefined;
   }
   const out: Record<string, unknown> = {};
+  const globs: string[] = [];
   for (const [name, value] of Object.entries(record)) {
-    const file = fileRef(value);
-    if (file === undefined) out[name] = value;
-    else if (SCRIPT.test(file) || BINARY.test(file)) {
-      context.skip(
-        owner,
-        test.locate(['vars', name]),
-        `var "${name}" loads ${String(value)}; only text files are inlined`,
-      );
-      return undefined;
-    } else out[name] = await context.readText(file, test.locate(['vars', name]));
+    const reference = fileRef(value);
+    if (reference === undefined) {
+      out[name] = value;
+      continue;
+    }
+    const where = test.locate(['vars', name]);
+    const texts: string[] = [];
+    for (const file of await context.expand(reference, where)) {
+      if (SCRIPT.test(file) || BINARY.test(file)) {
+        context.skip(owner, where, `var "${name}" loads file://${file}; only text files are inlined`);
+        return undefined;
+      }
+      texts.push(await context.readText(file, where));
+    }
+    if (isGlob(reference)) globs.push(name);
+    out[name] = isGlob(reference) ? texts : texts[0];
   }
-  return out;
+  return { vars: out, globs };
 }
+
+/** A test setting with a value of the wrong kind: what it must be. */
+const SETTING_SHAPES: Record<string, string> = {
+  threshold: 'a number from 0 to 1',
+  metadata: 'a mapping of names to values',
+  options: 'a mapping of options',
+  assert: 'a list of assertions',
+};
 
 async function convertLayer(
   test: RawTest,
@@ -219,9 +102,18 @@ async function convertLayer(
   context: PromptfooContext,
 ): Promise<Layer | undefined> {
   const raw = test.value;
-  const vars = await convertVars(raw.vars, owner, test, context);
-  if (!vars) return undefined;
-  const layer: Layer = { vars, assert: [], written: 0, metadata: {}, disableVarExpansion: false };
+  const converted = await convertVars(raw.vars, owner, test, context);
+  if (!converted) return undefined;
+  const { vars, globs } = converted;
+  const layer: Layer = {
+    vars,
+    assert: [],
+    written: 0,
+    metadata: {},
+    grader: {},
+    disableVarExpansion: false,
+    globs,
+  };
   for (const [key, value] of Object.entries(raw)) {
     const where = test.locate([key]);
     if (key === 'vars' || key === 'description') continue;
@@ -239,14 +131,20 @@ async function convertLayer(
       for (const [option, setting] of Object.entries(value)) {
         if (option === 'disableVarExpansion') layer.disableVarExpansion = setting === true;
         else if (option === 'provider') {
-          const grader = graderFor(setting);
-          if ('grader' in grader) layer.grader = grader.grader;
-          else context.skip(`${owner} options.provider`, test.locate(['options', option]), grader.problem);
+          const { choice, problem } = graderChoice(setting);
+          layer.grader = choice;
+          if (problem) context.skip(`${owner} options.provider`, test.locate(['options', option]), problem);
         } else {
           const reason = TEST_OPTION_REASONS[option] ?? `the test option "${option}" is not supported`;
           context.skip(`${owner} options.${option}`, test.locate(['options', option]), reason);
         }
       }
+    } else if (key in SETTING_SHAPES) {
+      context.skip(
+        `${owner} ${key}`,
+        where,
+        `"${key}" must be ${SETTING_SHAPES[key]}, got ${describeValue(value)}; fix it and import again`,
+      );
     } else {
       context.skip(
         `${owner} ${key}`,
@@ -258,6 +156,26 @@ async function convertLayer(
   return layer;
 }
 
+/**
+ * An assertion with the judge promptfoo would give it: its own `provider`, else the test's, else
+ * defaultTest's `options.provider`. A chat judge left unset falls to assay.yaml's `grader:` (see
+ * config.ts); `similar` falls to promptfoo's default embedding model.
+ */
+function withGrader(assertion: AssertionOut, grader: GraderChoice, context: PromptfooContext): AssertionOut {
+  if (assertion.grader) return assertion;
+  const type = assertion.type.replace(/^not-/, '');
+  if (MODEL_GRADED.has(type) && grader.text) return { ...assertion, grader: grader.text };
+  if (type !== EMBEDDING_GRADED) return assertion;
+  if (!grader.embedding && !context.notes.some((note) => note.startsWith(EMBEDDING_NOTE))) {
+    context.note(
+      `${EMBEDDING_NOTE} ${DEFAULT_EMBEDDING_GRADER} (promptfoo's default embedding model) as their grader`,
+    );
+  }
+  return { ...assertion, grader: grader.embedding ?? DEFAULT_EMBEDDING_GRADER };
+}
+
+const EMBEDDING_NOTE = 'similar assertions with no embedding provider in the promptfoo config get';
+
 /** Every combination of the values of array-valued vars, as promptfoo expands them. */
 function expandVars(vars: Record<string, unknown>): Array<Record<string, unknown>> {
   let combinations: Array<Record<string, unknown>> = [{}];
@@ -268,7 +186,15 @@ function expandVars(vars: Record<string, unknown>): Array<Record<string, unknown
   return combinations;
 }
 
-const NO_DEFAULT: Layer = { vars: {}, assert: [], written: 0, metadata: {}, disableVarExpansion: false };
+const NO_DEFAULT: Layer = {
+  vars: {},
+  assert: [],
+  written: 0,
+  metadata: {},
+  grader: {},
+  disableVarExpansion: false,
+  globs: [],
+};
 
 /**
  * Converts promptfoo tests to Assay tasks: defaultTest merged into each (vars, assertions first,
@@ -289,11 +215,22 @@ export async function convertTests(
     const owner = description ? `test "${description}"` : `test ${index + 1}`;
     const layer = await convertLayer(test, owner, context);
     if (!layer) continue;
-    const grader = layer.grader ?? base.grader;
+    const globs = [...new Set([...base.globs, ...layer.globs])];
+    const disabled = layer.disableVarExpansion || base.disableVarExpansion;
+    if (disabled && globs.length > 0) {
+      context.skip(
+        owner,
+        test.where,
+        `var "${globs[0]}" is a file glob, which promptfoo expands into one test per file, but options.disableVarExpansion is set; remove one of them`,
+      );
+      continue;
+    }
+    const grader: GraderChoice = {
+      text: layer.grader.text ?? base.grader.text,
+      embedding: layer.grader.embedding ?? base.grader.embedding,
+    };
     const assert = [...base.assert, ...layer.assert].map((assertion) =>
-      grader && !assertion.grader && MODEL_GRADED.has(assertion.type.replace(/^not-/, ''))
-        ? { ...assertion, grader }
-        : assertion,
+      withGrader(assertion, grader, context),
     );
     if (assert.length === 0 && base.written + layer.written > 0) {
       context.note(`${owner}: none of its assertions could be imported, so its task has none`);
@@ -301,11 +238,13 @@ export async function convertTests(
     const threshold = layer.threshold ?? base.threshold;
     const metadata = { ...base.metadata, ...layer.metadata };
     const vars = { ...base.vars, ...layer.vars };
-    const combinations = layer.disableVarExpansion || base.disableVarExpansion ? [vars] : expandVars(vars);
+    const combinations = disabled ? [vars] : expandVars(vars);
     const id = ids.take(description ? slug(description, 'test') : `test-${index + 1}`);
     if (combinations.length > 1) {
+      const what =
+        globs.length > 0 ? `file-glob vars (${globs.join(', ')}) and array-valued vars` : 'array-valued vars';
       context.note(
-        `${owner}: array-valued vars expand to ${combinations.length} tasks (${id}-1 … ${id}-${combinations.length})`,
+        `${owner}: ${what} expand to ${combinations.length} tasks (${id}-1 … ${id}-${combinations.length})`,
       );
     }
     combinations.forEach((combination, n) => {

@@ -53,6 +53,14 @@ export function failureReply(failure: MockFailure, request: MockRequest): MockRe
     return errorReply(404, { type: 'not_found_error', message: 'Not Found' }, request);
   }
   const { status } = failure;
+  // A bearer token (the SDK's way since 1.0) is rejected in other words than an `x-api-key`.
+  if (
+    status === 401 &&
+    request.headers['x-api-key'] === undefined &&
+    request.headers.authorization !== undefined
+  ) {
+    return errorReply(status, { type: 'authentication_error', message: 'Invalid bearer token' }, request);
+  }
   if (status === 413) {
     return {
       status,

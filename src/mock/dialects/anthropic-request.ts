@@ -2,12 +2,15 @@
  * Validates a Messages request the way Anthropic does (pydantic-style `field: message` texts, always
  * `invalid_request_error`) and extracts what the mock needs.
  */
+import type { ToolChoice, ToolSpec, ToolUse } from '../tools.js';
 
 /** What the mock uses from a valid request. */
 export interface MessagesRequest {
   model: string;
-  /** Text of the last `user` message (text blocks joined by newlines). */
+  /** Text of the last `user` message (its text blocks and tool results joined by newlines). */
   lastUserText: string;
+  /** That message returns a tool result. */
+  toolResult: boolean;
   /** Characters of `system` and every message's text, for `input_tokens`. */
   promptChars: number;
   maxTokens: number;
@@ -15,6 +18,8 @@ export interface MessagesRequest {
   stopSequences: string[];
   /** `output_config.format` asks for structured output. */
   json: boolean;
+  /** `tools` and `tool_choice`; undefined without tools. */
+  tools: ToolUse | undefined;
 }
 
 export type MessagesParse = { ok: true; request: MessagesRequest } | { ok: false; message: string };
@@ -73,7 +78,7 @@ function parse(body: unknown, invalidJson: boolean): MessagesRequest {
     throw new Invalid('max_tokens: Input should be a valid integer');
   }
   if (maxTokens < 1) throw new Invalid('max_tokens: Input should be greater than or equal to 1');
-  const { lastUserText, messageChars } = readMessages(body.messages);
+  const { lastUserText, toolResult, messageChars } = readMessages(body.messages);
   const systemChars = readSystem(body.system);
   for (const field of FOREIGN_FIELDS) {
     if (field in body) throw new Invalid(`${field}: Extra inputs are not permitted`);
@@ -91,19 +96,26 @@ function parse(body: unknown, invalidJson: boolean): MessagesRequest {
   return {
     model,
     lastUserText,
+    toolResult,
     promptChars: systemChars + messageChars,
     maxTokens,
     stream,
     stopSequences: stopSequences as string[],
     json,
+    tools: readTools(body.tools, body.tool_choice),
   };
 }
 
-function readMessages(messages: unknown): { lastUserText: string; messageChars: number } {
+function readMessages(messages: unknown): {
+  lastUserText: string;
+  toolResult: boolean;
+  messageChars: number;
+} {
   if (messages === undefined) throw new Invalid('messages: Field required');
   if (!Array.isArray(messages)) throw new Invalid('messages: Input should be a valid list');
   if (messages.length === 0) throw new Invalid('messages: at least one message is required');
   let lastUserText = '';
+  let toolResult = false;
   let messageChars = 0;
   messages.forEach((message: unknown, index) => {
     const where = `messages.${index}`;
@@ -115,9 +127,64 @@ function readMessages(messages: unknown): { lastUserText: string; messageChars: 
     }
     const text = contentText(message.content, where, index === messages.length - 1 && role === 'assistant');
     messageChars += text.length;
-    if (role === 'user') lastUserText = text;
+    if (role === 'user') {
+      lastUserText = text;
+      toolResult = Array.isArray(message.content) && message.content.some(isToolResult);
+    }
   });
-  return { lastUserText, messageChars };
+  return { lastUserText, toolResult, messageChars };
+}
+
+function isToolResult(block: unknown): boolean {
+  return isObject(block) && block.type === 'tool_result';
+}
+
+const CHOICE_TYPES = ['auto', 'any', 'tool', 'none'];
+
+/** Client tools (with an `input_schema`) are callable; server tools (web search…) are accepted and never called. */
+function readTools(tools: unknown, choice: unknown): ToolUse | undefined {
+  const specs: ToolSpec[] = [];
+  if (tools !== undefined) {
+    if (!Array.isArray(tools)) throw new Invalid('tools: Input should be a valid list');
+    tools.forEach((tool: unknown, index) => {
+      const where = `tools.${index}`;
+      if (!isObject(tool)) throw new Invalid(`${where}: Input should be a valid dictionary`);
+      if (typeof tool.name !== 'string' || tool.name === '')
+        throw new Invalid(`${where}.name: Field required`);
+      const client = tool.type === undefined || tool.type === null || tool.type === 'custom';
+      if (!client) return;
+      if (!isObject(tool.input_schema)) throw new Invalid(`${where}.input_schema: Field required`);
+      specs.push({ name: tool.name, parameters: tool.input_schema });
+    });
+  }
+  if (choice === undefined) {
+    return specs.length > 0 ? { tools: specs, choice: { mode: 'auto' }, parallel: true } : undefined;
+  }
+  if (!isObject(choice)) throw new Invalid('tool_choice: Input should be a valid dictionary');
+  if (typeof choice.type !== 'string' || !CHOICE_TYPES.includes(choice.type)) {
+    const expected = CHOICE_TYPES.map((type) => `'${type}'`).join(', ');
+    throw new Invalid(
+      `tool_choice: Input tag '${String(choice.type)}' found using 'type' does not match any of the expected tags: ${expected}`,
+    );
+  }
+  if (!Array.isArray(tools) || tools.length === 0) {
+    if (choice.type === 'none') return undefined;
+    throw new Invalid('tool_choice: `tool_choice` may only be specified while providing tools.');
+  }
+  const parallel = choice.disable_parallel_tool_use !== true;
+  return { tools: specs, choice: readChoice(choice, specs), parallel };
+}
+
+function readChoice(choice: Record<string, unknown>, specs: readonly ToolSpec[]): ToolChoice {
+  if (choice.type === 'none') return { mode: 'none' };
+  if (choice.type === 'auto') return { mode: 'auto' };
+  if (choice.type === 'any') return { mode: 'required' };
+  const { name } = choice;
+  if (typeof name !== 'string') throw new Invalid('tool_choice.tool.name: Field required');
+  if (!specs.some((spec) => spec.name === name)) {
+    throw new Invalid(`tool_choice.name: Tool '${name}' not found in provided tools`);
+  }
+  return { mode: 'forced', name };
 }
 
 /** Only the final assistant message (a prefill) may be empty. */
@@ -151,12 +218,24 @@ function textBlocks(blocks: unknown[], where: string, allowed = BLOCK_TYPES): st
         `${path}: Input tag '${String(block.type)}' found using 'type' does not match any of the expected tags: ${expected}`,
       );
     }
+    if (block.type === 'tool_result') {
+      if (typeof block.tool_use_id !== 'string') throw new Invalid(`${path}.tool_use_id: Field required`);
+      texts.push(toolResultText(block.content, `${path}.content`));
+      return;
+    }
     if (block.type !== 'text') return;
     if (typeof block.text !== 'string') throw new Invalid(`${path}.text: Field required`);
     if (block.text === '') throw new Invalid(`${path}.text: text content blocks must be non-empty`);
     texts.push(block.text);
   });
   return texts;
+}
+
+/** A tool result's content: a string or text (and image, document…) blocks; it may be absent. */
+function toolResultText(content: unknown, where: string): string {
+  if (content === undefined || typeof content === 'string') return content ?? '';
+  if (!Array.isArray(content)) throw new Invalid(`${where}: Input should be a valid string or list`);
+  return textBlocks(content, where, ['text', 'image', 'document', 'search_result']).join('\n');
 }
 
 function unitInterval(body: Record<string, unknown>, name: string): void {

@@ -5,7 +5,24 @@ import { useMockServer } from '../test-helpers.js';
 const start = useMockServer();
 
 const VERSION = { 'anthropic-version': '2023-06-01' };
+const LOOKUP = { name: 'lookup', input_schema: { type: 'object', properties: { q: { type: 'string' } } } };
 const RFC3339_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** The usage object of a Message, every field the API reference lists. */
+function usage(inputTokens: number, outputTokens: number): Record<string, unknown> {
+  return {
+    input_tokens: inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    output_tokens: outputTokens,
+    output_tokens_details: null,
+    server_tool_use: null,
+    service_tier: 'standard',
+    inference_geo: null,
+    speed: null,
+  };
+}
 
 function messagesBody(content: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -78,15 +95,13 @@ describe('POST /v1/messages', () => {
       type: 'message',
       role: 'assistant',
       model: 'claude-3-5-haiku-latest',
-      content: [{ type: 'text', text: '84' }],
+      content: [{ type: 'text', text: '84', citations: null }],
       stop_reason: 'end_turn',
       stop_sequence: null,
-      usage: {
-        input_tokens: Math.ceil(prompt.length / 4),
-        output_tokens: 1,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-      },
+      stop_details: null,
+      container: null,
+      diagnostics: null,
+      usage: usage(Math.ceil(prompt.length / 4), 1),
     });
   });
 
@@ -119,7 +134,7 @@ describe('POST /v1/messages', () => {
     const server = await start();
     const response = await post(server, messagesBody('Tell me about the ocean', { max_tokens: 2 }));
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body.content).toEqual([{ type: 'text', text: 'Echo: Te' }]);
+    expect(body.content).toEqual([{ type: 'text', text: 'Echo: Te', citations: null }]);
     expect(body.stop_reason).toBe('max_tokens');
     expect(body.usage).toMatchObject({ output_tokens: 2 });
   });
@@ -131,7 +146,7 @@ describe('POST /v1/messages', () => {
       messagesBody('Reply with exactly: alpha beta gamma', { stop_sequences: ['gamma', ' beta'] }),
     );
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body.content).toEqual([{ type: 'text', text: 'alpha' }]);
+    expect(body.content).toEqual([{ type: 'text', text: 'alpha', citations: null }]);
     expect(body.stop_reason).toBe('stop_sequence');
     expect(body.stop_sequence).toBe(' beta');
   });
@@ -226,6 +241,36 @@ describe('request validation', () => {
       messagesBody('hi', { stop_sequences: 'END' }),
       'stop_sequences: Input should be a valid list of strings',
     ],
+    [
+      'a tool has no name',
+      messagesBody('hi', { tools: [{ input_schema: {} }] }),
+      'tools.0.name: Field required',
+    ],
+    [
+      'a client tool has no input_schema',
+      messagesBody('hi', { tools: [{ name: 'lookup' }] }),
+      'tools.0.input_schema: Field required',
+    ],
+    [
+      'tool_choice comes without tools',
+      messagesBody('hi', { tool_choice: { type: 'any' } }),
+      'tool_choice: `tool_choice` may only be specified while providing tools.',
+    ],
+    [
+      'tool_choice has an unknown type',
+      messagesBody('hi', { tools: [LOOKUP], tool_choice: { type: 'required' } }),
+      expect.stringMatching(/^tool_choice: Input tag 'required' found using 'type'/),
+    ],
+    [
+      'tool_choice forces a tool that is not offered',
+      messagesBody('hi', { tools: [LOOKUP], tool_choice: { type: 'tool', name: 'other' } }),
+      "tool_choice.name: Tool 'other' not found in provided tools",
+    ],
+    [
+      'a tool_result has no tool_use_id',
+      messagesBody([{ type: 'tool_result', content: 'x' }]),
+      'messages.0.content.0.tool_use_id: Field required',
+    ],
   ])('answers 400 invalid_request_error when %s', async (_case, body, message) => {
     const server = await start();
     await expectInvalid(await post(server, body), message as string);
@@ -253,7 +298,9 @@ describe('request validation', () => {
     ];
     const response = await post(server, { ...messagesBody('x'), messages });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { content: unknown }).content).toEqual([{ type: 'text', text: '4' }]);
+    expect(((await response.json()) as { content: unknown }).content).toEqual([
+      { type: 'text', text: '4', citations: null },
+    ]);
   });
 });
 
@@ -284,17 +331,15 @@ describe('streaming', () => {
       model: 'claude-3-5-haiku-latest',
       stop_reason: null,
       stop_sequence: null,
-      usage: {
-        input_tokens: Math.ceil(prompt.length / 4),
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        output_tokens: 1,
-      },
+      stop_details: null,
+      container: null,
+      diagnostics: null,
+      usage: usage(Math.ceil(prompt.length / 4), 1),
     });
     expect(events[1]?.data).toEqual({
       type: 'content_block_start',
       index: 0,
-      content_block: { type: 'text', text: '' },
+      content_block: { type: 'text', text: '', citations: null },
     });
     expect(events[3]?.data).toEqual({
       type: 'content_block_delta',
@@ -304,8 +349,15 @@ describe('streaming', () => {
     expect(deltaText(events)).toBe('The quick brown fox');
     expect(events.at(-2)?.data).toEqual({
       type: 'message_delta',
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
-      usage: { output_tokens: deltas },
+      delta: { stop_reason: 'end_turn', stop_sequence: null, stop_details: null, container: null },
+      usage: {
+        input_tokens: Math.ceil(prompt.length / 4),
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: deltas,
+        output_tokens_details: null,
+        server_tool_use: null,
+      },
     });
   });
 
@@ -355,21 +407,33 @@ describe('streaming', () => {
 });
 
 describe('auth and failures', () => {
-  it('checks the key in x-api-key, not a bearer token', async () => {
+  it('takes the key in x-api-key or as a bearer token (the SDK since 1.0), and names the one refused', async () => {
     const server = await start({ apiKey: 'sk-ant-mock' });
-    expect((await post(server, messagesBody('hi'), { ...VERSION, 'x-api-key': 'sk-ant-mock' })).status).toBe(
-      200,
-    );
-    const bearer = await post(server, messagesBody('hi'), {
-      ...VERSION,
-      authorization: 'Bearer sk-ant-mock',
-    });
-    expect(bearer.status).toBe(401);
-    expect(await bearer.json()).toEqual({
+    const credentials: Array<Record<string, string>> = [
+      { 'x-api-key': 'sk-ant-mock' },
+      { authorization: 'Bearer sk-ant-mock' },
+    ];
+    for (const credential of credentials) {
+      expect((await post(server, messagesBody('hi'), { ...VERSION, ...credential })).status).toBe(200);
+    }
+    const wrongKey = await post(server, messagesBody('hi'), { ...VERSION, 'x-api-key': 'sk-ant-other' });
+    expect(wrongKey.status).toBe(401);
+    expect(await wrongKey.json()).toEqual({
       type: 'error',
       error: { type: 'authentication_error', message: 'invalid x-api-key' },
       request_id: expect.stringMatching(/^req_/),
     });
+    const wrongToken = await post(server, messagesBody('hi'), {
+      ...VERSION,
+      authorization: 'Bearer sk-ant-other',
+    });
+    expect(wrongToken.status).toBe(401);
+    expect(await wrongToken.json()).toMatchObject({
+      error: { type: 'authentication_error', message: 'Invalid bearer token' },
+    });
+    // A scheme other than Bearer is no credential.
+    const basic = await post(server, messagesBody('hi'), { ...VERSION, authorization: 'Basic sk-ant-mock' });
+    expect(basic.status).toBe(401);
   });
 
   it('answers an injected 429 with rate_limit_error, a whole-second retry-after and no requests left', async () => {
@@ -431,5 +495,127 @@ describe('auth and failures', () => {
     const response = await post(server, messagesBody('hi'), { ...VERSION, 'x-mock-status': String(status) });
     expect(response.status).toBe(status);
     expect(((await response.json()) as { error: { type: string } }).error.type).toBe(type);
+  });
+});
+
+describe('tools', () => {
+  it('answers a tool_use block with stop_reason tool_use, counting the input as output', async () => {
+    const server = await start();
+    const body = messagesBody('Please lookup {"q": "cats"}', {
+      tools: [LOOKUP, { type: 'web_search_20250305', name: 'web_search' }],
+    });
+    const message = (await (await post(server, body)).json()) as Record<string, unknown>;
+    expect(message).toMatchObject({
+      content: [
+        {
+          type: 'tool_use',
+          id: expect.stringMatching(/^toolu_/),
+          name: 'lookup',
+          input: { q: 'cats' },
+          caller: { type: 'direct' },
+        },
+      ],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage: { output_tokens: Math.ceil('{"q":"cats"}'.length / 4) },
+    });
+  });
+
+  it('streams each tool_use block as start, input_json_delta pieces and stop', async () => {
+    const server = await start();
+    const body = messagesBody('use lookup and web_search', {
+      tools: [
+        LOOKUP,
+        { name: 'clock', input_schema: { type: 'object' } },
+        { type: 'web_search_20250305', name: 'web_search' },
+      ],
+      tool_choice: { type: 'any' },
+      stream: true,
+    });
+    const events = sseEvents(await (await post(server, body)).text());
+    expect(events.map((event) => event.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      ...Array<string>(1 + Math.ceil('{"q":"mock"}'.length / 4)).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(events[1]?.data.content_block).toEqual({
+      type: 'tool_use',
+      id: expect.stringMatching(/^toolu_/),
+      name: 'lookup',
+      input: {},
+      caller: { type: 'direct' },
+    });
+    const json = events
+      .filter((event) => event.event === 'content_block_delta')
+      .map((event) => {
+        const delta = event.data.delta as { type: string; partial_json: string };
+        expect(delta.type).toBe('input_json_delta');
+        return delta.partial_json;
+      })
+      .join('');
+    expect(JSON.parse(json)).toEqual({ q: 'mock' });
+    expect(events.at(-2)?.data.delta).toMatchObject({ stop_reason: 'tool_use' });
+  });
+
+  it('numbers the blocks of parallel calls and closes each before the next starts', async () => {
+    const server = await start();
+    const clock = { name: 'clock', input_schema: { type: 'object' } };
+    const body = messagesBody('clock, then lookup', { tools: [LOOKUP, clock], stream: true });
+    const events = sseEvents(await (await post(server, body)).text());
+    const framing = events
+      .filter((event) => event.event === 'content_block_start' || event.event === 'content_block_stop')
+      .map((event) => `${event.event}:${String(event.data.index)}`);
+    expect(framing).toEqual([
+      'content_block_start:0',
+      'content_block_stop:0',
+      'content_block_start:1',
+      'content_block_stop:1',
+    ]);
+  });
+
+  it('answers the tool result with text', async () => {
+    const server = await start();
+    const messages = [
+      { role: 'user', content: 'lookup cats' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {} }] },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'meow' }] }],
+      },
+    ];
+    const message = (await (
+      await post(server, { ...messagesBody('x'), messages, tools: [LOOKUP] })
+    ).json()) as {
+      content: unknown;
+      stop_reason: string;
+    };
+    expect(message.content).toEqual([{ type: 'text', text: 'Echo: meow', citations: null }]);
+    expect(message.stop_reason).toBe('end_turn');
+  });
+});
+
+describe('POST /v1/messages/count_tokens', () => {
+  it('counts system and messages like /v1/messages, without max_tokens', async () => {
+    const server = await start();
+    const response = await fetch(`${server.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...VERSION },
+      body: JSON.stringify({
+        model: 'm',
+        system: 'Be terse.',
+        messages: [{ role: 'user', content: 'Hi there' }],
+      }),
+    });
+    expect(await response.json()).toEqual({ input_tokens: Math.ceil('Be terse.Hi there'.length / 4) });
+    const invalid = await fetch(`${server.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...VERSION },
+      body: JSON.stringify({ model: 'm' }),
+    });
+    expect(invalid.status).toBe(400);
   });
 });

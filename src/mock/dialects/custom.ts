@@ -37,6 +37,8 @@ export const customDialect: Dialect = {
   name: 'custom',
   routes,
 
+  claims: (path) => path.startsWith('/custom/'),
+
   authorized: (request, apiKey) => request.headers.authorization === `Bearer ${apiKey}`,
 
   error(failure: MockFailure, request: MockRequest): MockReply {

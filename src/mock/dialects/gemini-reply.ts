@@ -6,21 +6,23 @@
 import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
 import type { MockReply, MockRequest } from '../dialect.js';
 import { requestedReply, type StreamFault, streamFault } from '../stream-faults.js';
+import { chooseToolCalls } from '../tools.js';
 import type { GeminiRequest } from './gemini-request.js';
 
 /** How the answer is sent: `generateContent`, `streamGenerateContent?alt=sse`, or `streamGenerateContent`. */
 export type GeminiMode = 'json' | 'sse' | 'array';
 
-interface Part {
-  text: string;
-  thought?: true;
-}
+type Part =
+  | { text: string; thought?: true }
+  | { functionCall: { name: string; args: Record<string, unknown> } };
 
 interface Generation {
   model: string;
   responseId: string;
   thought: Part | undefined;
   text: string;
+  /** When not empty, the answer is these parts instead of text (the finish reason stays `STOP`). */
+  functionCalls: Part[];
   finishReason: 'STOP' | 'MAX_TOKENS';
   promptTokens: number;
   thoughtsTokens: number;
@@ -32,12 +34,19 @@ export function geminiReply(
   gemini: GeminiRequest,
   mode: GeminiMode,
 ): MockReply {
-  const full = answer(gemini.lastUserText, { json: gemini.json, reply: requestedReply(request.headers) });
+  const functionCalls: Part[] = chooseToolCalls(gemini.tools, {
+    text: gemini.lastUserText,
+    toolResult: gemini.toolResult,
+  }).map((call) => ({ functionCall: { name: call.name, args: call.arguments } }));
+  const full =
+    functionCalls.length > 0
+      ? ''
+      : answer(gemini.lastUserText, { json: gemini.json, reply: requestedReply(request.headers) });
   const { text, truncated } =
     gemini.maxOutputTokens === undefined
       ? { text: full, truncated: false }
       : truncateToTokens(full, gemini.maxOutputTokens);
-  const candidatesTokens = estimateTokens(text.length);
+  const candidatesTokens = estimateTokens(text.length + charsOf(functionCalls));
   const { thinking } = gemini;
   const generation: Generation = {
     model,
@@ -46,6 +55,7 @@ export function geminiReply(
       ? { text: `**Thinking**\n\nWorking out: ${gemini.lastUserText.slice(0, 80)}`, thought: true }
       : undefined,
     text,
+    functionCalls,
     finishReason: truncated ? 'MAX_TOKENS' : 'STOP',
     promptTokens: estimateTokens(gemini.promptChars),
     // Without a budget the mock "thinks" four times as long as it answers.
@@ -53,7 +63,8 @@ export function geminiReply(
   };
   const tokens = generation.promptTokens + candidatesTokens + generation.thoughtsTokens;
   if (mode === 'json') {
-    const parts = generation.thought ? [generation.thought, { text }] : [{ text }];
+    const answerParts = functionCalls.length > 0 ? functionCalls : [{ text }];
+    const parts = generation.thought ? [generation.thought, ...answerParts] : answerParts;
     const body = response(generation, parts, generation.finishReason, candidatesTokens);
     return {
       status: 200,
@@ -84,6 +95,11 @@ export function geminiReply(
   };
 }
 
+/** Characters of function-call parts as JSON, for the candidates token count. */
+function charsOf(parts: readonly Part[]): number {
+  return parts.reduce((sum, part) => sum + JSON.stringify(part).length, 0);
+}
+
 // As Google sends it mid-stream: a bare Status object in place of a chunk, on a 200.
 const STREAM_ERROR = {
   error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' },
@@ -103,6 +119,17 @@ function serialize(chunk: unknown, indent?: number): string {
 function streamChunks(generation: Generation, fault: StreamFault | undefined): unknown[] {
   const chunks: unknown[] = [];
   if (generation.thought) chunks.push(response(generation, [generation.thought], undefined, 0));
+  // Function calls come whole, all in one chunk.
+  if (generation.functionCalls.length > 0) {
+    const last = fault !== 'error' && fault !== 'truncate';
+    const tokens = estimateTokens(charsOf(generation.functionCalls));
+    chunks.push(
+      response(generation, generation.functionCalls, last ? generation.finishReason : undefined, tokens),
+    );
+    if (fault === 'malformed') chunks.push(MALFORMED);
+    if (fault === 'error') chunks.push(STREAM_ERROR);
+    return chunks;
+  }
   // An empty answer still gets its one chunk with the finish reason.
   const pieces = generation.text ? splitTokens(generation.text) : [''];
   let sent = 0;

@@ -2,10 +2,14 @@
  * Validation of Gemini `GenerateContentRequest` bodies, with the messages Google sends for the mistakes
  * clients make. Field names are accepted in camelCase and snake_case, as proto-JSON parsing does.
  */
+import type { ToolChoice, ToolSpec, ToolUse } from '../tools.js';
 
 /** What the mock needs from a valid request. */
 export interface GeminiRequest {
+  /** Text of the last user turn (a `functionResponse` part counts as its JSON `response`). */
   lastUserText: string;
+  /** That turn returns a function response. */
+  toolResult: boolean;
   /** Characters of every text part, system instruction included, for the prompt token count. */
   promptChars: number;
   maxOutputTokens: number | undefined;
@@ -13,6 +17,8 @@ export interface GeminiRequest {
   json: boolean;
   /** Thinking tokens to report: undefined without `thinkingConfig` or with `thinkingBudget: 0`. */
   thinking: { budget: number | undefined; includeThoughts: boolean } | undefined;
+  /** Function declarations of `tools` and `toolConfig.functionCallingConfig`; undefined without any. */
+  tools: ToolUse | undefined;
 }
 
 export type ParsedGeminiRequest =
@@ -87,7 +93,7 @@ function readRequest(body: unknown, invalidJson: boolean): GeminiRequest {
   let promptChars = 0;
   const system = field(body, 'systemInstruction');
   if (isObject(system)) promptChars += partsText(field(system, 'parts')).length;
-  const { lastUserText, chars } = readContents(field(body, 'contents'));
+  const { lastUserText, toolResult, chars } = readContents(field(body, 'contents'));
   promptChars += chars;
 
   const config = field(body, 'generationConfig') ?? {};
@@ -99,14 +105,77 @@ function readRequest(body: unknown, invalidJson: boolean): GeminiRequest {
   const mime = field(config, 'responseMimeType');
   return {
     lastUserText,
+    toolResult,
     promptChars,
     maxOutputTokens: maxOutputTokens !== undefined && maxOutputTokens > 0 ? maxOutputTokens : undefined,
     json: mime === 'application/json',
     thinking: readThinking(field(config, 'thinkingConfig')),
+    tools: readTools(field(body, 'tools'), field(body, 'toolConfig')),
   };
 }
 
-function readContents(contents: unknown): { lastUserText: string; chars: number } {
+/** Function declarations are callable; other tools (Google Search, code execution…) are accepted and never called. */
+function readTools(tools: unknown, toolConfig: unknown): ToolUse | undefined {
+  const specs: ToolSpec[] = [];
+  if (tools !== undefined && !Array.isArray(tools)) throw typeError('tools', 'TYPE_MESSAGE', tools);
+  (tools ?? []).forEach((tool: unknown, index: number) => {
+    if (!isObject(tool)) throw typeError(`tools[${index}]`, 'TYPE_MESSAGE', tool);
+    const declarations = field(tool, 'functionDeclarations') ?? [];
+    if (!Array.isArray(declarations)) {
+      throw typeError(`tools[${index}].function_declarations`, 'TYPE_MESSAGE', declarations);
+    }
+    declarations.forEach((declaration: unknown, position) => {
+      const path = `tools[${index}].function_declarations[${position}]`;
+      if (!isObject(declaration)) throw typeError(path, 'TYPE_MESSAGE', declaration);
+      const name = declaration.name;
+      if (typeof name !== 'string' || name === '') {
+        throw new InvalidArgument(
+          `* GenerateContentRequest.${path}.name: Name cannot be empty.\n`,
+          `${path}.name`,
+        );
+      }
+      specs.push({ name, parameters: field(declaration, 'parametersJsonSchema') ?? declaration.parameters });
+    });
+  });
+  const config = isObject(toolConfig) ? field(toolConfig, 'functionCallingConfig') : undefined;
+  if (!isObject(config))
+    return specs.length > 0 ? { tools: specs, choice: { mode: 'auto' }, parallel: true } : undefined;
+  const choice = readMode(config, specs);
+  return specs.length > 0 ? { tools: specs, choice, parallel: true } : undefined;
+}
+
+const MODES = new Set(['MODE_UNSPECIFIED', 'AUTO', 'ANY', 'NONE', 'VALIDATED']);
+
+function readMode(config: Record<string, unknown>, specs: readonly ToolSpec[]): ToolChoice {
+  const mode = config.mode ?? 'AUTO';
+  const path = 'tool_config.function_calling_config';
+  if (typeof mode !== 'string' || !MODES.has(mode)) {
+    throw new InvalidArgument(
+      `Invalid JSON payload received. Invalid value at '${path}.mode' (type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), ${JSON.stringify(mode)}`,
+      `${path}.mode`,
+    );
+  }
+  if (mode === 'NONE') return { mode: 'none' };
+  const allowed = field(config, 'allowedFunctionNames');
+  if (
+    allowed !== undefined &&
+    !(Array.isArray(allowed) && allowed.every((name) => typeof name === 'string'))
+  ) {
+    throw typeError(`${path}.allowed_function_names`, 'TYPE_STRING', allowed);
+  }
+  const names = allowed as string[] | undefined;
+  for (const name of names ?? []) {
+    if (!specs.some((spec) => spec.name === name)) {
+      throw new InvalidArgument(
+        `* GenerateContentRequest.${path}.allowed_function_names: function "${name}" is not declared in tools.\n`,
+        `${path}.allowed_function_names`,
+      );
+    }
+  }
+  return { mode: mode === 'ANY' ? 'required' : 'auto', ...(names ? { names } : {}) };
+}
+
+function readContents(contents: unknown): { lastUserText: string; toolResult: boolean; chars: number } {
   if (contents !== undefined && !Array.isArray(contents)) {
     throw typeError('contents', 'TYPE_MESSAGE', contents);
   }
@@ -114,6 +183,7 @@ function readContents(contents: unknown): { lastUserText: string; chars: number 
     throw new InvalidArgument('* GenerateContentRequest.contents: contents is not specified\n', 'contents');
   }
   let lastUserText = '';
+  let toolResult = false;
   let chars = 0;
   contents.forEach((content: unknown, index) => {
     if (!isObject(content)) throw typeError(`contents[${index}]`, 'TYPE_MESSAGE', content);
@@ -131,16 +201,24 @@ function readContents(contents: unknown): { lastUserText: string; chars: number 
     const text = partsText(parts);
     chars += text.length;
     // A turn without a role is a user turn.
-    if (role !== 'model') lastUserText = text;
+    if (role !== 'model') {
+      lastUserText = text;
+      toolResult = parts.some((part) => isObject(part) && field(part, 'functionResponse') !== undefined);
+    }
   });
-  return { lastUserText, chars };
+  return { lastUserText, toolResult, chars };
 }
 
+/** Text parts, and the `response` of function responses as JSON. */
 function partsText(parts: unknown): string {
   if (!Array.isArray(parts)) return '';
   return parts
     .filter(isObject)
-    .map((part) => (typeof part.text === 'string' ? part.text : ''))
+    .map((part) => {
+      if (typeof part.text === 'string') return part.text;
+      const response = field(part, 'functionResponse');
+      return isObject(response) ? JSON.stringify(response.response ?? {}) : '';
+    })
     .join('');
 }
 

@@ -1,15 +1,21 @@
 /**
  * The Gemini API dialect: `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent`
- * (`?alt=sse` for server-sent events, otherwise a streamed JSON array). The key comes in the
- * `x-goog-api-key` header or the `key` query parameter. Gemini sends no rate-limit headers.
+ * (`?alt=sse` for server-sent events, otherwise a streamed JSON array), `:embedContent` and
+ * `:batchEmbedContents`. The key comes in the `x-goog-api-key` header or the `key` query parameter.
+ * Gemini sends no rate-limit headers.
  */
 import type { Dialect, MockFailure, MockReply, MockRequest, MockRoute } from '../dialect.js';
+import { batchEmbedContents, type EmbedResult, embedContent, embedReply } from './gemini-embed.js';
 import { failureStatus, type GoogleStatus, invalidArgument, statusEnvelope } from './gemini-errors.js';
 import { type GeminiMode, geminiReply } from './gemini-reply.js';
 import { parseGeminiRequest } from './gemini-request.js';
 
 const GENERATE = /^\/v1(?:beta)?\/models\/[^/:]+:generateContent$/;
 const STREAM = /^\/v1(?:beta)?\/models\/[^/:]+:streamGenerateContent$/;
+const EMBED = /^\/v1(?:beta)?\/models\/[^/:]+:embedContent$/;
+const BATCH_EMBED = /^\/v1(?:beta)?\/models\/[^/:]+:batchEmbedContents$/;
+// Paths of Google's API: versioned prefixes, or a model method such as `/v1/models/x:countTokens`.
+const GOOGLE_PATH = /^\/(?:v1beta|v1alpha)\/|^\/v1\/models\/[^/]+:/;
 const MODEL = /\/models\/([^/:]+):/;
 const JSON_TYPE = 'application/json; charset=UTF-8';
 
@@ -41,14 +47,25 @@ function generate(mode: (request: MockRequest) => GeminiMode) {
   };
 }
 
+function embed(read: (body: unknown, invalidJson: boolean, model: string) => EmbedResult) {
+  return (request: MockRequest): MockReply => {
+    const result = read(request.body, request.invalidJson, modelOf(request));
+    return 'error' in result ? errorReply(result.error, request) : embedReply(result);
+  };
+}
+
 const routes: MockRoute[] = [
   { method: 'POST', path: GENERATE, handle: generate(() => 'json') },
   { method: 'POST', path: STREAM, handle: generate((request) => (isSse(request) ? 'sse' : 'array')) },
+  { method: 'POST', path: EMBED, handle: embed(embedContent) },
+  { method: 'POST', path: BATCH_EMBED, handle: embed(batchEmbedContents) },
 ];
 
 export const geminiDialect: Dialect = {
   name: 'gemini',
   routes,
+
+  claims: (path) => GOOGLE_PATH.test(path),
 
   authorized(request, apiKey) {
     const header = request.headers['x-goog-api-key'];

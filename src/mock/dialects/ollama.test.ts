@@ -150,3 +150,144 @@ describe('GET /api/tags', () => {
     expect(body.models[0]).toMatchObject({ details: { format: 'gguf' } });
   });
 });
+
+function postTo(server: MockServer, path: string, body: unknown): Promise<Response> {
+  return fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('POST /api/chat with tools', () => {
+  const tools = [
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        parameters: { type: 'object', properties: { city: { type: 'string' } } },
+      },
+    },
+  ];
+
+  it('answers message.tool_calls with arguments as an object', async () => {
+    const server = await start();
+    const body = await (
+      await postOllama(server, ask('get_weather {"city": "Lima"}', { tools, stream: false }))
+    ).json();
+    expect(body).toMatchObject({
+      message: {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Lima' } } }],
+      },
+      done: true,
+      done_reason: 'stop',
+    });
+  });
+
+  it('streams the calls in one line before the done line, which carries none', async () => {
+    const server = await start();
+    const all = lines(await (await postOllama(server, ask('get_weather', { tools }))).text());
+    expect(all).toHaveLength(2);
+    expect(all[0]).toMatchObject({
+      done: false,
+      message: { tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'mock' } } }] },
+    });
+    expect(all[1]).toMatchObject({ done: true, message: { role: 'assistant', content: '' } });
+    expect(all[1]?.message).not.toHaveProperty('tool_calls');
+  });
+
+  it('answers a tool message with text, and rejects a tool without a function name', async () => {
+    const server = await start();
+    const messages = [
+      { role: 'user', content: 'get_weather' },
+      { role: 'tool', content: 'rain', tool_name: 'get_weather' },
+    ];
+    const body = (await (
+      await postOllama(server, { model: 'llama3.2', messages, tools, stream: false })
+    ).json()) as {
+      message: Record<string, unknown>;
+    };
+    expect(body.message).toEqual({ role: 'assistant', content: 'Echo: rain' });
+    const bad = await postOllama(server, ask('hi', { tools: [{ type: 'function', function: {} }] }));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: expect.stringContaining('name') });
+  });
+});
+
+describe('POST /api/generate', () => {
+  it('answers one object with response, context and metrics', async () => {
+    const server = await start();
+    const prompt = 'What is 6 * 7?';
+    const body = await (
+      await postTo(server, '/api/generate', { model: 'llama3.2', prompt, system: 'Terse.', stream: false })
+    ).json();
+    const promptTokens = Math.ceil((prompt.length + 'Terse.'.length) / 4);
+    expect(body).toEqual({
+      model: 'llama3.2',
+      created_at: expect.any(String),
+      response: '42',
+      done: true,
+      done_reason: 'stop',
+      context: Array.from({ length: promptTokens + 1 }, (_, index) => index + 1),
+      total_duration: expect.any(Number),
+      load_duration: expect.any(Number),
+      prompt_eval_count: promptTokens,
+      prompt_eval_duration: expect.any(Number),
+      eval_count: 1,
+      eval_duration: expect.any(Number),
+    });
+  });
+
+  it('streams response pieces by default, leaves context out when raw, truncates to num_predict', async () => {
+    const server = await start();
+    const response = await postTo(server, '/api/generate', {
+      model: 'llama3.2',
+      prompt: 'Say the quick brown fox',
+      raw: true,
+      options: { num_predict: 2 },
+    });
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson');
+    const all = lines(await response.text());
+    expect(all.slice(0, -1).map((line) => line.response)).toEqual(['the ', 'quic']);
+    expect(all.at(-1)).toMatchObject({ response: '', done: true, done_reason: 'length', eval_count: 2 });
+    expect(all.at(-1)).not.toHaveProperty('context');
+  });
+
+  it('only loads the model for an empty prompt, and rejects a prompt that is not a string', async () => {
+    const server = await start();
+    const loaded = await (await postTo(server, '/api/generate', { model: 'llama3.2', stream: false })).json();
+    expect(loaded).toEqual({
+      model: 'llama3.2',
+      created_at: expect.any(String),
+      response: '',
+      done: true,
+      done_reason: 'load',
+    });
+    const bad = await postTo(server, '/api/generate', { model: 'llama3.2', prompt: 5 });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: expect.stringContaining('GenerateRequest.prompt') });
+  });
+});
+
+describe('POST /api/embeddings, GET /api/version', () => {
+  it('embeds one prompt the older way, and an empty prompt as an empty vector', async () => {
+    const server = await start();
+    const body = (await (
+      await postTo(server, '/api/embeddings', { model: 'e', prompt: 'the cat' })
+    ).json()) as {
+      embedding: number[];
+    };
+    expect(Object.keys(body)).toEqual(['embedding']);
+    expect(body.embedding).toHaveLength(64);
+    expect(await (await postTo(server, '/api/embeddings', { model: 'e' })).json()).toEqual({ embedding: [] });
+  });
+
+  it('reports a version', async () => {
+    const server = await start();
+    expect(await (await fetch(`${server.url}/api/version`)).json()).toEqual({
+      version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    });
+  });
+});

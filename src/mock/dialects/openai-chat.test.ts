@@ -125,3 +125,89 @@ describe('OpenRouter flavour under /api/v1', () => {
     });
   });
 });
+
+describe('tool calls', () => {
+  const tools = [
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    },
+  ];
+
+  it('answers with tool_calls, content null and finish_reason tool_calls, counting the arguments as output', async () => {
+    const server = await start();
+    const response = await postChat(server, chatBody('Call get_weather {"city": "Paris"}', { tools }));
+    const body = (await response.json()) as Record<string, unknown>;
+    const argumentsText = '{"city":"Paris"}';
+    expect(body).toMatchObject({
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: expect.stringMatching(/^call_/),
+                type: 'function',
+                function: { name: 'get_weather', arguments: argumentsText },
+              },
+            ],
+            refusal: null,
+            annotations: [],
+          },
+          logprobs: null,
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: { completion_tokens: Math.ceil(argumentsText.length / 4) },
+    });
+  });
+
+  it('streams a call as its id and name, then argument pieces keyed by index, then finish_reason tool_calls', async () => {
+    const server = await start();
+    const response = await postChat(
+      server,
+      chatBody('Weather?', {
+        tools,
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+        ...STREAM,
+      }),
+    );
+    const { chunks, done } = sseChunks(await response.text());
+    expect(done).toBe(true);
+    const deltas = chunks.map((chunk) => chunk.choices[0]?.delta as Record<string, unknown> | undefined);
+    expect(deltas[0]).toEqual({ role: 'assistant', content: null, refusal: null });
+    expect(deltas[1]).toEqual({
+      tool_calls: [
+        {
+          index: 0,
+          id: expect.stringMatching(/^call_/),
+          type: 'function',
+          function: { name: 'get_weather', arguments: '' },
+        },
+      ],
+    });
+    const pieces = deltas
+      .slice(2, -2)
+      .map((delta) => (delta!.tool_calls as Array<{ index: number; function: { arguments: string } }>)[0]!);
+    expect(pieces.every((piece) => piece.index === 0)).toBe(true);
+    expect(pieces.map((piece) => piece.function.arguments).join('')).toBe('{"city":"mock"}');
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(chunks.at(-1)?.usage?.completion_tokens).toBe(Math.ceil('{"city":"mock"}'.length / 4));
+  });
+
+  it('cuts a streamed call after its first delta on x-mock-stream-error', async () => {
+    const server = await start();
+    const response = await postChat(server, chatBody('Call get_weather', { tools, stream: true }), {
+      'x-mock-stream-error': '1',
+    });
+    const events = (await response.text()).split('\n\n').filter(Boolean);
+    expect(events).toHaveLength(3);
+    expect(events[1]).toContain('"tool_calls"');
+    expect(JSON.parse(events[2]!.slice('data: '.length))).toMatchObject({ error: { type: 'server_error' } });
+  });
+});

@@ -6,6 +6,7 @@
 import { answer, estimateTokens, splitTokens, truncateToTokens } from '../answer.js';
 import type { MockReply, MockRequest } from '../dialect.js';
 import { requestedReply, type StreamFault, streamFault } from '../stream-faults.js';
+import { chooseToolCalls } from '../tools.js';
 import type { ChatRequest } from './openai-request.js';
 
 /** The mock's OpenRouter price in USD per million tokens, which `usage.cost` reports. */
@@ -25,7 +26,9 @@ interface Completion {
   created: number;
   model: string;
   content: string;
-  finishReason: 'stop' | 'length';
+  /** When not empty, the answer is these calls (`content: null`, `finish_reason: "tool_calls"`). */
+  toolCalls: ToolCall[];
+  finishReason: 'stop' | 'length' | 'tool_calls';
   promptTokens: number;
   completionTokens: number;
   openRouter: boolean;
@@ -33,19 +36,38 @@ interface Completion {
   reportCost: boolean;
 }
 
+interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
 /** Answers a validated chat request, as one JSON body or as SSE events. */
 export function chatReply(request: MockRequest, chat: ChatRequest): MockReply {
-  const full = answer(chat.lastUserText, { json: chat.json, reply: requestedReply(request.headers) });
+  const calls = chooseToolCalls(chat.tools, { text: chat.lastUserText, toolResult: chat.toolResult });
+  const toolCalls = calls.map(
+    (call, index): ToolCall => ({
+      id: `call_mock${request.sequence}x${index}`,
+      type: 'function',
+      function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+    }),
+  );
+  const full =
+    toolCalls.length > 0
+      ? ''
+      : answer(chat.lastUserText, { json: chat.json, reply: requestedReply(request.headers) });
   const { text, truncated } =
     chat.maxTokens === undefined ? { text: full, truncated: false } : truncateToTokens(full, chat.maxTokens);
+  const generated = text.length + toolCalls.reduce((sum, call) => sum + call.function.arguments.length, 0);
   const completion: Completion = {
     id: `chatcmpl-mock${request.sequence}`,
     created: Math.floor(Date.now() / 1000),
     model: chat.model,
     content: text,
-    finishReason: truncated ? 'length' : 'stop',
+    toolCalls,
+    finishReason: toolCalls.length > 0 ? 'tool_calls' : truncated ? 'length' : 'stop',
     promptTokens: estimateTokens(chat.promptChars),
-    completionTokens: estimateTokens(text.length),
+    completionTokens: estimateTokens(generated),
     openRouter: request.path.startsWith(OPENROUTER_PREFIX),
     reportCost: request.path.startsWith(OPENROUTER_PREFIX) && usageIncluded(request.body),
   };
@@ -79,7 +101,16 @@ function completionBody(completion: Completion): unknown {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: completion.content, refusal: null, annotations: [] },
+        message:
+          completion.toolCalls.length > 0
+            ? {
+                role: 'assistant',
+                content: null,
+                tool_calls: completion.toolCalls,
+                refusal: null,
+                annotations: [],
+              }
+            : { role: 'assistant', content: completion.content, refusal: null, annotations: [] },
         logprobs: null,
         finish_reason: completion.finishReason,
       },
@@ -115,11 +146,14 @@ function streamEvents(
   ];
   // OpenRouter keeps the connection alive with SSE comments while the upstream model starts.
   const events = completion.openRouter ? [OPENROUTER_KEEP_ALIVE, OPENROUTER_KEEP_ALIVE] : [];
-  events.push(chunk(choice({ role: 'assistant', content: '', refusal: null })));
-  const pieces = splitTokens(completion.content);
+  const calling = completion.toolCalls.length > 0;
+  events.push(chunk(choice({ role: 'assistant', content: calling ? null : '', refusal: null })));
+  const deltas = calling
+    ? toolCallDeltas(completion.toolCalls)
+    : splitTokens(completion.content).map((piece) => ({ content: piece }));
   if (fault === 'error') {
     // The connection stays 200; the error arrives as data after the first delta and ends the stream.
-    events.push(...pieces.slice(0, 1).map((piece) => chunk(choice({ content: piece }))));
+    events.push(...deltas.slice(0, 1).map((delta) => chunk(choice(delta))));
     events.push(
       completion.openRouter
         ? chunk(choice({ content: '' }, 'error'), null, { error: OPENROUTER_STREAM_ERROR })
@@ -128,7 +162,7 @@ function streamEvents(
     return events;
   }
   const firstContent = events.length;
-  for (const piece of pieces) events.push(chunk(choice({ content: piece })));
+  for (const delta of deltas) events.push(chunk(choice(delta)));
   // One garbled line after the first delta (or the role chunk of an empty answer); the rest comes whole.
   if (fault === 'malformed') events.splice(Math.min(firstContent + 1, events.length), 0, MALFORMED_EVENT);
   if (fault === 'truncate') return events;
@@ -136,6 +170,20 @@ function streamEvents(
   if (includeUsage) events.push(chunk([], usage(completion)));
   events.push('data: [DONE]\n\n');
   return events;
+}
+
+/** Each call opens with its id and name and empty arguments; the arguments follow in token-sized pieces. */
+function toolCallDeltas(calls: readonly ToolCall[]): unknown[] {
+  return calls.flatMap((call, index) => [
+    {
+      tool_calls: [
+        { index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
+      ],
+    },
+    ...splitTokens(call.function.arguments).map((piece) => ({
+      tool_calls: [{ index, function: { arguments: piece } }],
+    })),
+  ]);
 }
 
 // A chunk cut short, as a proxy that mangles one line would deliver it.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseChatRequest } from './openai-request.js';
 
 const user = { role: 'user', content: 'Hi' };
+const tool = { type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } };
 
 function errorOf(body: unknown) {
   const parsed = parseChatRequest(body);
@@ -38,12 +39,50 @@ describe('parseChatRequest', () => {
       request: {
         model: 'gpt-4o-mini',
         lastUserText: 'a\nb',
+        toolResult: false,
         promptChars: 'Be terse.'.length + 'first'.length + 'result'.length + 'a\nb'.length,
         maxTokens: 10,
         stream: true,
         includeUsage: true,
         json: true,
       },
+    });
+  });
+
+  it('reads tools, tool_choice and parallel_tool_calls into the shared tool rule', () => {
+    const custom = { type: 'custom', custom: { name: 'grammar' } };
+    const parse = (extra: Record<string, unknown>) => {
+      const parsed = parseChatRequest({ model: 'm', messages: [user], tools: [tool, custom], ...extra });
+      return parsed.ok ? parsed.request.tools : undefined;
+    };
+    // Custom tools are accepted but never called, so only the function is offered.
+    const offered = [{ name: 'lookup', parameters: { type: 'object' } }];
+    expect(parse({})).toEqual({ tools: offered, choice: { mode: 'auto' }, parallel: true });
+    expect(parse({ tool_choice: 'required', parallel_tool_calls: false })).toEqual({
+      tools: offered,
+      choice: { mode: 'required' },
+      parallel: false,
+    });
+    expect(parse({ tool_choice: { type: 'function', function: { name: 'lookup' } } })?.choice).toEqual({
+      mode: 'forced',
+      name: 'lookup',
+    });
+    const allowed = { mode: 'required', tools: [{ type: 'function', function: { name: 'lookup' } }] };
+    expect(parse({ tool_choice: { type: 'allowed_tools', allowed_tools: allowed } })?.choice).toEqual({
+      mode: 'required',
+      names: ['lookup'],
+    });
+    expect(parse({ tool_choice: { type: 'custom', custom: { name: 'grammar' } } })?.choice).toEqual({
+      mode: 'none',
+    });
+    const after = parseChatRequest({
+      model: 'm',
+      messages: [user, { role: 'tool', tool_call_id: 'call_1', content: 'sunny' }],
+    });
+    expect(after.ok && after.request).toMatchObject({
+      lastUserText: 'sunny',
+      toolResult: true,
+      tools: undefined,
     });
   });
 
@@ -128,6 +167,32 @@ describe('parseChatRequest', () => {
       'stream_options',
       null,
       /only allowed/,
+    ],
+    [{ model: 'm', messages: [user], tools: {} }, 'tools', 'invalid_type', /an array of objects/],
+    [{ model: 'm', messages: [user], tools: [{ type: 'web' }] }, 'tools[0].type', 'invalid_value', /'web'/],
+    [
+      { model: 'm', messages: [user], tools: [{ type: 'function', function: {} }] },
+      'tools[0].function.name',
+      'missing_required_parameter',
+      /name/,
+    ],
+    [{ model: 'm', messages: [user], tool_choice: 'auto' }, 'tool_choice', null, /only allowed when 'tools'/],
+    [
+      { model: 'm', messages: [user], tools: [tool], tool_choice: 'sometimes' },
+      'tool_choice',
+      'invalid_value',
+      /'sometimes'/,
+    ],
+    [
+      {
+        model: 'm',
+        messages: [user],
+        tools: [tool],
+        tool_choice: { type: 'function', function: { name: 'x' } },
+      },
+      'tool_choice.function.name',
+      'invalid_value',
+      /no function named 'x'/,
     ],
   ])('rejects %j (param %s, code %s)', (body, param, code, message) => {
     const error = errorOf(body);

@@ -2,13 +2,16 @@
  * Validates a Chat Completions request the way OpenAI does and extracts what the mock needs. Messages
  * and codes follow OpenAI's own 400 responses.
  */
+import type { ToolChoice, ToolSpec, ToolUse } from '../tools.js';
 import type { OpenAiError } from './openai-errors.js';
 
 /** What the mock uses from a valid request. */
 export interface ChatRequest {
   model: string;
-  /** Text of the last `user` message (text parts joined by newlines). */
+  /** Text of the last `user` or `tool` message (text parts joined by newlines). */
   lastUserText: string;
+  /** The last of those is a `tool` message (a tool result). */
+  toolResult: boolean;
   /** Characters over all message contents, for `prompt_tokens`. */
   promptChars: number;
   /** `max_completion_tokens`, else `max_tokens`. */
@@ -17,6 +20,8 @@ export interface ChatRequest {
   includeUsage: boolean;
   /** `response_format` asks for JSON. */
   json: boolean;
+  /** `tools`, `tool_choice` and `parallel_tool_calls`; undefined without tools. */
+  tools: ToolUse | undefined;
 }
 
 export type ChatParse = { ok: true; request: ChatRequest } | { ok: false; error: OpenAiError };
@@ -48,7 +53,7 @@ function parse(body: unknown): ChatRequest {
     throw invalid('you must provide a model parameter', null, null);
   }
   if (typeof model !== 'string') throw wrongType('model', 'a string', model);
-  const { lastUserText, promptChars } = readMessages(messages);
+  const { lastUserText, toolResult, promptChars } = readMessages(messages);
   optionalRange(body, 'temperature', 0, 2);
   optionalRange(body, 'top_p', 0, 1);
   const maxTokens =
@@ -68,10 +73,11 @@ function parse(body: unknown): ChatRequest {
   const includeUsage = isObject(streamOptions) && streamOptions.include_usage === true;
   const format = body.response_format;
   const json = isObject(format) && (format.type === 'json_object' || format.type === 'json_schema');
-  return { model, lastUserText, promptChars, maxTokens, stream, includeUsage, json };
+  const tools = readTools(body);
+  return { model, lastUserText, toolResult, promptChars, maxTokens, stream, includeUsage, json, tools };
 }
 
-function readMessages(messages: unknown): { lastUserText: string; promptChars: number } {
+function readMessages(messages: unknown): { lastUserText: string; toolResult: boolean; promptChars: number } {
   if (messages === undefined || messages === null) throw missing('messages');
   if (!Array.isArray(messages)) throw wrongType('messages', 'an array of objects', messages);
   if (messages.length === 0) {
@@ -80,6 +86,7 @@ function readMessages(messages: unknown): { lastUserText: string; promptChars: n
     throw invalid(message, 'messages', 'empty_array');
   }
   let lastUserText = '';
+  let toolResult = false;
   let promptChars = 0;
   messages.forEach((message: unknown, index) => {
     const param = `messages[${index}]`;
@@ -97,9 +104,93 @@ function readMessages(messages: unknown): { lastUserText: string; promptChars: n
     if (role === 'tool' && typeof message.tool_call_id !== 'string') throw missing(`${param}.tool_call_id`);
     const text = contentText(message.content, `${param}.content`, role === 'assistant');
     promptChars += text.length;
-    if (role === 'user') lastUserText = text;
+    if (role === 'user' || role === 'tool') {
+      lastUserText = text;
+      toolResult = role === 'tool';
+    }
   });
-  return { lastUserText, promptChars };
+  return { lastUserText, toolResult, promptChars };
+}
+
+const TOOL_TYPES = new Set(['function', 'custom']);
+
+/** Function tools are callable; custom (free-form) tools are accepted and never called. */
+function readTools(body: Record<string, unknown>): ToolUse | undefined {
+  const { tools, tool_choice: choice } = body;
+  const specs: ToolSpec[] = [];
+  if (tools !== undefined && tools !== null) {
+    if (!Array.isArray(tools)) throw wrongType('tools', 'an array of objects', tools);
+    tools.forEach((tool: unknown, index) => {
+      const param = `tools[${index}]`;
+      if (!isObject(tool)) throw wrongType(param, 'an object', tool);
+      if (typeof tool.type !== 'string' || !TOOL_TYPES.has(tool.type)) {
+        const message = `Invalid value: '${String(tool.type)}'. Supported values are: 'function' and 'custom'.`;
+        throw invalid(message, `${param}.type`, 'invalid_value');
+      }
+      if (tool.type !== 'function') return;
+      const fn = tool.function;
+      if (!isObject(fn)) throw missing(`${param}.function`);
+      if (typeof fn.name !== 'string' || fn.name === '') throw missing(`${param}.function.name`);
+      specs.push({ name: fn.name, parameters: fn.parameters });
+    });
+  }
+  if (choice === undefined || choice === null) {
+    return specs.length > 0
+      ? { tools: specs, choice: { mode: 'auto' }, parallel: parallel(body) }
+      : undefined;
+  }
+  if (!Array.isArray(tools) || tools.length === 0) {
+    const message =
+      "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.";
+    throw invalid(message, 'tool_choice', null);
+  }
+  return { tools: specs, choice: readToolChoice(choice, specs), parallel: parallel(body) };
+}
+
+function parallel(body: Record<string, unknown>): boolean {
+  return (optionalBoolean(body, 'parallel_tool_calls') ?? true) === true;
+}
+
+function readToolChoice(choice: unknown, specs: readonly ToolSpec[]): ToolChoice {
+  if (choice === 'none' || choice === 'auto' || choice === 'required') {
+    return choice === 'none' ? { mode: 'none' } : { mode: choice };
+  }
+  if (typeof choice === 'string') {
+    const message = `Invalid value: '${choice}'. Supported values are: 'none', 'auto', and 'required'.`;
+    throw invalid(message, 'tool_choice', 'invalid_value');
+  }
+  if (!isObject(choice)) throw wrongType('tool_choice', 'one of a string or object', choice);
+  if (choice.type === 'function') {
+    const name = isObject(choice.function) ? choice.function.name : undefined;
+    if (typeof name !== 'string') throw missing('tool_choice.function.name');
+    requireTool(name, specs, 'tool_choice.function.name');
+    return { mode: 'forced', name };
+  }
+  if (choice.type === 'allowed_tools' && isObject(choice.allowed_tools)) {
+    const { mode, tools } = choice.allowed_tools;
+    if (mode !== 'auto' && mode !== 'required') {
+      const message = `Invalid value: '${String(mode)}'. Supported values are: 'auto' and 'required'.`;
+      throw invalid(message, 'tool_choice.allowed_tools.mode', 'invalid_value');
+    }
+    if (!Array.isArray(tools)) throw missing('tool_choice.allowed_tools.tools');
+    const names = tools.map((tool: unknown) =>
+      isObject(tool) && isObject(tool.function) && typeof tool.function.name === 'string'
+        ? tool.function.name
+        : '',
+    );
+    for (const name of names) requireTool(name, specs, 'tool_choice.allowed_tools.tools');
+    return { mode, names };
+  }
+  // A forced custom tool: accepted, and the mock (which never calls custom tools) answers with text.
+  if (choice.type === 'custom') return { mode: 'none' };
+  const message = `Invalid value: '${String(choice.type)}'. Supported values are: 'function', 'allowed_tools', and 'custom'.`;
+  throw invalid(message, 'tool_choice.type', 'invalid_value');
+}
+
+function requireTool(name: string, specs: readonly ToolSpec[], param: string): void {
+  if (specs.some((spec) => spec.name === name)) return;
+  const message = `Invalid value for '${param}': no function named '${name}' is among the 'tools'.`;
+  throw invalid(message, param, 'invalid_value');
 }
 
 function contentText(content: unknown, param: string, optional: boolean): string {

@@ -42,6 +42,9 @@ export const openAiDialect: Dialect = {
   name: 'openai',
   routes,
 
+  // OpenRouter's paths, before Ollama claims everything under `/api/`.
+  claims: (path) => path.startsWith('/api/v1/'),
+
   authorized(request, apiKey) {
     return request.headers.authorization === `Bearer ${apiKey}`;
   },

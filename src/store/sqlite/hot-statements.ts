@@ -92,6 +92,8 @@ export class HotStatements {
   readonly completedItemIds: BetterSqlite3.Statement;
   readonly getCache: BetterSqlite3.Statement;
   readonly upsertCache: BetterSqlite3.Statement;
+  readonly deleteResult: BetterSqlite3.Statement;
+  readonly deleteScores: BetterSqlite3.Statement;
 
   constructor(readonly sqlite: BetterSqlite3.Database) {
     const replace = RESULT_COLUMNS.filter((column) => column !== 'run_id' && column !== 'item_id')
@@ -102,6 +104,8 @@ export class HotStatements {
       `${insertSql('results', RESULT_COLUMNS)} on conflict (run_id, item_id) do update set ${replace} where results.error_category = 'skipped_budget'`,
     );
     this.insertScore = sqlite.prepare(insertSql('scores', SCORE_COLUMNS));
+    this.deleteResult = sqlite.prepare('delete from results where run_id = ? and item_id = ?');
+    this.deleteScores = sqlite.prepare('delete from scores where run_id = ? and item_id = ?');
     this.insertTaskVersion = sqlite.prepare(
       `${insertSql('task_versions', TASK_VERSION_COLUMNS)} on conflict do nothing`,
     );
@@ -138,14 +142,27 @@ export class HotStatements {
     return statement;
   }
 
-  /** Inserts results and, for those not already stored, their scores, in one transaction. */
-  readonly saveResults = (results: Array<{ row: ResultsTable; scores: ScoresTable[] }>): void => {
-    this.sqlite.transaction(() => {
-      for (const { row, scores } of results) {
-        if (this.insertResult.run(values(row, RESULT_COLUMNS)).changes === 0) continue;
-        for (const score of scores) this.insertScore.run(values(score, SCORE_COLUMNS));
-      }
-    })();
+  /**
+   * Inserts results and, for those not already stored, their scores, in one transaction. With
+   * `replace`, a stored result of the same item (and its scores) is deleted first, in the same
+   * transaction: a retry's new outcome takes the old one's place, or nothing changes.
+   */
+  readonly saveResults = (
+    results: Array<{ row: ResultsTable; scores: ScoresTable[] }>,
+    replace = false,
+  ): void => {
+    this.sqlite
+      .transaction(() => {
+        for (const { row, scores } of results) {
+          if (replace) {
+            this.deleteScores.run(row.run_id, row.item_id);
+            this.deleteResult.run(row.run_id, row.item_id);
+          }
+          if (this.insertResult.run(values(row, RESULT_COLUMNS)).changes === 0) continue;
+          for (const score of scores) this.insertScore.run(values(score, SCORE_COLUMNS));
+        }
+      })
+      .immediate();
   };
 
   /**
@@ -156,18 +173,22 @@ export class HotStatements {
     tasks: readonly T[],
     toRow: (task: T) => TaskVersionsTable,
   ): void => {
-    this.sqlite.transaction(() => {
-      const anyStored = this.anyTaskVersion.get() !== undefined;
-      for (const task of tasks) {
-        if (anyStored && this.hasTaskVersion.get(task.id, task.version) !== undefined) continue;
-        this.insertTaskVersion.run(values(toRow(task), TASK_VERSION_COLUMNS));
-      }
-    })();
+    this.sqlite
+      .transaction(() => {
+        const anyStored = this.anyTaskVersion.get() !== undefined;
+        for (const task of tasks) {
+          if (anyStored && this.hasTaskVersion.get(task.id, task.version) !== undefined) continue;
+          this.insertTaskVersion.run(values(toRow(task), TASK_VERSION_COLUMNS));
+        }
+      })
+      .immediate();
   };
 
   readonly setCache = (rows: CacheEntriesTable[]): void => {
-    this.sqlite.transaction(() => {
-      for (const row of rows) this.upsertCache.run(values(row, CACHE_COLUMNS));
-    })();
+    this.sqlite
+      .transaction(() => {
+        for (const row of rows) this.upsertCache.run(values(row, CACHE_COLUMNS));
+      })
+      .immediate();
   };
 }

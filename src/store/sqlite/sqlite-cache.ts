@@ -1,40 +1,28 @@
-import { type Kysely, sql } from 'kysely';
-import type { Cache, CachedResponse, CacheStats } from '../../cache/cache.js';
-import type { Usage } from '../../types.js';
+import type { Kysely } from 'kysely';
+import type { CachedResponse } from '../../cache/cache.js';
 import type { CacheEntriesTable, Database } from '../schema.js';
+import { fromCacheRow, SqlCache, toCacheRows } from '../sql-cache.js';
 import type { HotStatements } from './hot-statements.js';
+import { SQLITE_MAX_PARAMETERS } from './sqlite-limits.js';
 
 /** Keys per `getMany` query (SQLite allows 32,766 parameters; smaller chunks reuse statements). */
 const GET_MANY_CHUNK = 500;
 
-function fromCacheRow(row: CacheEntriesTable): CachedResponse {
-  const response: CachedResponse = {
-    output: row.output,
-    usage: JSON.parse(row.usage_json) as Usage,
-    costUsd: row.cost_usd,
-    latencyMs: row.latency_ms,
-    createdAt: row.created_at,
-  };
-  if (row.model !== null) response.model = row.model;
-  return response;
-}
-
-/** The response cache as a table of the store's SQLite database. */
-export class SqliteCache implements Cache {
-  readonly #db: Kysely<Database>;
+/** The response cache as a table of the store's SQLite database; lookups and writes use prepared statements. */
+export class SqliteCache extends SqlCache {
   readonly #hot: HotStatements;
 
   constructor(db: Kysely<Database>, hot: HotStatements) {
-    this.#db = db;
+    super(db, SQLITE_MAX_PARAMETERS);
     this.#hot = hot;
   }
 
-  async get(key: string, now: number): Promise<CachedResponse | undefined> {
+  override async get(key: string, now: number): Promise<CachedResponse | undefined> {
     const row = this.#hot.getCache.get(key, now) as CacheEntriesTable | undefined;
     return row ? fromCacheRow(row) : undefined;
   }
 
-  async getMany(keys: readonly string[], now: number): Promise<Map<string, CachedResponse>> {
+  override async getMany(keys: readonly string[], now: number): Promise<Map<string, CachedResponse>> {
     const found = new Map<string, CachedResponse>();
     const unique = [...new Set(keys)];
     for (let start = 0; start < unique.length; start += GET_MANY_CHUNK) {
@@ -45,79 +33,8 @@ export class SqliteCache implements Cache {
     return found;
   }
 
-  /** Upserts entries in one transaction; `ttlMs: Infinity` never expires. */
-  async set(entries: Array<{ key: string; value: CachedResponse; ttlMs: number }>): Promise<void> {
-    // The last entry for a key wins, as it would with one upsert per entry.
-    const byKey = new Map<string, CacheEntriesTable>();
-    for (const { key, value, ttlMs } of entries) {
-      if (Number.isNaN(ttlMs) || ttlMs < 0) {
-        throw new RangeError(
-          `Expected \`ttlMs\` to be a number from 0 and up, got \`${ttlMs}\` (${typeof ttlMs})`,
-        );
-      }
-      byKey.set(key, {
-        key,
-        output: value.output,
-        usage_json: JSON.stringify(value.usage),
-        cost_usd: value.costUsd,
-        latency_ms: value.latencyMs,
-        model: value.model ?? null,
-        created_at: value.createdAt,
-        expires_at: Math.min(value.createdAt + ttlMs, Number.MAX_SAFE_INTEGER),
-      });
-    }
-    if (byKey.size === 0) return;
-    this.#hot.setCache([...byKey.values()]);
+  override async set(entries: Array<{ key: string; value: CachedResponse; ttlMs: number }>): Promise<void> {
+    const rows = toCacheRows(entries);
+    if (rows.length > 0) this.#hot.setCache(rows);
   }
-
-  async stats(now: number): Promise<CacheStats> {
-    const row = await this.#db
-      .selectFrom('cache_entries')
-      .select((eb) => [
-        eb.fn.countAll<number>().as('entries'),
-        sql<number>`coalesce(sum(case when expires_at <= ${now} then 1 else 0 end), 0)`.as('expired'),
-        sql<number>`coalesce(sum(length(output) + length(usage_json)), 0)`.as('bytes'),
-        eb.fn.min<number | null>('created_at').as('oldest_at'),
-        eb.fn.max<number | null>('created_at').as('newest_at'),
-      ])
-      .executeTakeFirstOrThrow();
-    return {
-      entries: Number(row.entries),
-      expired: Number(row.expired),
-      bytes: Number(row.bytes),
-      oldestAt: row.oldest_at === null ? null : Number(row.oldest_at),
-      newestAt: row.newest_at === null ? null : Number(row.newest_at),
-    };
-  }
-
-  /** Deletes entries created before `createdBefore` or expired at `expiredAt`; returns how many. */
-  async prune(options: { createdBefore?: number; expiredAt?: number }): Promise<number> {
-    const { createdBefore, expiredAt } = options;
-    checkTime('createdBefore', createdBefore);
-    checkTime('expiredAt', expiredAt);
-    if (createdBefore === undefined && expiredAt === undefined) {
-      throw new TypeError('Expected `createdBefore` or `expiredAt` to say which cache entries to prune');
-    }
-    const result = await this.#db
-      .deleteFrom('cache_entries')
-      .where((eb) =>
-        eb.or([
-          ...(createdBefore === undefined ? [] : [eb('created_at', '<', createdBefore)]),
-          ...(expiredAt === undefined ? [] : [eb('expires_at', '<=', expiredAt)]),
-        ]),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-
-  /** Deletes every entry; returns how many. */
-  async clear(): Promise<number> {
-    const result = await this.#db.deleteFrom('cache_entries').executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-}
-
-function checkTime(name: string, value: number | undefined): void {
-  if (value === undefined || (typeof value === 'number' && !Number.isNaN(value))) return;
-  throw new RangeError(`Expected \`${name}\` to be a time in ms, got \`${String(value)}\` (${typeof value})`);
 }

@@ -4,6 +4,8 @@ import { ttftCacheWrites } from './0002-ttft-cache-writes.js';
 import { costsHistoryArchive } from './0003-costs-history-archive.js';
 import { promptGitTag } from './0004-prompt-git-tag.js';
 import { leanResultIndexes } from './0005-lean-result-indexes.js';
+import { runLeases } from './0006-run-leases.js';
+import { auditLog } from './0007-audit-log.js';
 
 /** SQLite migrations in version order. Add a file `NNNN-name.ts` and list it here. */
 export const sqliteMigrations: readonly Migration[] = [
@@ -12,4 +14,6 @@ export const sqliteMigrations: readonly Migration[] = [
   costsHistoryArchive,
   promptGitTag,
   leanResultIndexes,
+  runLeases,
+  auditLog,
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ciJobUrl, graceMs } from './ci.js';
+import { ciJobUrl, graceMs } from './ci-check.js';
 
 describe('graceMs', () => {
   it('gives calls in flight 10% of --max-time, at least 5 s and at most 30 s', () => {

@@ -2,15 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Cache } from '../cache/cache.js';
+import type { Baseline } from '../compare/baseline.js';
 import { loadProject, type Project } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { RunEventBus } from '../executor/events.js';
-import { executeRun } from '../executor/run.js';
-import type { Store } from '../store/store.js';
 import type { RunOptions } from '../types.js';
 import { git } from '../util/git.js';
-import type { Baseline } from './baseline.js';
+import { type RunDeps, startRun } from './execute.js';
 
 /** Writes the files of `commit` into `dir` (git archive piped into tar; nothing in the checkout changes). */
 function exportCommit(repoRoot: string, commit: string, dir: string): Promise<void> {
@@ -38,8 +36,8 @@ function exportCommit(repoRoot: string, commit: string, dir: string): Promise<vo
 
 export interface ComputeRequest {
   project: Project;
-  store: Store;
-  cache: Cache | null;
+  /** The store and cache the baseline run goes into; its events are not followed. */
+  deps: Omit<RunDeps, 'events'>;
   options: RunOptions;
   concurrency: number;
   at: { ref: string; commit: string };
@@ -75,18 +73,16 @@ export async function computeBaseline(request: ComputeRequest): Promise<Baseline
     request.log(
       `computing the baseline at ${at.ref} (${at.commit.slice(0, 12)}): cached answers cost nothing`,
     );
-    const bus = new RunEventBus();
-    const outcome = await executeRun({
-      project: old,
-      store: request.store,
-      cache: request.cache,
-      options: request.options,
-      concurrency: request.concurrency,
-      bus,
-      stopSignal: new AbortController().signal,
-      hardSignal: new AbortController().signal,
-      gitCommit: at.commit,
-    });
+    const outcome = await startRun(
+      { ...request.deps, events: new RunEventBus() },
+      {
+        project: old,
+        options: request.options,
+        concurrency: request.concurrency,
+        control: { stopSignal: new AbortController().signal, hardSignal: new AbortController().signal },
+        gitCommit: at.commit,
+      },
+    );
     if (outcome.status !== 'completed') {
       return { run: null, how, note: `the baseline run at ${at.ref} ended ${outcome.status}` };
     }
