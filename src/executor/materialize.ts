@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { createPricer } from '../pricing/price.js';
+import { MissingKeyError, missingKeysError } from '../providers/missing-key.js';
 import type { Provider } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
 import type { Runtime } from '../runtime.js';
@@ -87,16 +88,24 @@ export async function materialize(
   concurrency: number,
 ): Promise<Materialized> {
   const providers = new Map<string, Provider>();
+  // Every missing API key is reported at once, not one per attempt.
+  const missingKeys: MissingKeyError[] = [];
   for (const target of plan.callable) {
-    providers.set(
-      target.name,
-      await createProvider(
-        target.providerId,
-        { options: target.options, config: target.config, env, baseDir: plan.baseDir },
-        `target "${target.name}"`,
-      ),
-    );
+    try {
+      providers.set(
+        target.name,
+        await createProvider(
+          target.providerId,
+          { options: target.options, config: target.config, env, baseDir: plan.baseDir },
+          `target "${target.name}"`,
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof MissingKeyError)) throw error;
+      missingKeys.push(error);
+    }
   }
+  if (missingKeys.length > 0) throw missingKeysError(missingKeys);
   let scorers = plan.prepared?.scorers;
   let userCode = plan.prepared?.userCode;
   if (!scorers || !userCode) {

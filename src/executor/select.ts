@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Project } from '../config/load.js';
+import { resolveTargetName } from '../config/target-name.js';
 import { UserError } from '../errors.js';
 import { createRng, sampleIndices } from '../stats/random.js';
 import type { RunOptions, Target, Task } from '../types.js';
@@ -92,17 +93,10 @@ export function limitTasks(tasks: Task[], options: Pick<RunOptions, 'first' | 's
   return tasks;
 }
 
-/** Targets named on the command line (all when none are named). */
+/** Targets named on the command line (all when none are named), by any name resolveTargetName takes. */
 export function selectTargets(targets: Target[], names: string[]): Target[] {
   if (names.length === 0) return targets;
-  const selected = targets.filter((target) => names.includes(target.name));
-  const unknown = names.filter((name) => !targets.some((target) => target.name === name));
-  if (unknown.length > 0) {
-    throw new UserError(
-      `unknown target "${unknown[0]}"`,
-      '--target',
-      `known targets: ${targets.map((target) => target.name).join(', ')}`,
-    );
-  }
-  return selected;
+  const known = targets.map((target) => target.name);
+  const wanted = new Set(names.map((name) => resolveTargetName(name, known, '--target')));
+  return targets.filter((target) => wanted.has(target.name));
 }

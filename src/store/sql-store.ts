@@ -323,6 +323,12 @@ export abstract class SqlStore implements Store {
     return selectRunListings(this.db, query);
   }
 
+  async targetNames(): Promise<string[]> {
+    const rows = await this.db.selectFrom('target_versions').select('name').distinct().execute();
+    // Sorted here, not by the database's collation, so every dialect gives one order.
+    return rows.map((row) => row.name).sort();
+  }
+
   async runStats(runId: string): Promise<RunStats> {
     return (await selectRunStats(this.db, [runId])).get(runId)!;
   }

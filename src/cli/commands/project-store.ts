@@ -1,7 +1,9 @@
 import type { Cache } from '../../cache/cache.js';
 import { findStoreUrl, loadProject, type Project } from '../../config/load.js';
+import { resolveTargetName } from '../../config/target-name.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
+import type { RunRecord } from '../../types.js';
 import { recordPromptCommits, runUser } from '../../util/git.js';
 
 export interface ProjectFlags {
@@ -84,4 +86,18 @@ export function findVersion<T extends { version: string }>(versions: T[], wanted
   return versions.filter(
     (entry) => entry.version === wanted || (wanted.length >= 4 && entry.version.startsWith(wanted)),
   );
+}
+
+/** `--target` of a command over one stored run, resolved against the targets that run had. */
+export async function runTargetName(store: Store, run: RunRecord, wanted: string): Promise<string> {
+  const names = new Set([
+    ...Object.keys(run.fingerprint.targetVersions ?? {}),
+    ...(await store.runStats(run.id)).targets,
+  ]);
+  return resolveTargetName(wanted, [...names].sort(), '--target', `targets of run ${run.id.slice(0, 8)}`);
+}
+
+/** `--target` of a command over all stored runs, resolved against every target that has run. */
+export async function storedTargetName(store: Store, wanted: string): Promise<string> {
+  return resolveTargetName(wanted, await store.targetNames(), '--target', 'targets with stored runs');
 }

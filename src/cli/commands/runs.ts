@@ -4,7 +4,14 @@ import { requireRun } from '../../runs/find.js';
 import { wilsonInterval } from '../../stats/wilson.js';
 import type { RunListing } from '../../store/store.js';
 import { parseDuration } from '../../util/duration.js';
-import { currentActor, formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
+import {
+  currentActor,
+  formatDate,
+  type ProjectFlags,
+  printJson,
+  storedTargetName,
+  withStore,
+} from './project-store.js';
 
 export interface RunsFlags extends ProjectFlags {
   suite?: string;
@@ -55,9 +62,10 @@ export async function runsCommand(flags: RunsFlags): Promise<number> {
   }
   const since = flags.since ? Date.now() - parseDuration(flags.since, '--since') : undefined;
   return withStore(flags, async (store) => {
+    const target = flags.target ? await storedTargetName(store, flags.target) : undefined;
     const listings = await store.listRuns({
       ...(flags.suite ? { suite: flags.suite } : {}),
-      ...(flags.target ? { target: flags.target } : {}),
+      ...(target ? { target } : {}),
       ...(since !== undefined ? { since } : {}),
       limit,
     });

@@ -4,7 +4,7 @@ import { EXIT } from '../../exit-codes.js';
 import { formatMs, formatScore, formatTokens, formatUsd } from '../../report/format.js';
 import { requireRun } from '../../runs/find.js';
 import type { ItemResult } from '../../types.js';
-import { type ProjectFlags, printJson, withStore } from './project-store.js';
+import { type ProjectFlags, printJson, runTargetName, withStore } from './project-store.js';
 
 export interface ShowFlags extends ProjectFlags {
   target?: string;
@@ -72,16 +72,17 @@ export function renderItem(result: ItemResult, color: boolean): string {
 export async function showCommand(runId: string, taskId: string, flags: ShowFlags): Promise<number> {
   return withStore(flags, async (store) => {
     const run = await requireRun(store, runId, '<run>');
+    const targetName = flags.target ? await runTargetName(store, run, flags.target) : undefined;
     let results = await store.listResults({
       runId: run.id,
       taskId,
-      ...(flags.target ? { targetName: flags.target } : {}),
+      ...(targetName ? { targetName } : {}),
     });
     if (flags.repeat !== undefined)
       results = results.filter((result) => String(result.repeat) === flags.repeat);
     if (results.length === 0) {
       throw new UserError(
-        `run ${run.id.slice(0, 8)} has no result for task "${taskId}"${flags.target ? ` on target "${flags.target}"` : ''}`,
+        `run ${run.id.slice(0, 8)} has no result for task "${taskId}"${flags.target ? ` on target "${targetName}"` : ''}`,
         '<task>',
         `list its results with \`assay results --run ${run.id.slice(0, 8)}\``,
       );
