@@ -4,7 +4,6 @@ import type { Usage } from '../types.js';
 import { endpoint } from './base-url.js';
 import { ConfigGate, type ConfigKeys } from './config-keys.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs, sendJson } from './http.js';
-import { quickParseResponse } from './openai-chat-quick.js';
 import { readChatStream } from './openai-chat-stream.js';
 import {
   type EmbedRequest,
@@ -183,7 +182,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   async function callJson(body: string, signal: AbortSignal): Promise<ProviderResponse> {
     const response = await sendJson('POST', url, body, headers, signal, label);
     if (response.status < 200 || response.status >= 300) throw fail(response);
-    const data = quickParseResponse(response.body) ?? parseResponse(response.body, response.status, label);
+    const data = parseResponse(response.body, response.status, label);
     const choice = data.choices[0]!;
     const toolCalls = choice.message.tool_calls?.length
       ? choice.message.tool_calls.map((call) => ({
