@@ -228,9 +228,7 @@ async function* taskBatchesFromJsonl(file: string, display: string): AsyncGenera
 
 function* tasksOf(records: Array<SourceRecord<unknown>>): Generator<Task> {
   for (const { value, where } of records) {
-    const input =
-      quickTask(value) ??
-      validate(taskSchema, value, (inner) => `${where} (${formatFieldPath(inner)})`, 'task');
+    const input = validate(taskSchema, value, (inner) => `${where} (${formatFieldPath(inner)})`, 'task');
     yield toTask(input, where);
   }
 }
@@ -248,72 +246,6 @@ function* untilError<T>(produce: Iterable<T>): Generator<T[]> {
     throw error;
   }
   if (batch.length > 0) yield batch;
-}
-
-const QUICK_TASK_KEYS = new Set([
-  'id',
-  'description',
-  'vars',
-  'expected',
-  'tags',
-  'metadata',
-  'threshold',
-  'repeat',
-]);
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && !Object.hasOwn(value, '__proto__');
-}
-
-/**
- * The common task record (no assertions, plain fields) checked by hand, giving what `taskSchema`
- * would: a JSONL file of 10,000 tasks spent more time in zod than in reading and hashing them.
- * Anything unusual returns undefined, and zod decides (and words the error).
- */
-export function quickTask(value: unknown): z.output<typeof taskSchema> | undefined {
-  if (!isPlainRecord(value)) return undefined;
-  for (const key in value) if (!QUICK_TASK_KEYS.has(key)) return undefined;
-  const { id, description, vars, expected, tags, metadata, threshold, repeat } = value;
-  if (id !== undefined && (typeof id !== 'string' || id.length === 0)) return undefined;
-  if (description !== undefined && typeof description !== 'string') return undefined;
-  if (vars !== undefined && !isPlainRecord(vars)) return undefined;
-  if (metadata !== undefined && !isPlainRecord(metadata)) return undefined;
-  if (
-    expected !== undefined &&
-    typeof expected !== 'string' &&
-    typeof expected !== 'boolean' &&
-    !(typeof expected === 'number' && Number.isFinite(expected))
-  ) {
-    return undefined;
-  }
-  if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) {
-    return undefined;
-  }
-  if (
-    threshold !== undefined &&
-    !(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0 && threshold <= 1)
-  ) {
-    return undefined;
-  }
-  if (
-    repeat !== undefined &&
-    !(Number.isInteger(repeat) && (repeat as number) >= 1 && (repeat as number) <= 1000)
-  ) {
-    return undefined;
-  }
-  const task: z.output<typeof taskSchema> = {
-    vars: { ...(vars as Record<string, unknown> | undefined) },
-    tags: tags === undefined ? [] : [...(tags as string[])],
-    metadata: { ...(metadata as Record<string, unknown> | undefined) },
-  };
-  if (id !== undefined) task.id = id;
-  if (description !== undefined) task.description = description;
-  if (expected !== undefined) task.expected = expected as string | number | boolean;
-  if (threshold !== undefined) task.threshold = threshold as number;
-  if (repeat !== undefined) task.repeat = repeat as number;
-  return task;
 }
 
 /**

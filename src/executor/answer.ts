@@ -8,7 +8,6 @@ import { type RetryPolicy, withRetry } from '../resilience/retry.js';
 import type { Semaphore } from '../resilience/semaphore.js';
 import type { TaskScorer } from '../scorers/aggregate.js';
 import type { AttemptRecord, Target } from '../types.js';
-import { giveBackController, takeController } from './controllers.js';
 import type { Lane } from './lanes.js';
 import type { PlannedItem } from './plan.js';
 
@@ -153,7 +152,7 @@ async function admittedCall(
     permit.failed(false);
     throw new CircuitOpenError(item.target.name);
   }
-  const controller = takeController();
+  const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimeoutReason(`timed out after ${item.target.timeoutMs} ms`)),
     item.target.timeoutMs,
@@ -205,7 +204,6 @@ async function admittedCall(
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onItemAbort);
-    giveBackController(controller);
     release();
   }
 }
