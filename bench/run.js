@@ -5,6 +5,8 @@
 //   npm run bench                      # build, then every scenario
 //   node bench/run.js --quick          # counts ÷10: a smoke run, not a measurement
 //   node bench/run.js --only overhead  # one scenario: overhead | latency | cached | startup | ratelimited | two-lanes | storage | store-queries
+//                                      # | learn-windows | learn-minute | learn-bucket | learn-anthropic
+//                                      # | learn-no-headers | learn-bare | learn-gemini (rate limits Assay must learn)
 //
 // Prints a table and writes the figures to bench/results/latest.json. Exits 0 even when a bar is
 // missed (this is a report, not a test); exits 1 when a scenario could not be run correctly.
@@ -37,6 +39,13 @@ const SCENARIOS = [
   'two-lanes',
   'storage',
   'store-queries',
+  'learn-windows',
+  'learn-minute',
+  'learn-bucket',
+  'learn-anthropic',
+  'learn-no-headers',
+  'learn-bare',
+  'learn-gemini',
 ];
 const CONCURRENCY = 50;
 
@@ -155,10 +164,13 @@ function tail(text, lines = 15) {
 // ---------------------------------------------------------------------------------------------------
 // The mock LLM server, in its own process so it never shares a thread with what is measured.
 
-/** `rpm`: per-key requests per minute (`--rpm`); `journal`: keep the request journal (off by default). */
-async function startMock(latencyMs, { rpm, journal = false } = {}) {
+/**
+ * `rpm`: per-key requests per minute (`--rpm`); `journal`: keep the request journal (off by default);
+ * `flags`: more mock-server flags (how the limit is kept and told).
+ */
+async function startMock(latencyMs, { rpm, journal = false, flags = [] } = {}) {
   const args = [BIN, 'mock-server', '--port', '0', '--host', '127.0.0.1', '--latency', String(latencyMs)];
-  if (rpm !== undefined) args.push('--rpm', String(rpm));
+  if (rpm !== undefined) args.push('--rpm', String(rpm), ...flags);
   if (!journal) args.push('--no-journal');
   const child = track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
@@ -253,6 +265,8 @@ async function runAssay({
   if (!cache) args.splice(2, 0, '--no-cache');
   const env = {
     ...process.env,
+    ANTHROPIC_API_KEY: 'bench-key',
+    GEMINI_API_KEY: 'bench-key',
     OPENAI_API_KEY: 'bench-key',
     OPENAI_BASE_URL: `${mockUrl}/v1`,
     ASSAY_DB: dbPath,
@@ -719,6 +733,135 @@ async function ratelimited({ scale }) {
   }
 }
 
+// Rate limits Assay must learn: the mock keeps and tells its limit one way per scenario, and the
+// target sets no `rate_limit`. 300 cases, concurrency 50.
+
+const LEARNED = {
+  'learn-windows': {
+    what: '1-second windows of 20, OpenAI headers, retry-after in whole seconds (the issue’s server)',
+    rpm: 1200,
+    flags: ['--rate-window', 'fixed', '--retry-hint', 'seconds'],
+  },
+  'learn-minute': {
+    what: 'per-minute windows of 200, OpenAI headers, exact retry-after',
+    rpm: 200,
+    flags: ['--rate-window', 'fixed', '--rate-window-ms', '60000'],
+    // 200 at once, the other 100 when the second window opens: a minute after the first call.
+    idealMs: () => 60_000,
+  },
+  'learn-bucket': {
+    what: 'a bucket refilled continuously, holding 1 s, OpenAI headers, exact retry-after',
+    rpm: 1200,
+    flags: [],
+  },
+  'learn-anthropic': {
+    what: 'a bucket, Anthropic headers (RFC 3339 resets), retry-after in whole seconds',
+    rpm: 1200,
+    flags: [],
+    target: (url) => [`  - id: anthropic:claude-3-5-haiku-latest`, `    base_url: ${url}`],
+  },
+  'learn-no-headers': {
+    what: '1-second windows, no rate-limit headers (vLLM, LiteLLM), retry-after in whole seconds',
+    rpm: 1200,
+    flags: ['--rate-window', 'fixed', '--rate-headers', 'none', '--retry-hint', 'seconds'],
+  },
+  'learn-bare': {
+    what: 'a bucket, no rate-limit headers, a bare 429',
+    rpm: 1200,
+    flags: ['--rate-headers', 'none', '--retry-hint', 'none'],
+  },
+  'learn-gemini': {
+    what: 'Gemini: a bucket, no headers, only a 429 with an exact RetryInfo delay',
+    rpm: 1200,
+    flags: [],
+    target: (url) => [`  - id: google:gemini-2.5-flash`, `    base_url: ${url}`],
+  },
+};
+
+/** One learned-limit scenario: wall time against the ideal, the 429 share, and no answer paid twice. */
+async function learned(name, { scale }) {
+  const spec = LEARNED[name];
+  const count = 300 / scale;
+  const { rpm } = spec;
+  const idealMs = spec.idealMs?.(count) ?? (count / (rpm / 60)) * 1000;
+  const barRatio = 1.2;
+  const barShare = 0.05;
+  const work = makeTempDir(name);
+  const warm = await startMock(0);
+  const mock = await startMock(0, { rpm, journal: true, flags: spec.flags });
+  try {
+    const target = spec.target?.(mock.url) ?? [`  - id: openai:gpt-4o-mini`, `    base_url: ${mock.url}/v1`];
+    const targets = [...target, '    config: { temperature: 0, max_tokens: 16 }'];
+    const configPath = writeProject(path.join(work, 'project'), count, targets);
+    log(
+      `${name}: ${count} cases, concurrency ${CONCURRENCY}, no rate_limit configured; mock at ${rpm} RPM: ${spec.what}`,
+    );
+    await warmUpAssay(warm.url, work);
+    await warm.close();
+    const assay = await runAssay({
+      configPath,
+      mockUrl: mock.url,
+      dbPath: path.join(work, 'assay.db'),
+      cache: false,
+    });
+    checkReport(assay.report, count, { cached: false });
+    const statuses = await journalStatuses(mock.url);
+    const refused = statuses.filter((status) => status === 429).length;
+    const answered = statuses.filter((status) => status === 200).length;
+    const others = statuses.length - refused - answered;
+    if (others > 0)
+      throw new BenchError(`the limited mock answered ${others} requests with neither 200 nor 429`);
+    // Every case asks a different question: more answers than cases means a successful call was repeated.
+    const repeated = answered - count;
+    const share = refused / statuses.length;
+    const ratioToIdeal = assay.wallMs / idealMs;
+    log(
+      `  assay run ${seconds(assay.wallMs)} (ideal ${seconds(idealMs)}); ${refused} of ${statuses.length} requests got 429; ${repeated} successful calls repeated`,
+    );
+    return {
+      figures: {
+        behaviour: spec.what,
+        count,
+        concurrency: CONCURRENCY,
+        rpm,
+        idealMs,
+        assayMs: assay.wallMs,
+        ratioToIdeal,
+        requests: statuses.length,
+        refused,
+        refusedShare: share,
+        repeatedSuccesses: repeated,
+        bars: { ratioToIdeal: barRatio, refusedShare: barShare, repeatedSuccesses: 0 },
+      },
+      rows: [
+        row(
+          name,
+          'wall time',
+          seconds(assay.wallMs),
+          `ideal ${seconds(idealMs)}`,
+          ratio(ratioToIdeal),
+          `≤ ${barRatio}×`,
+          ratioToIdeal <= barRatio,
+        ),
+        row(
+          name,
+          '429 share',
+          `${refused} of ${statuses.length}`,
+          '—',
+          percent(share),
+          `≤ ${percent(barShare)}`,
+          share <= barShare,
+        ),
+        row(name, 'answers repeated', String(repeated), '—', '—', '0', repeated === 0),
+      ],
+    };
+  } finally {
+    await warm.close();
+    await mock.close();
+    removeTempDir(work);
+  }
+}
+
 const THROTTLED_TARGET = 'openai:gpt-4o-mini';
 const FREE_TARGET = 'openai-compatible:mock-model';
 const ITEM_LINE = /^\[\s*\d+\/\d+\] (?:PASS|FAIL|ERROR)\s+\S+ {2}(\S+) {2}/;
@@ -1155,6 +1298,7 @@ const RUNNERS = {
   'two-lanes': twoLanes,
   storage,
   'store-queries': storeQueries,
+  ...Object.fromEntries(Object.keys(LEARNED).map((name) => [name, (options) => learned(name, options)])),
 };
 
 // ---------------------------------------------------------------------------------------------------

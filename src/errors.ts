@@ -1,4 +1,5 @@
 /** Typed errors. Each carries the data a message or a retry decision needs. */
+import type { RateLimitSnapshot } from './types.js';
 
 /**
  * A problem with the user's input (config, files, flags). The CLI prints it without a stack trace
@@ -27,15 +28,18 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
   /** Server hint for when to try again (from retry-after and friends). */
   readonly retryAfterMs: number | undefined;
+  /** The limit headers of the refusal, for the lane's rate limiter. */
+  readonly rateLimit: RateLimitSnapshot | undefined;
   constructor(
     kind: ProviderErrorKind,
     message: string,
-    details: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    details: { status?: number; retryAfterMs?: number; rateLimit?: RateLimitSnapshot; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });
     this.kind = kind;
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
+    this.rateLimit = details.rateLimit;
   }
 
   get retryable(): boolean {

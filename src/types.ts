@@ -29,6 +29,27 @@ export interface Usage {
   raw?: unknown;
 }
 
+/**
+ * What a provider said about its rate limits on one answer (any field may be missing). Limits are per
+ * minute; `remaining` is what its own count has left; `reset…Ms` is how long until that budget is
+ * whole again (a bucket full, a window restarted).
+ */
+export interface RateLimitSnapshot {
+  limitRequests?: number;
+  remainingRequests?: number;
+  resetRequestsMs?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+  /** Anthropic splits tokens into input (ITPM) and output (OTPM) limits. */
+  limitInputTokens?: number;
+  remainingInputTokens?: number;
+  resetInputTokensMs?: number;
+  limitOutputTokens?: number;
+  remainingOutputTokens?: number;
+  resetOutputTokensMs?: number;
+}
+
 export interface AssertionSpec {
   /** Scorer name, optionally prefixed with `not-` to negate it. */
   type: string;

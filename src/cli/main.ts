@@ -340,9 +340,17 @@ export function buildProgram(): Command {
     .option('--no-journal', 'do not keep the request journal (for long benchmarks)')
     .option('--rpm <n>', 'requests per minute per API key; more get 429 (default: unlimited)')
     .option('--tpm <n>', 'tokens per minute per API key; more get 429 (default: unlimited)')
+    .option(
+      '--rate-window <kind>',
+      'how --rpm is kept: bucket (refilled continuously) or fixed (windows)',
+      'bucket',
+    )
+    .option('--rate-window-ms <ms>', "the bucket's size or the window's length, in ms of traffic", '1000')
+    .option('--rate-headers <kind>', 'rate-limit headers on answers: dialect or none', 'dialect')
+    .option('--retry-hint <kind>', 'what a refused request is told: exact, seconds or none', 'exact')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n\nBase URLs (port 8787): OpenAI http://127.0.0.1:8787/v1, OpenRouter http://127.0.0.1:8787/api/v1,\nAnthropic, Gemini and Ollama http://127.0.0.1:8787. How it answers: docs/mock.md',
+      '\nExamples:\n  $ assay mock-server --port 8787\n  $ assay mock-server --latency 50 --fail-rate 0.1\n  $ assay mock-server --rpm 600\n  $ assay mock-server --rpm 1200 --rate-window fixed --retry-hint seconds\n\nBase URLs (port 8787): OpenAI http://127.0.0.1:8787/v1, OpenRouter http://127.0.0.1:8787/api/v1,\nAnthropic, Gemini and Ollama http://127.0.0.1:8787. How it answers: docs/mock.md',
     )
     .action(lazy(async () => (await import('./commands/mock-server.js')).mockServerCommand));
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
-import { findConfigFile, loadProject } from './load.js';
+import { findConfigFile, findStoreUrl, loadProject } from './load.js';
 
 const SCHEMA_MODULE = fileURLToPath(new URL('./schema.ts', import.meta.url));
 
@@ -275,6 +275,53 @@ describe('findConfigFile', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toBe('config file not found: missing.yaml');
     expect((error as UserError).hint).toContain('--config');
+  });
+});
+
+describe('findStoreUrl', () => {
+  it("reads a YAML config's database, its ${VAR}s from the environment and env files, without loading the project", async () => {
+    // The rest of the config is invalid and its targets use an unset variable: neither matters here.
+    const dir = await writeProject({
+      'assay.yaml':
+        'database: ${STORE_DIR}/${STORE_NAME:-x}.db\nenv_files: [local.env]\ntargets: [{ id: "${UNSET_KEY}" }]\n',
+      'local.env': 'STORE_DIR=stores\n',
+    });
+    const env = { STORE_NAME: 'main' };
+    expect(await findStoreUrl({ cwd: dir, env })).toBe(path.join(dir, 'stores', 'main.db'));
+    expect(env).toEqual({ STORE_NAME: 'main' });
+    await writeFile(path.join(dir, 'assay.yaml'), 'prompts: [p.txt]\n');
+    expect(await findStoreUrl({ cwd: dir, env })).toBe(path.join(dir, '.assay', 'assay.db'));
+  });
+
+  it('names a database that is not a path, or a variable it needs that is unset', async () => {
+    const dir = await writeProject({ 'assay.yaml': 'database: 7\n' });
+    const error = await findStoreUrl({ cwd: dir, env: {} }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe('database must be a file path or a postgres:// URL');
+    await writeFile(path.join(dir, 'assay.yaml'), 'database: ${NOPE}/a.db\n');
+    const unset = await findStoreUrl({ cwd: dir, env: {} }).catch((caught: unknown) => caught);
+    expect((unset as UserError).message).toContain('environment variable NOPE is not set');
+  });
+
+  it('reads store.url before database, PostgreSQL URLs included', async () => {
+    const dir = await writeProject({
+      'assay.yaml': 'store: { url: "postgres://ana:${PGPASS}@db:5432/evals" }\ndatabase: other.db\n',
+    });
+    expect(await findStoreUrl({ cwd: dir, env: { PGPASS: 'pw' } })).toBe('postgres://ana:pw@db:5432/evals');
+  });
+
+  it('never runs a config that is code: its store is the default beside it', async () => {
+    const dir = await writeProject({ 'assay.config.ts': 'throw new Error("executed");\n' });
+    const missing = await findStoreUrl({ cwd: dir, env: {} }).catch((caught: unknown) => caught);
+    expect(missing).toBeInstanceOf(UserError);
+    expect((missing as UserError).message).toMatch(
+      /^no database at .*assay\.db, and assay\.config\.ts is code/,
+    );
+    expect((missing as UserError).hint).toBe(
+      'pass --db <url> or set ASSAY_DATABASE_URL to the store your config names',
+    );
+    await writeFiles(dir, { '.assay/assay.db': '' });
+    expect(await findStoreUrl({ cwd: dir, env: {} })).toBe(path.join(dir, '.assay', 'assay.db'));
   });
 });
 

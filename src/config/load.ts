@@ -8,7 +8,7 @@ import { contentHash } from '../util/hash.js';
 import { importUserModule } from '../util/import-module.js';
 import { looksSecret, Redactor, type Secret, secretsInUse } from '../util/redactor.js';
 import { type EnvReference, interpolateEnv, loadEnvFiles } from './env.js';
-import { configSchema, type ParsedConfig } from './schema.js';
+import { configSchema, DEFAULT_DATABASE, type ParsedConfig } from './schema.js';
 import { type FieldPath, formatFieldPath, readYamlFile } from './source.js';
 import { parseStoreUrl, type StoreLocation } from './store-url.js';
 import { asWritten, fieldKey, resolveTargets, type WrittenStrings } from './targets.js';
@@ -99,6 +99,56 @@ async function readConfigValue(
   const value =
     typeof module.default === 'function' ? await (module.default as () => unknown)() : module.default;
   return { value, locate: (fieldPath) => `${display} (${formatFieldPath(fieldPath)})` };
+}
+
+/** Configs that are code: loading them runs them. */
+const CODE_CONFIG = /\.[cm]?[jt]s$/i;
+
+/**
+ * The store a project's config names (`store.url`, else `database`), found without loading the
+ * project and without ever running its config (read-only commands must not execute a pull
+ * request's assay.config.ts). A YAML or JSON config is read for those two fields, their `${VAR}`s
+ * filled from the environment and the config's env files; beside a config that is code, the store
+ * is the default `.assay/assay.db`. Returns a file path or a `postgres://` URL.
+ */
+export async function findStoreUrl(
+  options: { cwd?: string; configPath?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const configPath = await findConfigFile(options.cwd ?? process.cwd(), options.configPath);
+  const baseDir = path.dirname(configPath);
+  if (CODE_CONFIG.test(configPath)) {
+    const database = path.resolve(baseDir, DEFAULT_DATABASE);
+    if (await exists(database)) return database;
+    const name = path.basename(configPath);
+    throw new UserError(
+      `no database at ${path.join(path.dirname(path.relative(process.cwd(), configPath)) || '.', DEFAULT_DATABASE)}, and ${name} is code, which this command does not run to find another`,
+      name,
+      'pass --db <url> or set ASSAY_DATABASE_URL to the store your config names',
+    );
+  }
+  const source = await readYamlFile(configPath);
+  const raw = source.value as Record<string, unknown> | null;
+  const record = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
+  const store = record.store as { url?: unknown } | undefined;
+  const fieldPath = store?.url !== undefined ? ['store', 'url'] : ['database'];
+  const written = store?.url ?? record.database;
+  if (written === undefined) return path.resolve(baseDir, DEFAULT_DATABASE);
+  if (typeof written !== 'string') {
+    throw new UserError(
+      `${fieldPath.join('.')} must be a file path or a postgres:// URL`,
+      source.locate(fieldPath),
+      `for example database: ${DEFAULT_DATABASE}`,
+    );
+  }
+  // A copy: this command only needs the variables, not to publish them to the process.
+  const env = { ...(options.env ?? process.env) };
+  const envFiles = Array.isArray(raw?.env_files)
+    ? raw.env_files.filter((file) => typeof file === 'string')
+    : ['.env'];
+  await loadEnvFiles(envFiles, baseDir, env);
+  const url = interpolateEnv(written, env, source.locate, fieldPath) as string;
+  const location = parseStoreUrl(url, { baseDir, where: source.locate(fieldPath) });
+  return location.dialect === 'sqlite' ? location.path : location.url;
 }
 
 /** Loads, validates and versions a project from its config file. */

@@ -1,5 +1,8 @@
 import * as z from 'zod';
 
+/** Where a project's store is when its config does not say. */
+export const DEFAULT_DATABASE = '.assay/assay.db';
+
 const duration = z
   .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/)])
   .describe('A duration: milliseconds as a number, or a string such as "500ms", "30s", "10m", "12h", "7d".');
@@ -177,6 +180,11 @@ const defaultsSchema = z
     item_timeout: duration
       .default('10m')
       .describe('Wall time one item may take across all its attempts and waits; no retry starts past it.'),
+    code_timeout: duration
+      .default('5s')
+      .describe(
+        'Time limit for one call of your own code: a javascript assertion (inline or file:), a render with custom template filters.',
+      ),
     cache: z.boolean().default(true),
     cache_ttl: duration.default('14d'),
     repeat: z.number().int().min(1).max(1000).default(1),
@@ -242,7 +250,7 @@ export const configSchema = z
       .describe('Files of KEY=value lines loaded into the environment.'),
     database: z
       .string()
-      .default('.assay/assay.db')
+      .default(DEFAULT_DATABASE)
       .describe('SQLite database path, relative to the config (the older spelling of store.url).'),
     store: z
       .object({

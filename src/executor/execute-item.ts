@@ -28,7 +28,11 @@ export interface ItemContext {
   cache: Cache | null;
   /** Prepared scorers by task id. */
   scorers: Map<string, TaskScorer>;
-  /** Calls in flight by cache key, shared by identical requests. */
+  /**
+   * Calls of this run by cache key, in flight or answered: an identical request shares the call,
+   * even when it starts after the answer came (repeats at temperature 0 with `-j 1`) and before the
+   * writer put it in the cache. Failed calls are forgotten; the oldest answers go past a bound.
+   */
   inflight: Map<string, Promise<Answer>>;
   retry: RetryPolicy;
   /** Aborts retry waits (second Ctrl-C). */
@@ -47,8 +51,6 @@ export interface ItemContext {
   onRetry: (itemId: string, attempt: number, delayMs: number, error: ProviderError) => void;
   /** Whether any task has a model-graded assertion (then items get a judge service). */
   judging: boolean;
-  /** Cache entries looked up in bulk before the run: `keys` were asked, `found` holds the hits. */
-  prefetched?: { keys: ReadonlySet<string>; found: ReadonlyMap<string, CachedResponse> };
 }
 
 /** What one executed item leaves behind: its result and the fresh answers to cache. */
@@ -156,7 +158,7 @@ async function admittedCall(
   const release = context.slots.tryAcquire() ?? (await context.slots.acquire());
   if (!lane.breaker.tryPass()) {
     release();
-    permit.settle(0);
+    permit.failed(false);
     throw new CircuitOpenError(item.target.name);
   }
   const controller = takeController();
@@ -178,24 +180,25 @@ async function admittedCall(
       ? transportTimeouts.run(item.target.timeouts, call)
       : call());
     const used = response.usage;
-    permit.settle(
+    permit.succeeded(
+      response.rateLimit,
       used.inputTokens !== undefined && used.outputTokens !== undefined
         ? used.inputTokens + used.outputTokens
         : undefined,
       used.outputTokens,
     );
-    lane.limiter.onSuccess(response.rateLimit);
     lane.breaker.onSuccess();
     return response;
   } catch (error) {
-    permit.settle(undefined);
+    if (error instanceof ProviderError && error.kind === 'rate_limit') {
+      permit.refused(error.retryAfterMs, error.rateLimit);
+    } else permit.failed(true);
     // Only server-side trouble says something about the provider's health; a 4xx or 429 does not.
     const unhealthy =
       error instanceof ProviderError && (error.kind === 'transient' || error.kind === 'timeout');
     if (unhealthy && !context.hardSignal.aborted) lane.breaker.onFailure();
     else lane.breaker.onNeutral();
     if (error instanceof ProviderError) {
-      if (error.kind === 'rate_limit') lane.limiter.onRateLimited(error.retryAfterMs);
       if (error.kind === 'quota' && !lane.stopped) {
         lane.stopped = new ProviderError('quota', `lane stopped after a quota error: ${error.message}`, {
           cause: error,
@@ -253,6 +256,7 @@ async function callWithRetry(
   };
   const { value: response, attempts } = await withRetry(context.retry, attempt, {
     signal: context.hardSignal,
+    admitted: true,
     onRetry: (attempt, delayMs, error) => context.onRetry(item.id, attempt, delayMs, error),
   });
   // Built field by field (once per call): the cacheable answer, and what belongs to this call only.
@@ -288,23 +292,27 @@ export async function obtainAnswer(
   if (!context.cache) {
     return callWithRetry(item, lane, context, log);
   }
-  const prefetched = context.prefetched;
+  // Looked up with the item's window when the run planned it; otherwise asked now.
   const hit =
-    prefetched?.keys.has(item.cacheKey) === true
-      ? prefetched.found.get(item.cacheKey)
-      : await context.cache.get(item.cacheKey, Date.now());
+    item.prefetched !== undefined ? item.prefetched : await context.cache.get(item.cacheKey, Date.now());
   if (hit) return { value: hit, attempts: 0, reused: true };
   const pending = context.inflight.get(item.cacheKey);
   // An identical call that fails fails for every item waiting on it: no extra calls are made.
   if (pending) return { value: (await pending).value, attempts: 0, reused: true };
   const call = callWithRetry(item, lane, context, log);
-  context.inflight.set(item.cacheKey, call);
+  const shared = context.inflight;
+  shared.set(item.cacheKey, call);
+  if (shared.size > SHARED_ANSWERS) shared.delete(shared.keys().next().value!);
   try {
     return await call;
-  } finally {
-    context.inflight.delete(item.cacheKey);
+  } catch (error) {
+    if (shared.get(item.cacheKey) === call) shared.delete(item.cacheKey);
+    throw error;
   }
 }
+
+/** Answers of a run kept for identical requests that come later (a few megabytes at most). */
+const SHARED_ANSWERS = 5_000;
 
 /** An answer and who gave it: the cache key it belongs under, and whether it is a stale fallback to the cache. */
 type Served = Answer & { servedBy: string; key: string; stale?: boolean };
@@ -339,8 +347,11 @@ async function answerWithFallback(
       const fallbackLane = context.lanes.get(name)!;
       const target = context.targets.get(name)!;
       const fallbackItem: PlannedItem = {
-        ...item,
+        id: item.id,
+        task: item.task,
         target,
+        repeat: item.repeat,
+        messages: item.messages,
         cacheKey: cacheKey(fallbackLane.provider, target, item.messages, item.repeat),
       };
       try {
@@ -456,6 +467,8 @@ export async function executeItem(
     if (answer.toolCalls) input.toolCalls = answer.toolCalls;
     if (context.judging) input.judge = judgeFor(item, context, cacheEntries);
     const verdict = await context.scorers.get(item.task.id)!(input);
+    // A hard stop ended a check mid-way: no verdict, so the item is left for --resume.
+    if (verdict.interrupted) return errorResult(new Error('the run was stopped while scoring this item'));
     let judgeCostUsd: number | undefined;
     for (const score of verdict.scores) {
       if (score.costUsd !== undefined) judgeCostUsd = (judgeCostUsd ?? 0) + score.costUsd;

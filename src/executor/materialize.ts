@@ -8,6 +8,8 @@ import { loadCustomScorers } from '../scorers/custom.js';
 import { ScorerRegistry } from '../scorers/registry.js';
 import type { PrepareContext } from '../scorers/scorer.js';
 import type { Target, Task } from '../types.js';
+import type { TimeLimit } from '../user-code/time-limit.js';
+import { UserCode } from '../user-code/user-code.js';
 import type { TargetLane } from './execute-item.js';
 import { buildLanes } from './lanes.js';
 import { type RunPlan, verifyCode } from './run-plan.js';
@@ -45,6 +47,7 @@ export async function prepareScoring(
     baseDir: request.baseDir,
     resolveGrader: request.resolveGrader,
     recordJudgePrompt: request.recordJudgePrompt,
+    userCode: request.userCode,
   };
   const scorers = new Map<string, TaskScorer>();
   const names = new Set<string>();
@@ -63,6 +66,13 @@ export interface Materialized {
   scorers: Map<string, TaskScorer>;
   /** Whether any assertion is model-graded (items then get a judge service). */
   judging: boolean;
+  /** Runs the project's own code; closed by the executor when the run ends. */
+  userCode: UserCode;
+}
+
+/** The time limit of one call of the project's own code, as the plan carries it. */
+export function planTimeLimit(plan: Pick<RunPlan, 'settings'>): TimeLimit {
+  return { ms: plan.settings.codeTimeoutMs, setting: plan.settings.codeTimeoutSetting };
 }
 
 /**
@@ -88,8 +98,10 @@ export async function materialize(
     );
   }
   let scorers = plan.prepared?.scorers;
-  if (!scorers) {
+  let userCode = plan.prepared?.userCode;
+  if (!scorers || !userCode) {
     await verifyCode(plan);
+    userCode = new UserCode(planTimeLimit(plan));
     const judges = new Set(Object.values(plan.graders));
     scorers = (
       await prepareScoring({
@@ -105,6 +117,7 @@ export async function materialize(
           return name;
         },
         recordJudgePrompt() {},
+        userCode,
       })
     ).scorers;
   }
@@ -128,5 +141,6 @@ export async function materialize(
     targets: new Map(plan.callable.map((target) => [target.name, target])),
     scorers,
     judging: Object.keys(plan.graders).length > 0,
+    userCode,
   };
 }

@@ -179,7 +179,7 @@ describe('planItems', () => {
   it('expands tasks × targets × repeats, rendering each prompt once per task', () => {
     const render = vi.fn<PromptRenderer>((vars) => [{ role: 'user', content: `Q: ${String(vars.q)}` }]);
     const targets = [target('greedy', { temperature: 0 }), target('hot', { temperature: 1 })];
-    const items = planItems([task('a'), task('b')], targets, 3, new Map([['answer', render]]));
+    const items = [...planItems([task('a'), task('b')], targets, 3, new Map([['answer', render]]))];
 
     expect(items).toHaveLength(2 * 2 * 3);
     expect(render).toHaveBeenCalledTimes(2);
@@ -216,7 +216,7 @@ describe('planItems', () => {
   it('plans the same ids and keys every time', () => {
     const render: PromptRenderer = (vars) => [{ role: 'user', content: String(vars.q) }];
     const plan = () =>
-      planItems([task('a')], [target('t')], 2, new Map([['answer', render]])).map((item) => [
+      [...planItems([task('a')], [target('t')], 2, new Map([['answer', render]]))].map((item) => [
         item.id,
         cacheKey(compatible('k'), item.target, item.messages, item.repeat),
       ]);

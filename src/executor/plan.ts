@@ -1,3 +1,4 @@
+import type { CachedResponse } from '../cache/cache.js';
 import type { PromptRenderer } from '../prompts/render.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
 import type { ChatMessage, Target, Task } from '../types.js';
@@ -7,6 +8,8 @@ import type { PlanItem } from './run-plan.js';
 /** A work item being executed: its plan item and the cache key its request has with this provider. */
 export interface PlannedItem extends PlanItem {
   cacheKey: string;
+  /** The cache's answer looked up with the item's window: an entry, null for a miss, absent when not looked up. */
+  prefetched?: CachedResponse | null;
   /** How to call the provider, when not a chat completion of `messages` (judge embeddings). */
   invoke?: (provider: Provider, signal: AbortSignal) => Promise<ProviderResponse>;
 }
@@ -63,17 +66,17 @@ export function cacheKey(
 }
 
 /**
- * Expands tasks × targets × repeats into work items, rendering each prompt once per task. A task's
- * own `repeat` wins over `repeat` unless `forced` (`--repeat` on the command line).
+ * Expands tasks × targets × repeats into work items, rendering each prompt once per task, one item
+ * at a time: a plan of any size is never held in memory. A task's own `repeat` wins over `repeat`
+ * unless `forced` (`--repeat` on the command line).
  */
-export function planItems(
+export function* planItems(
   tasks: Task[],
   targets: Target[],
   repeat: number,
   renderers: Map<string, PromptRenderer>,
   forced = false,
-): PlanItem[] {
-  const items: PlanItem[] = [];
+): Generator<PlanItem> {
   // Targets sharing a prompt share its rendering; a task's renderings are only needed in its turn.
   const rendered = new Map<string, ChatMessage[]>();
   for (const task of tasks) {
@@ -86,17 +89,10 @@ export function planItems(
       }
       const times = forced ? repeat : (task.repeat ?? repeat);
       for (let index = 0; index < times; index++) {
-        items.push({
-          id: workItemId(task, target, index),
-          task,
-          target,
-          repeat: index,
-          messages,
-        });
+        yield { id: workItemId(task, target, index), task, target, repeat: index, messages };
       }
     }
   }
-  return items;
 }
 
 /** Dataset version: the hash of the task versions it contains, in order. */

@@ -4,6 +4,7 @@ import { interpolateEnv } from '../config/env.js';
 import { UserError } from '../errors.js';
 import type { TaskScorer } from '../scorers/aggregate.js';
 import type { ChatMessage, PromptTemplate, RunFingerprint, RunOptions, Target, Task } from '../types.js';
+import type { UserCode } from '../user-code/user-code.js';
 import { sha256 } from '../util/hash.js';
 
 /** A file of the user's code a run depends on, by content: a process can tell whether it has it. */
@@ -33,11 +34,16 @@ export interface PlanSettings {
   budget: { runUsd?: number; dailyUsd?: number };
   /** Where looked-up model prices are remembered between runs; null to keep none. */
   pricesMemoFile: string | null;
+  /** Time limit of one call of the project's own code (`defaults.code_timeout`), and where it is set. */
+  codeTimeoutMs: number;
+  codeTimeoutSetting: string;
 }
 
 /** Scorers prepared while planning, reused when the same process executes the plan. */
 export interface PreparedScoring {
   scorers: Map<string, TaskScorer>;
+  /** What runs their code (and the plan's template filters). */
+  userCode: UserCode;
 }
 
 /**
@@ -64,8 +70,13 @@ export interface RunPlan {
   settings: PlanSettings;
   /** How many work items `items()` yields. */
   totalItems: number;
-  /** The work items, in plan order; each call starts again from the first. */
-  items(): Iterable<PlanItem>;
+  /** Per target: its items and the characters of their prompts (the run's projected cost comes from these). */
+  targetStats: Record<string, { items: number; promptChars: number }>;
+  /**
+   * The work items in plan order (only those of these targets, when given), produced one at a time;
+   * each call starts again from the first.
+   */
+  items(targets?: ReadonlySet<string>): Iterable<PlanItem>;
   /** Set by the planner for its own process; never serialised. */
   prepared?: PreparedScoring;
 }
@@ -103,6 +114,7 @@ export function* writePlan(plan: RunPlan): Iterable<string> {
     code: plan.code,
     settings: plan.settings,
     totalItems: plan.totalItems,
+    targetStats: plan.targetStats,
   };
   yield `${JSON.stringify(header)}\n`;
   for (const item of plan.items()) {
@@ -155,7 +167,7 @@ export function readPlan(lines: string[], env: NodeJS.ProcessEnv): RunPlan {
     ...plain,
     targets: targets.map((name) => byName.get(name)!),
     callable,
-    items: () => items,
+    items: (only) => (only ? items.filter((item) => only.has(item.target.name)) : items),
   };
 }
 

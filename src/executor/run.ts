@@ -1,3 +1,4 @@
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Cache } from '../cache/cache.js';
 import { RunStoppedError } from '../errors.js';
 import { Budget } from '../resilience/budget.js';
@@ -12,7 +13,7 @@ import type { Lane } from './lanes.js';
 import type { Materialized } from './materialize.js';
 import { cacheKey, type PlannedItem } from './plan.js';
 import { runPool } from './pool.js';
-import type { RunPlan } from './run-plan.js';
+import type { PlanItem, RunPlan } from './run-plan.js';
 import { ResultWriter } from './writer.js';
 
 export interface ExecuteRequest {
@@ -46,8 +47,11 @@ export interface RunOutcome {
   executed: number;
 }
 
-/** Runs with at most this many pending items look their cache entries up in one go. */
-const PREFETCH_LIMIT = 50_000;
+/**
+ * Items are taken from the plan in windows of this many: each window's completed ids and cache
+ * entries are looked up in one query each, and no more than two windows per lane are in memory.
+ */
+const WINDOW = 500;
 
 /** The run's budgets: its own cap (minus what it already spent) and the day's. */
 async function makeBudgets(request: ExecuteRequest): Promise<Budget[]> {
@@ -67,20 +71,24 @@ async function makeBudgets(request: ExecuteRequest): Promise<Budget[]> {
   return budgets;
 }
 
-/** The most the pending calls could cost (cache hits cost nothing, so this is an upper bound); null if a price is unknown. */
-function projectRunCost(items: PlannedItem[], lanes: Map<string, TargetLane>): number | null {
+/**
+ * The most the pending calls could cost (cache hits cost nothing, so this is an upper bound, up to
+ * rounding); null if a price is unknown. `share` is the part of the plan still to run.
+ */
+function projectRunCost(plan: RunPlan, lanes: Map<string, TargetLane>, share: number): number | null {
   let total = 0;
-  for (const item of items) {
-    let chars = 0;
-    for (const message of item.messages) chars += message.content.length;
-    const maxTokens = typeof item.target.config.max_tokens === 'number' ? item.target.config.max_tokens : 256;
-    const cost = lanes
-      .get(item.target.name)!
-      .pricer({ inputTokens: Math.ceil(chars / 4), outputTokens: maxTokens });
+  for (const [name, { items, promptChars }] of Object.entries(plan.targetStats)) {
+    if (items === 0) continue;
+    const target = lanes.get(name)!;
+    const maxTokens = plan.targets.find((each) => each.name === name)?.config.max_tokens;
+    const cost = target.pricer({
+      inputTokens: Math.ceil(promptChars / items / 4),
+      outputTokens: typeof maxTokens === 'number' ? maxTokens : 256,
+    });
     if (cost === null) return null;
-    total += cost;
+    total += cost * items;
   }
-  return total;
+  return total * share;
 }
 
 /**
@@ -88,38 +96,73 @@ function projectRunCost(items: PlannedItem[], lanes: Map<string, TargetLane>): n
  * Knows no project files, renderer or database: everything comes through the request.
  */
 export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> {
+  try {
+    return await executeWith(request);
+  } finally {
+    request.materialized.userCode.close();
+  }
+}
+
+async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const { plan, store, redactor, events } = request;
   let { run } = request;
   const { lanes, scorers, targets, judging } = request.materialized;
 
   const budgets = await makeBudgets(request);
-  const done = request.only ? null : await store.completedItemIds(run.id);
-  const pending: PlannedItem[] = [];
-  for (const item of plan.items()) {
-    if (request.only ? !request.only.has(item.id) : done!.has(item.id)) continue;
-    const planned = item as PlannedItem;
-    planned.cacheKey = cacheKey(
-      lanes.get(item.target.name)!.provider,
-      item.target,
-      item.messages,
-      item.repeat,
-    );
-    pending.push(planned);
+  const { only, cache } = request;
+  const alreadyDone = only ? plan.totalItems - only.size : await store.countCompleted(run.id);
+
+  /** A window of plan items: those still to run, with their cache keys and cache entries. */
+  const prepareWindow = async (window: PlanItem[]): Promise<PlannedItem[]> => {
+    let pending = window;
+    if (only) pending = window.filter((item) => only.has(item.id));
+    else if (alreadyDone > 0) {
+      const done = await store.completedItemIds(
+        run.id,
+        window.map((item) => item.id),
+      );
+      if (done.size > 0) pending = window.filter((item) => !done.has(item.id));
+    }
+    const planned = pending as PlannedItem[];
+    for (const item of planned) {
+      item.cacheKey = cacheKey(
+        lanes.get(item.target.name)!.provider,
+        item.target,
+        item.messages,
+        item.repeat,
+      );
+    }
+    if (cache && planned.length > 0) {
+      const found = await cache.getMany(
+        planned.map((item) => item.cacheKey),
+        Date.now(),
+      );
+      for (const item of planned) item.prefetched = found.get(item.cacheKey) ?? null;
+    }
+    return planned;
+  };
+  async function* windows(targets: ReadonlySet<string>): AsyncGenerator<PlannedItem[]> {
+    let window: PlanItem[] = [];
+    for (const item of plan.items(targets)) {
+      window.push(item);
+      if (window.length < WINDOW) continue;
+      const pending = await prepareWindow(window);
+      window = [];
+      if (pending.length > 0) yield pending;
+    }
+    if (window.length > 0) {
+      const pending = await prepareWindow(window);
+      if (pending.length > 0) yield pending;
+    }
   }
-  const alreadyDone = plan.totalItems - pending.length;
-  // One bulk lookup instead of one query per item; bounded so a huge run does not hold every answer.
-  let prefetched: ItemContext['prefetched'];
-  if (request.cache && pending.length > 0 && pending.length <= PREFETCH_LIMIT) {
-    const keys = pending.map((item) => item.cacheKey);
-    prefetched = { keys: new Set(keys), found: await request.cache.getMany(keys, Date.now()) };
-  }
+
   const started = performance.now();
   events.emit('run-start', {
     run,
     total: plan.totalItems,
     skipped: alreadyDone,
     tasks: plan.tasks.length,
-    projectedCostUsd: projectRunCost(pending, lanes),
+    projectedCostUsd: projectRunCost(plan, lanes, (plan.totalItems - alreadyDone) / plan.totalItems),
     budgetUsd: budgets.length ? Math.min(...budgets.map((budget) => budget.capUsd - budget.spentUsd)) : null,
   });
 
@@ -147,7 +190,6 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
     lanes,
     targets,
     judging,
-    ...(prefetched ? { prefetched } : {}),
     onLaneStopped: (target: string, message: string) =>
       events.emit('lane-stopped', { runId: run.id, target, message: redactor.text(message) }),
     onRetry: (itemId: string, attempt: number, delayMs: number, error: Error) =>
@@ -160,8 +202,14 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
       }),
   };
 
+  // Every worker may wait on the hard stop at once (a retry's sleep, a lane's admission); each wait
+  // removes its listener when it ends, so that many listeners are expected, not a leak.
+  const workers = new Set([...lanes.values()].map(({ lane }) => lane));
+  const waiters = [...workers].reduce((sum, lane) => sum + lane.concurrency, 0);
+  setMaxListeners(Math.max(defaultMaxListeners, waiters + 10), request.hardSignal);
   const abortActive = () => {
     for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
+    request.materialized.userCode.close(); // checks still running end now instead of at their time limit
   };
   request.hardSignal.addEventListener('abort', abortActive, { once: true });
 
@@ -181,16 +229,27 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
     completed++;
     events.emit('item-end', { result, done: completed, total: plan.totalItems });
   };
-  // One pool per provider lane: a lane waiting on its rate limit or a retry-after only holds its
-  // own workers; calls take a global slot (context.slots) only once admitted.
-  const byLane = new Map<Lane, PlannedItem[]>();
-  for (const item of pending) {
-    const lane = lanes.get(item.target.name)!.lane;
-    const list = byLane.get(lane);
-    if (list) list.push(item);
-    else byLane.set(lane, [item]);
+  // One pool per provider lane, each taking its own targets' items from the plan: a lane waiting on
+  // its rate limit or a retry-after only holds its own workers; calls take a global slot
+  // (context.slots) only once admitted.
+  const byLane = new Map<Lane, Set<string>>();
+  for (const target of plan.targets) {
+    const lane = lanes.get(target.name)!.lane;
+    byLane.set(lane, (byLane.get(lane) ?? new Set()).add(target.name));
   }
-  await Promise.all([...byLane].map(([lane, laneItems]) => runPool(laneItems, lane.concurrency, stop, work)));
+  // A lane whose items cannot be read (the store or cache gone) stops every lane; calls in flight
+  // finish and are saved if the store still can.
+  const failed = new AbortController();
+  const taking = AbortSignal.any([stop, failed.signal]);
+  const pools = await Promise.allSettled(
+    [...byLane].map(([lane, names]) =>
+      runPool(windows(names), lane.concurrency, taking, work).catch((error: unknown) => {
+        failed.abort();
+        throw error;
+      }),
+    ),
+  );
+  const unreadable = pools.find((pool) => pool.status === 'rejected');
 
   request.hardSignal.removeEventListener('abort', abortActive);
   const overBudget = budgets.some((budget) => budget.exhausted);
@@ -198,6 +257,7 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
     completed < plan.totalItems ? 'interrupted' : overBudget ? 'budget_exceeded' : 'completed';
   try {
     await writer.flush();
+    if (unreadable) throw unreadable.reason;
   } catch (error) {
     // Nothing committed is lost, so the run can be finished later (when the store can still say so).
     await store.finishRun(run.id, 'interrupted', Date.now()).catch(() => {});

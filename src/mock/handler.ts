@@ -100,13 +100,15 @@ export class MockHandler implements ControlPlane {
     const failure =
       this.faults.requested(request.headers) ??
       (match ? this.admit(dialect, mockRequest, key) : UNKNOWN_ROUTE);
-    const reply =
+    const answer =
       match && !failure
         ? await match.route.handle(mockRequest)
         : dialect.error(failure ?? UNKNOWN_ROUTE, mockRequest);
+    const reply = failure && 'throttled' in failure ? this.limits.shapeRefusal(answer) : answer;
     // Usage is known only once the answer is computed, so tokens are charged after the fact.
     if (reply.tokens) this.limits.charge(key, reply.tokens);
-    const snapshot = dialect.rateLimitHeaders ? this.rateSnapshot(key, failure) : undefined;
+    const snapshot =
+      dialect.rateLimitHeaders && this.limits.reported ? this.rateSnapshot(key, failure) : undefined;
     const stallAfter = typeof reply.body === 'string' ? undefined : this.faults.stallAfter(request.headers);
     const sent = stallAfter === undefined ? reply : { ...reply, stallAfter };
     this.send(response, sent, dialect, mockRequest, snapshot, entry);
@@ -125,7 +127,12 @@ export class MockHandler implements ControlPlane {
     }
     const waitMs = this.limits.admit(key, requestedRpm(request.headers));
     if (waitMs !== undefined) {
-      return { kind: 'status', status: 429, retryAfterSeconds: waitMs / 1000, throttled: true };
+      return {
+        kind: 'status',
+        status: 429,
+        retryAfterSeconds: this.limits.hintSeconds(waitMs),
+        throttled: true,
+      };
     }
     return this.faults.scripted(request.headers) ?? this.faults.drawn();
   }

@@ -16,6 +16,10 @@ describe('resolveOptions', () => {
       journal: true,
       rpm: undefined,
       tpm: undefined,
+      rateWindow: 'bucket',
+      rateWindowMs: 1000,
+      rateHeaders: 'dialect',
+      retryHint: 'exact',
       now: Date.now,
     });
   });
@@ -33,6 +37,10 @@ describe('resolveOptions', () => {
     [{ rpm: 0 }, '`rpm` to be a number above 0, got `0` (number)'],
     [{ tpm: Number.POSITIVE_INFINITY }, '`tpm` to be a number above 0, got `Infinity`'],
     [{ now: 5 as unknown as () => number }, '`now` to be a function, got `5` (number)'],
+    [{ rateWindow: 'sliding' as 'fixed' }, '`rateWindow` to be `bucket` or `fixed`, got `sliding` (string)'],
+    [{ rateWindowMs: 0 }, '`rateWindowMs` to be a number from 1 and up, got `0`'],
+    [{ rateHeaders: 'openai' as 'none' }, '`rateHeaders` to be `dialect` or `none`, got `openai`'],
+    [{ retryHint: 'ms' as 'none' }, '`retryHint` to be `exact`, `seconds` or `none`, got `ms`'],
   ])('rejects %j, quoting the value', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(UserError);
     expect(() => resolveOptions(options)).toThrow(message);

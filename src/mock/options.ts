@@ -1,5 +1,6 @@
 /** Options of the mock server, with their defaults and validation. */
 import { UserError } from '../errors.js';
+import type { RateHeaders, RateWindow, RetryHint } from './rate-limit.js';
 
 export interface MockServerOptions {
   /**
@@ -54,13 +55,41 @@ export interface MockServerOptions {
   journal?: boolean;
   /**
    * Requests per minute allowed per API key (the bearer token, `x-api-key`, `x-goog-api-key` or
-   * `?key=`; requests without one share a bucket). A key's bucket holds one second of traffic
-   * (`rpm / 60` requests, at least 1), refilled continuously; a request that finds it empty gets the
-   * dialect's 429 with `retry-after`. `x-mock-rpm` sets it per key.
+   * `?key=`; requests without one share a bucket), kept as `rateWindow` says. A request over it gets
+   * the dialect's 429 with the wait `retryHint` allows. `x-mock-rpm` sets it per key.
    * @default undefined (unlimited)
    * @example 600
    */
   rpm?: number;
+  /**
+   * How `rpm` is kept: `bucket`, refilled continuously and holding `rateWindowMs` of traffic (at
+   * least one request), as OpenAI and Anthropic describe theirs; or `fixed` windows of
+   * `rateWindowMs`, each allowing `rpm × rateWindowMs / 60 000` requests, counted from the key's
+   * first request.
+   * @default 'bucket'
+   */
+  rateWindow?: RateWindow;
+  /**
+   * The bucket's size, or the window's length, in ms: 1000 for one second of traffic, 60000 for a
+   * per-minute budget or window.
+   * @default 1000
+   */
+  rateWindowMs?: number;
+  /**
+   * `dialect`: answers carry the dialect's rate-limit headers (OpenAI `x-ratelimit-*` with Go
+   * durations, Anthropic `anthropic-ratelimit-*` with RFC 3339 resets; Gemini has none). `none`:
+   * no rate-limit headers, as vLLM, Ollama and most gateways.
+   * @default 'dialect'
+   */
+  rateHeaders?: RateHeaders;
+  /**
+   * What a request refused by `rpm`/`tpm` is told about when to come back: `exact` (OpenAI
+   * `retry-after` and `retry-after-ms`, Gemini `RetryInfo` to the millisecond), `seconds` (whole
+   * seconds rounded up, `retry-after` only), `none` (a bare 429; Gemini's `RetryInfo` is part of its
+   * body and stays).
+   * @default 'exact'
+   */
+  retryHint?: RetryHint;
   /**
    * Tokens per minute allowed per API key, in a bucket of one second of tokens (`tpm / 60`). Each
    * answer's prompt + completion tokens are charged after it is computed, so the bucket may go into
@@ -95,6 +124,10 @@ export function resolveOptions(options: MockServerOptions): ResolvedMockOptions 
     journal: options.journal ?? true,
     rpm: options.rpm,
     tpm: options.tpm,
+    rateWindow: options.rateWindow ?? 'bucket',
+    rateWindowMs: options.rateWindowMs ?? 1000,
+    rateHeaders: options.rateHeaders ?? 'dialect',
+    retryHint: options.retryHint ?? 'exact',
     now: options.now ?? Date.now,
   };
   check(
@@ -145,6 +178,26 @@ export function resolveOptions(options: MockServerOptions): ResolvedMockOptions 
     const ok = value === undefined || inRange(value, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER);
     check(name, value, 'a number above 0', ok);
   }
+  const { rateWindow, rateWindowMs, rateHeaders, retryHint } = resolved;
+  check('rateWindow', rateWindow, '`bucket` or `fixed`', rateWindow === 'bucket' || rateWindow === 'fixed');
+  check(
+    'rateWindowMs',
+    rateWindowMs,
+    'a number from 1 and up',
+    inRange(rateWindowMs, 1, Number.MAX_SAFE_INTEGER),
+  );
+  check(
+    'rateHeaders',
+    rateHeaders,
+    '`dialect` or `none`',
+    rateHeaders === 'dialect' || rateHeaders === 'none',
+  );
+  check(
+    'retryHint',
+    retryHint,
+    '`exact`, `seconds` or `none`',
+    retryHint === 'exact' || retryHint === 'seconds' || retryHint === 'none',
+  );
   check('now', resolved.now, 'a function', typeof resolved.now === 'function');
   return resolved;
 }

@@ -199,6 +199,101 @@ describe('per-key rate limits', () => {
   });
 });
 
+describe('rate-limit behaviours', () => {
+  it('keeps fixed windows: the window’s budget at once, then nothing until it restarts', async () => {
+    // 1,200 a minute in 1-second windows of 20, counted from the key's first request.
+    const { server, tick } = await startClocked({ rpm: 1200, rateWindow: 'fixed' });
+    expect((await ask(server)).status).toBe(200);
+    tick(250);
+    const first = await statuses(Array.from({ length: 25 }, () => ask(server)));
+    expect(count(first, 200)).toBe(19);
+    const refused = await ask(server);
+    expect(refused.status).toBe(429);
+    // The window restarts in 750 ms, however the requests were spread.
+    expect(refused.headers.get('retry-after-ms')).toBe('750');
+    expect(refused.headers.get('x-ratelimit-reset-requests')).toBe('750ms');
+    expect(refused.headers.get('x-ratelimit-limit-requests')).toBe('1200');
+    tick(749);
+    expect((await ask(server)).status).toBe(429);
+    tick(1);
+    const next = await ask(server);
+    expect(next.status).toBe(200);
+    expect(next.headers.get('x-ratelimit-remaining-requests')).toBe('19');
+    expect(next.headers.get('x-ratelimit-reset-requests')).toBe('1s');
+  });
+
+  it('keeps per-minute windows: the minute’s budget at once, reset in minutes and seconds', async () => {
+    const { server, tick } = await startClocked({ rpm: 120, rateWindow: 'fixed', rateWindowMs: 60_000 });
+    expect(count(await statuses(Array.from({ length: 130 }, () => ask(server))), 200)).toBe(120);
+    tick(29_500);
+    const refused = await ask(server);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ratelimit-reset-requests')).toBe('30.5s');
+    expect(refused.headers.get('retry-after')).toBe('31');
+    tick(30_500);
+    expect((await ask(server)).status).toBe(200);
+  });
+
+  it('holds as much traffic as rateWindowMs says in a bucket, refilled continuously', async () => {
+    // 600 a minute held for 10 s: 100 at once, then 10 a second.
+    const { server, tick } = await startClocked({ rpm: 600, rateWindowMs: 10_000 });
+    expect(count(await statuses(Array.from({ length: 110 }, () => ask(server))), 200)).toBe(100);
+    tick(100);
+    const next = await ask(server);
+    expect(next.status).toBe(200);
+    expect(next.headers.get('x-ratelimit-reset-requests')).toBe('10s');
+  });
+
+  it('sends no rate-limit headers with rateHeaders none, on answers and refusals alike', async () => {
+    const { server } = await startClocked({ rpm: 60, rateHeaders: 'none' });
+    const answered = await ask(server);
+    const refused = await ask(server);
+    expect(refused.status).toBe(429);
+    for (const response of [answered, refused]) {
+      expect([...response.headers.keys()].filter((name) => name.includes('ratelimit'))).toEqual([]);
+    }
+    expect(refused.headers.get('retry-after')).toBe('1');
+  });
+
+  it('tells a refused request whole seconds only, or nothing, as retryHint says', async () => {
+    // 60 a minute: one at a time, the next 600 ms after a refusal 400 ms in.
+    const seconds = await startClocked({ rpm: 60, retryHint: 'seconds' });
+    await ask(seconds.server);
+    seconds.tick(400);
+    const rounded = await ask(seconds.server);
+    expect(rounded.status).toBe(429);
+    expect(rounded.headers.get('retry-after')).toBe('1');
+    expect(rounded.headers.get('retry-after-ms')).toBeNull();
+
+    const none = await startClocked({ rpm: 60, retryHint: 'none' });
+    await ask(none.server);
+    const bare = await ask(none.server);
+    expect(bare.status).toBe(429);
+    expect(bare.headers.get('retry-after')).toBeNull();
+    expect(bare.headers.get('retry-after-ms')).toBeNull();
+  });
+
+  it('gives Gemini’s refusal the exact wait in RetryInfo, and whole seconds with retryHint seconds', async () => {
+    const retryDelay = async (retryHint: 'exact' | 'seconds') => {
+      const { server, tick } = await startClocked({ rpm: 60, retryHint });
+      const gemini = () =>
+        fetch(`${server.url}/v1beta/models/gemini-2.5-flash:generateContent?key=g-key`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+        });
+      expect((await gemini()).status).toBe(200);
+      tick(900);
+      const refused = await gemini();
+      expect(refused.status).toBe(429);
+      const body = (await refused.json()) as { error: { details: Array<{ retryDelay?: string }> } };
+      return body.error.details.find((detail) => detail.retryDelay)?.retryDelay;
+    };
+    expect(await retryDelay('exact')).toBe('0.100s');
+    expect(await retryDelay('seconds')).toBe('1s');
+  });
+});
+
 describe('credentialOf', () => {
   const request = (headers: Record<string, string>, query = ''): MockRequest => ({
     method: 'POST',

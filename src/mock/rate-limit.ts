@@ -1,27 +1,41 @@
 /**
- * Per-key rate limits of the mock server: one request bucket and one token bucket per API key, each
- * holding at most one second of traffic, as a provider enforcing RPM/TPM would. Keys without a limit
- * get report-only buckets of a generous tier, so their responses still carry plausible headers.
+ * Per-key rate limits of the mock server: one request budget and one token bucket per API key, as a
+ * provider enforcing RPM/TPM would. The request budget is a bucket refilled continuously or fixed
+ * windows; how much it holds, whether answers report it and what a refusal says about when to come
+ * back are options, so clients can be tried against each way real servers do it. Keys without a
+ * limit get report-only buckets of a generous tier, so their responses still carry plausible headers.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { MockRequest } from './dialect.js';
+import type { MockReply, MockRequest } from './dialect.js';
 import { CONTROL_HEADERS } from './faults.js';
-import { RateBucket, type RateSnapshot } from './rate-meter.js';
+import { FixedWindow, RateBucket, type RateSnapshot, type RequestBudget } from './rate-meter.js';
 
 // A generous paid tier reported for unlimited keys, so header-pacing clients are never slowed down.
 const REPORTED_REQUESTS_PER_MINUTE = 30_000;
 const REPORTED_TOKENS_PER_MINUTE = 150_000_000;
+
+/** How the request limit is kept: a bucket refilled continuously, or fixed windows. */
+export type RateWindow = 'bucket' | 'fixed';
+/** Whether answers carry the dialect's rate-limit headers. */
+export type RateHeaders = 'dialect' | 'none';
+/** What a refusal says about when to come back: the exact wait, whole seconds, or nothing. */
+export type RetryHint = 'exact' | 'seconds' | 'none';
 
 export interface RateLimitOptions {
   /** Requests per minute per key; undefined = unlimited. */
   rpm: number | undefined;
   /** Tokens per minute per key; undefined = unlimited. */
   tpm: number | undefined;
+  rateWindow: RateWindow;
+  /** A bucket holds this much traffic; a fixed window lasts this long. */
+  rateWindowMs: number;
+  rateHeaders: RateHeaders;
+  retryHint: RetryHint;
   now: () => number;
 }
 
 interface KeyBuckets {
-  requests: RateBucket;
+  requests: RequestBudget;
   tokens: RateBucket;
 }
 
@@ -53,7 +67,30 @@ export class RateLimits {
     this.bucketsOf(key, now).tokens.take(tokens, now);
   }
 
-  /** The limits, what is left and when each bucket is full again, for `key`. */
+  /** Whether answers carry rate-limit headers. */
+  get reported(): boolean {
+    return this.options.rateHeaders === 'dialect';
+  }
+
+  /** The `retryAfterSeconds` a refusal that must wait `waitMs` tells the dialect. */
+  hintSeconds(waitMs: number): number {
+    return this.options.retryHint === 'seconds' ? Math.ceil(waitMs / 1000) : waitMs / 1000;
+  }
+
+  /**
+   * A refusal's reply as the hint option wants it: `seconds` keeps only the whole-second
+   * `retry-after`, `none` drops both headers (Gemini's RetryInfo is part of its body and stays).
+   */
+  shapeRefusal(reply: MockReply): MockReply {
+    const { retryHint } = this.options;
+    if (retryHint === 'exact') return reply;
+    const headers = { ...reply.headers };
+    delete headers['retry-after-ms'];
+    if (retryHint === 'none') delete headers['retry-after'];
+    return { ...reply, headers };
+  }
+
+  /** The limits, what is left and when each budget is whole again, for `key`. */
   snapshot(key: string): RateSnapshot {
     const now = this.options.now();
     const { requests, tokens } = this.bucketsOf(key, now);
@@ -78,16 +115,24 @@ export class RateLimits {
       buckets = { requests: this.requestBucket(rpm ?? this.options.rpm, now), tokens: this.tokenBucket(now) };
       this.keys.set(key, buckets);
     } else if (rpm !== undefined && !(buckets.requests.enforced && buckets.requests.perMinute === rpm)) {
-      // A new RPM keeps what the key has used: the level carries over, cut to the new capacity.
-      const level = buckets.requests.enforced ? buckets.requests.levelAt(now) : undefined;
+      // A new RPM keeps what the key has used: a bucket's level carries over, cut to the new capacity.
+      const { requests } = buckets;
+      const level = requests instanceof RateBucket && requests.enforced ? requests.levelAt(now) : undefined;
       buckets.requests = this.requestBucket(rpm, now, level);
     }
     return buckets;
   }
 
-  private requestBucket(rpm: number | undefined, now: number, level?: number): RateBucket {
+  private requestBucket(rpm: number | undefined, now: number, level?: number): RequestBudget {
     if (rpm === undefined) return new RateBucket(REPORTED_REQUESTS_PER_MINUTE, { enforced: false, now });
-    return new RateBucket(rpm, { enforced: true, now, ...(level === undefined ? {} : { level }) });
+    const { rateWindow, rateWindowMs } = this.options;
+    if (rateWindow === 'fixed') return new FixedWindow(rpm, rateWindowMs, now);
+    return new RateBucket(rpm, {
+      enforced: true,
+      now,
+      holdMs: rateWindowMs,
+      ...(level === undefined ? {} : { level }),
+    });
   }
 
   private tokenBucket(now: number): RateBucket {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goDuration, RateBucket } from './rate-meter.js';
+import { FixedWindow, goDuration, RateBucket } from './rate-meter.js';
 
 describe('goDuration', () => {
   it.each([
@@ -57,5 +57,25 @@ describe('RateBucket', () => {
     expect(bucket.waitMs(1, 0)).toBe(2100);
     expect(bucket.resetMs(0)).toBe(3000);
     expect(bucket.waitMs(1, 2100)).toBe(0);
+  });
+});
+
+describe('FixedWindow', () => {
+  it('allows its share of the rate per window, counted from its origin, and forgets what is unused', () => {
+    const window = new FixedWindow(1200, 1000, 0); // 20 per second
+    expect(window.allowance).toBe(20);
+    window.take(15, 10_400);
+    expect(window.remaining(10_400)).toBe(5);
+    expect(window.waitMs(5, 10_400)).toBe(0);
+    expect(window.waitMs(6, 10_400)).toBe(600);
+    expect(window.resetMs(10_999)).toBe(1);
+    expect(window.remaining(11_000)).toBe(20);
+    // Windows start at the origin, not at the clock's whole seconds.
+    const shifted = new FixedWindow(1200, 1000, 250);
+    expect(shifted.resetMs(1000)).toBe(250);
+  });
+
+  it('allows at least one per window', () => {
+    expect(new FixedWindow(6, 1000, 0).allowance).toBe(1);
   });
 });

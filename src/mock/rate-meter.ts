@@ -17,7 +17,7 @@ const MINUTE_MS = 60_000;
 
 export interface RateBucketOptions {
   /**
-   * `true`: a limit that refuses, holding at most one second of traffic (at least 1 unit), and allowed
+   * `true`: a limit that refuses, holding at most `holdMs` of traffic (at least 1 unit), and allowed
    * to go negative when usage is charged after the fact. `false`: a report-only tally over a minute
    * that never goes below empty, for headers of keys without a limit.
    */
@@ -25,10 +25,25 @@ export interface RateBucketOptions {
   now: number;
   /** Starting level; @default full */
   level?: number;
+  /** How much traffic an enforced bucket holds, in ms of its rate. @default 1000 */
+  holdMs?: number;
+}
+
+/** The request budget of one key, however the limit is kept: a bucket or fixed windows. */
+export interface RequestBudget {
+  readonly perMinute: number;
+  readonly enforced: boolean;
+  /** Milliseconds until `amount` is available (0 when it is). */
+  waitMs(amount: number, now: number): number;
+  take(amount: number, now: number): void;
+  /** Whole units left now, never below 0. */
+  remaining(now: number): number;
+  /** Milliseconds until the budget is whole again (a bucket full, a window restarted). */
+  resetMs(now: number): number;
 }
 
 /** One budget (requests or tokens) of one key, refilled continuously at `perMinute`. */
-export class RateBucket {
+export class RateBucket implements RequestBudget {
   readonly capacity: number;
   readonly enforced: boolean;
   private level: number;
@@ -39,7 +54,8 @@ export class RateBucket {
     options: RateBucketOptions,
   ) {
     this.enforced = options.enforced;
-    this.capacity = options.enforced ? Math.max(1, perMinute / 60) : perMinute;
+    const holdMs = options.holdMs ?? 1000;
+    this.capacity = options.enforced ? Math.max(1, (perMinute * holdMs) / MINUTE_MS) : perMinute;
     this.level = Math.min(this.capacity, options.level ?? this.capacity);
     this.updatedAt = options.now;
   }
@@ -73,6 +89,52 @@ export class RateBucket {
   /** Milliseconds until the bucket is full again. */
   resetMs(now: number): number {
     return Math.ceil(((this.capacity - this.levelAt(now)) * MINUTE_MS) / this.perMinute);
+  }
+}
+
+/**
+ * Fixed windows of `windowMs` counted from `origin` (the key's first request, so a run meets whole
+ * windows), each allowing `perMinute × windowMs / 60 000` units; what a window left unused is lost
+ * when it ends.
+ */
+export class FixedWindow implements RequestBudget {
+  readonly enforced = true;
+  readonly allowance: number;
+  private window = Number.NaN;
+  private used = 0;
+
+  constructor(
+    readonly perMinute: number,
+    private readonly windowMs: number,
+    private readonly origin: number,
+  ) {
+    this.allowance = Math.max(1, Math.round((perMinute * windowMs) / MINUTE_MS));
+  }
+
+  private usedAt(now: number): number {
+    const window = Math.floor((now - this.origin) / this.windowMs);
+    if (window !== this.window) {
+      this.window = window;
+      this.used = 0;
+    }
+    return this.used;
+  }
+
+  waitMs(amount: number, now: number): number {
+    return this.usedAt(now) + amount <= this.allowance ? 0 : this.resetMs(now);
+  }
+
+  take(amount: number, now: number): void {
+    this.used = this.usedAt(now) + amount;
+  }
+
+  remaining(now: number): number {
+    return Math.max(0, this.allowance - this.usedAt(now));
+  }
+
+  resetMs(now: number): number {
+    const elapsed = now - this.origin;
+    return (Math.floor(elapsed / this.windowMs) + 1) * this.windowMs - elapsed;
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import nunjucks from 'nunjucks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
 import { type LoadedPrompt, loadPromptFile } from './load.js';
@@ -180,5 +181,29 @@ describe('compilePrompt', () => {
     const error = thrown(() => render({}, WHERE));
     expect(error.message).toContain('template not found: partials/nope.njk');
     expect(error.location).toMatch(/^main\.njk/);
+  });
+
+  it('stops a render whose custom filter loops, at the time limit for user code', async () => {
+    const spin = (value: unknown) => {
+      while (value !== null) {
+        // a filter that never returns
+      }
+      return value;
+    };
+    const limit = { ms: 100, setting: 'defaults.code_timeout in assay.yaml' };
+    const render = compilePrompt(await prompt('q.njk', 'Q: {{ q | spin }}'), dir, { spin }, limit);
+    const error = thrown(() => render({ q: 'x' }, WHERE));
+    expect(error.message).toBe(
+      `rendering for ${WHERE}: a render with template filters did not finish within the 100ms time limit for user code: fix it if it loops, or raise defaults.code_timeout in assay.yaml if it needs longer`,
+    );
+    expect(error.location).toBe('q.njk');
+    expect(error.hint).toContain('template filter');
+    // Prompts keep rendering afterwards, the sandbox with them.
+    const next = compilePrompt(await prompt('r.njk', '{{ q | upper }}'), dir, { spin }, limit);
+    expect(next({ q: 'ok' }, WHERE)).toEqual([{ role: 'user', content: 'OK' }]);
+    const breakout = compilePrompt(await prompt('e.njk', '{{ q.constructor }}'), dir, { spin }, limit);
+    expect(thrown(() => breakout({ q: 'x' }, WHERE)).message).toMatch(/"constructor" is not allowed/);
+    const plain = new nunjucks.Environment(null, { autoescape: false });
+    expect(plain.renderString('{{ "".constructor.constructor("return 7")() }}', {})).toBe('7');
   });
 });

@@ -1,112 +1,40 @@
 import nunjucks from 'nunjucks';
 import { UserError } from '../errors.js';
 import type { ChatMessage } from '../types.js';
+import { DEFAULT_TIME_LIMIT, type TimeLimit, TimeLimitError } from '../user-code/time-limit.js';
 import type { TemplateFilter } from './filters.js';
 import type { ContentStart, LoadedPrompt } from './load.js';
+import { renderSandboxed, SANDBOX_HINT, SandboxedEnvironment, TemplateSandboxError } from './sandbox.js';
 
 /** Renders a prompt's messages for one set of variables. Throws UserError naming the prompt file and line. */
 export type PromptRenderer = (vars: Record<string, unknown>, where: string) => ChatMessage[];
 
 type CompiledEntry =
-  | {
-      role: ChatMessage['role'];
-      template: nunjucks.Template;
-      /** Set when the template is plain text and `{{ name }}` substitutions only. */
-      simple: SimpleTemplate | undefined;
-      start: ContentStart | undefined;
-    }
+  | { role: ChatMessage['role']; template: nunjucks.Template; start: ContentStart | undefined }
   | { splice: string; start: ContentStart | undefined };
 
-/** Literal text around variable names: `texts` has one more entry than `names`. */
-interface SimpleTemplate {
-  texts: string[];
-  names: string[];
-}
-
-// Only the whitespace nunjucks' lexer skips: any other (\v, U+2028, U+3000…) is part of a name there.
-const SUBSTITUTION = /\{\{[ \t\n\r\u00A0]*([A-Za-z_][A-Za-z0-9_]*)[ \t\n\r\u00A0]*\}\}/g;
-/** Anything else that is template syntax (tags, comments, whitespace control, stray delimiters). */
-const OTHER_SYNTAX = /\{\{|\}\}|\{%|%\}|\{#|#\}/;
-/** Names nunjucks reads as literals or operators rather than variables. */
-const RESERVED = new Set([
-  'true',
-  'false',
-  'True',
-  'False',
-  'none',
-  'None',
-  'null',
-  'and',
-  'or',
-  'not',
-  'in',
-  'is',
-  'if',
-  'else',
-]);
-
 /**
- * Splits a template that is only text and `{{ name }}` substitutions, the shape most prompts have;
- * anything else (filters, tags, comments, `{{-`) returns undefined and renders through nunjucks.
+ * Compiles a prompt once; rendering then only evaluates the compiled templates, in the template
+ * sandbox. With custom filters (the project's code), each render runs under `limit`.
  */
-export function simpleTemplate(source: string): SimpleTemplate | undefined {
-  const texts: string[] = [];
-  const names: string[] = [];
-  let last = 0;
-  for (const match of source.matchAll(SUBSTITUTION)) {
-    const name = match[1]!;
-    if (RESERVED.has(name)) return undefined;
-    texts.push(source.slice(last, match.index));
-    names.push(name);
-    last = match.index + match[0].length;
-  }
-  texts.push(source.slice(last));
-  const ambiguous = texts.some(
-    (text, index) =>
-      OTHER_SYNTAX.test(text) ||
-      // A brace touching a substitution ("{{{ q }}", "{{ q }}}") lexes differently.
-      (index < names.length && text.endsWith('{')) ||
-      (index > 0 && text.startsWith('}')),
-  );
-  return ambiguous ? undefined : { texts, names };
-}
-
-/**
- * Renders a simple template as nunjucks would (no autoescape), for values nunjucks writes as their
- * string form: strings, numbers and booleans held as the vars' own keys. Anything else (a missing or
- * inherited variable, null, an object) returns undefined, and nunjucks renders it or words the error.
- */
-export function renderSimple(template: SimpleTemplate, vars: Record<string, unknown>): string | undefined {
-  let out = template.texts[0]!;
-  for (let index = 0; index < template.names.length; index++) {
-    const name = template.names[index]!;
-    // nunjucks reads a copy of the own enumerable keys (a "__proto__" key becomes a prototype).
-    if (name === '__proto__' || !Object.prototype.propertyIsEnumerable.call(vars, name)) return undefined;
-    const value = vars[name];
-    const kind = typeof value;
-    if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return undefined;
-    out += `${value as string | number | boolean}${template.texts[index + 1]!}`;
-  }
-  return out;
-}
-
-/** Compiles a prompt once; rendering then only evaluates the compiled templates. */
 export function compilePrompt(
   prompt: LoadedPrompt,
   baseDir: string,
   filters: Record<string, TemplateFilter> = {},
+  limit: TimeLimit = DEFAULT_TIME_LIMIT,
 ): PromptRenderer {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(baseDir, { noCache: false }), {
+  const env = new SandboxedEnvironment(new nunjucks.FileSystemLoader(baseDir, { noCache: false }), {
     autoescape: false,
     throwOnUndefined: true,
     trimBlocks: false,
   });
   for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
+  const guard = Object.keys(filters).length > 0 ? limit : undefined;
   const compiled = prompt.messages.map((entry): CompiledEntry => {
     if ('splice' in entry) return { splice: entry.splice, start: entry.start };
     try {
       const template = new nunjucks.Template(entry.content, env, prompt.path, true);
-      return { role: entry.role, template, simple: simpleTemplate(entry.content), start: entry.start };
+      return { role: entry.role, template, start: entry.start };
     } catch (error) {
       throw promptError(prompt, entry.start, error, undefined, entry.content);
     }
@@ -114,10 +42,8 @@ export function compilePrompt(
   return (vars, where) =>
     compiled.flatMap((entry) => {
       if ('splice' in entry) return splicedMessages(prompt, entry.splice, entry.start, vars, where);
-      const quick = entry.simple && renderSimple(entry.simple, vars);
-      if (quick !== undefined) return [{ role: entry.role, content: quick }];
       try {
-        return [{ role: entry.role, content: entry.template.render(vars) }];
+        return [{ role: entry.role, content: renderSandboxed(entry.template, vars, guard) }];
       } catch (error) {
         throw promptError(prompt, entry.start, error, where);
       }
@@ -192,12 +118,18 @@ function promptError(
     .join(' ');
   const location = line ? `${prompt.path}:${filePosition(start, line[0], line[1])}` : prompt.path;
   const undefinedName = /attempted to output null or undefined value/.test(text);
+  // nunjucks keeps only the message of what a render threw, prefixed with its class name.
+  const sandbox = text.includes(`${TemplateSandboxError.name}:`);
   return new UserError(
     `${where ? `rendering for ${where}: ` : ''}${reason || text}`,
     location,
-    undefinedName
-      ? 'the template uses a variable the task does not define: add it to the task vars'
-      : 'fix the template syntax',
+    sandbox
+      ? SANDBOX_HINT
+      : error instanceof TimeLimitError
+        ? 'a template filter of templates.filters probably loops: fix it, or raise the time limit'
+        : undefinedName
+          ? 'the template uses a variable the task does not define: add it to the task vars'
+          : 'fix the template syntax',
     { cause: error },
   );
 }

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ProviderError } from '../errors.js';
 import type { Usage } from '../types.js';
 import { classifyStatus, redact, retryAfterMs } from './http.js';
+import { anthropicRateLimit } from './rate-limit-headers.js';
 
 // Loose: `Usage.raw` keeps the object as received (cache_creation split, service_tier…).
 export const usageSchema = z.looseObject({
@@ -78,10 +79,12 @@ export function errorFromResponse(
     detail?.message ??
     (typeof body === 'string' && body ? body.replace(/\s+/g, ' ').trim().slice(0, 200) : 'no error message');
   const retryAfter = retryAfterMs(headers);
+  const rateLimit = kind === 'rate_limit' ? anthropicRateLimit(headers) : undefined;
   const type = detail?.type ? ` ${detail.type}` : '';
   return new ProviderError(kind, redact(`${label}: HTTP ${status}${type}: ${text}`, [secret]), {
     status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
   });
 }
 

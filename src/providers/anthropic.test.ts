@@ -264,6 +264,8 @@ describe.each([
     expect(error.status).toBe(429);
     expect(error.retryAfterMs).toBe(2000);
     expect(error.message).toContain('rate_limit_error');
+    expect(error.rateLimit).toMatchObject({ remainingRequests: 0 });
+    expect(error.rateLimit?.resetRequestsMs).toBeGreaterThan(0);
   });
 
   it('classifies a 529 overloaded_error as transient', async () => {

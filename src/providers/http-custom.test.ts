@@ -319,6 +319,19 @@ describe('http: provider options', () => {
     );
   });
 
+  it('renders its templates in the sandbox: JavaScript internals are refused when the target is built', () => {
+    const error = userError(() =>
+      create({ body: '{"input": {{ range.constructor("return process.env")() | dump }}}' }),
+    );
+    expect(error.message).toMatch(
+      /^http:my-service: provider_options.body.*"constructor" is not allowed in a template/,
+    );
+    expect(error.hint).toContain('not constructor, prototype, __proto__ or JavaScript globals');
+    expect(userError(() => create({ url: '/v1/{{ model.__proto__ }}' })).message).toContain(
+      'provider_options.url',
+    );
+  });
+
   it('keeps api_key to headers, and needs api_key_env to use it', () => {
     const inBody = userError(() =>
       create({ body: '{"input": {{ prompt | dump }}, "key": {{ api_key | dump }}}' }),

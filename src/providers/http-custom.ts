@@ -1,5 +1,11 @@
 import nunjucks from 'nunjucks';
 import { ProviderError, UserError } from '../errors.js';
+import {
+  renderSandboxed,
+  SANDBOX_HINT,
+  SandboxedEnvironment,
+  TemplateSandboxError,
+} from '../prompts/sandbox.js';
 import type { ChatMessage, GenerationConfig, Usage } from '../types.js';
 import { sha256 } from '../util/hash.js';
 import { classifyStatus, type JsonResponse, redact, retryAfterMs, sendJson } from './http.js';
@@ -62,8 +68,8 @@ export function createHttpProvider(context: ProviderContext): Provider {
     let body: string | undefined;
     let headers: Record<string, string>;
     try {
-      url = resolveUrl(templates.url.render(values), baseUrl, id);
-      body = templates.body?.render(values);
+      url = resolveUrl(renderSandboxed(templates.url, values), baseUrl, id);
+      body = templates.body && renderSandboxed(templates.body, values);
       if (body !== undefined) JSON.parse(body);
       headers = { ...fixedHeaders, ...renderHeaders(templates.headers, { ...values, api_key: apiKey }) };
     } catch (error) {
@@ -107,7 +113,7 @@ interface Templates {
 }
 
 function compileTemplates(options: HttpOptions, id: string, hasKey: boolean): Templates {
-  const environment = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+  const environment = new SandboxedEnvironment(null, { autoescape: false, throwOnUndefined: true });
   const compile = (source: string, field: string) => {
     if (!field.startsWith('headers.') && /\bapi_key\b/.test(source)) {
       throw new UserError(
@@ -144,7 +150,7 @@ function checkSample(templates: Templates, baseUrl: string | undefined, id: stri
   const values = templateContext(SAMPLE_MESSAGES, SAMPLE_CONFIG, 'sample-model');
   const render = (template: nunjucks.Template, field: string, extra: Record<string, unknown> = {}) => {
     try {
-      return template.render({ ...values, ...extra });
+      return renderSandboxed(template, { ...values, ...extra });
     } catch (error) {
       throw templateError(error, field, id);
     }
@@ -184,7 +190,7 @@ function renderHeaders(
   headers: Templates['headers'],
   values: TemplateContext & { api_key: string | undefined },
 ): Record<string, string> {
-  return Object.fromEntries(headers.map(([name, template]) => [name, template.render(values)]));
+  return Object.fromEntries(headers.map(([name, template]) => [name, renderSandboxed(template, values)]));
 }
 
 function resolveUrl(rendered: string, baseUrl: string | undefined, id: string): string {
@@ -300,9 +306,11 @@ function templateError(error: unknown, field: string, id: string): UserError {
   return new UserError(
     `${id}: provider_options.${field}${position ? ` (line ${position[1]}, column ${position[2]})` : ''}: ${reason || text}`,
     undefined,
-    undefinedName
-      ? 'templates see messages, prompt, system, config and model (headers also api_key); use `| default(...)` for optional config values'
-      : 'fix the template syntax',
+    text.includes(`${TemplateSandboxError.name}:`)
+      ? SANDBOX_HINT
+      : undefinedName
+        ? 'templates see messages, prompt, system, config and model (headers also api_key); use `| default(...)` for optional config values'
+        : 'fix the template syntax',
     { cause: error },
   );
 }

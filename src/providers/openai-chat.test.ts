@@ -184,6 +184,8 @@ describe.each(ADAPTERS)('$name adapter against the mock server', (adapter) => {
     // retry-after says 1 (whole seconds); the finer retry-after-ms wins.
     expect(error.retryAfterMs).toBe(250);
     expect(error.message).toContain('rate_limit_exceeded');
+    // The refusal's limit headers go to the lane's limiter too: nothing left until the hint.
+    expect(error.rateLimit).toMatchObject({ remainingRequests: 0, resetRequestsMs: 250 });
   });
 
   it('classifies a 429 insufficient_quota as quota, which is never retried', async () => {

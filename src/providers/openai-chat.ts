@@ -135,12 +135,14 @@ export function errorFromResponse(
   kind = refineKind?.(status, body) ?? kind;
   const text = detail?.message ?? (typeof body === 'string' ? body.slice(0, 200) : 'no error message');
   const retryAfter = retryAfterMs(headers);
+  const rateLimit = kind === 'rate_limit' ? openAiRateLimit(headers) : undefined;
   return new ProviderError(
     kind,
     redact(`${label}: HTTP ${status}${code ? ` ${code}` : ''}: ${text}`, [secret]),
     {
       status,
       ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
     },
   );
 }

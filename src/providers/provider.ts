@@ -1,5 +1,4 @@
-import type { RateLimitSnapshot } from '../resilience/rate-limiter.js';
-import type { ChatMessage, GenerationConfig, Usage } from '../types.js';
+import type { ChatMessage, GenerationConfig, RateLimitSnapshot, Usage } from '../types.js';
 
 export interface ToolCall {
   id?: string;

@@ -23,6 +23,20 @@ describe('parseGoDuration', () => {
 });
 
 describe('openAiRateLimit', () => {
+  it('reads a gateway’s bare remaining and reset (OpenRouter), in every reset form, but not its windowless limit', () => {
+    const now = 1_700_000_000_000;
+    const bare = (reset: string) =>
+      openAiRateLimit(
+        { 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+        now,
+      );
+    expect(bare(String(now + 1500))).toEqual({ remainingRequests: 0, resetRequestsMs: 1500 });
+    expect(bare(String(now / 1000 + 3))).toEqual({ remainingRequests: 0, resetRequestsMs: 3000 });
+    expect(bare('2')).toEqual({ remainingRequests: 0, resetRequestsMs: 2000 });
+    expect(bare('250ms')).toEqual({ remainingRequests: 0, resetRequestsMs: 250 });
+    expect(bare('soon')).toEqual({ remainingRequests: 0 });
+  });
+
   it('maps the x-ratelimit headers', () => {
     expect(
       openAiRateLimit({

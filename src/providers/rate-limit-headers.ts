@@ -1,4 +1,4 @@
-import type { RateLimitSnapshot } from '../resilience/rate-limiter.js';
+import type { RateLimitSnapshot } from '../types.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -56,15 +56,39 @@ function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** OpenAI's `x-ratelimit-*` headers (also sent by many compatible servers). */
-export function openAiRateLimit(headers: Headers): RateLimitSnapshot | undefined {
+/**
+ * A gateway's bare `x-ratelimit-reset` (OpenRouter sends one on its own 429s): a Unix time in ms or
+ * seconds, a number of seconds, or a Go duration.
+ */
+function resetValue(text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || text.trim() === '') return parseGoDuration(text);
+  if (value > 1e12) return Math.max(0, value - now);
+  if (value > 1e9) return Math.max(0, value * 1000 - now);
+  return value >= 0 ? value * 1000 : undefined;
+}
+
+/**
+ * OpenAI's `x-ratelimit-*` headers (also sent by LiteLLM and many compatible servers), and the bare
+ * `x-ratelimit-remaining` / `-reset` of gateways such as OpenRouter (requests; their `-limit` names
+ * no window, so it is not read as a per-minute limit).
+ */
+export function openAiRateLimit(headers: Headers, now = Date.now()): RateLimitSnapshot | undefined {
   const snapshot: RateLimitSnapshot = {};
   const set = <K extends keyof RateLimitSnapshot>(key: K, value: number | undefined) => {
     if (value !== undefined) snapshot[key] = value;
   };
   set('limitRequests', count(headers, 'x-ratelimit-limit-requests'));
-  set('remainingRequests', count(headers, 'x-ratelimit-remaining-requests'));
-  set('resetRequestsMs', parseGoDuration(header(headers, 'x-ratelimit-reset-requests')));
+  set(
+    'remainingRequests',
+    count(headers, 'x-ratelimit-remaining-requests') ?? count(headers, 'x-ratelimit-remaining'),
+  );
+  set(
+    'resetRequestsMs',
+    parseGoDuration(header(headers, 'x-ratelimit-reset-requests')) ??
+      resetValue(header(headers, 'x-ratelimit-reset'), now),
+  );
   set('limitTokens', count(headers, 'x-ratelimit-limit-tokens'));
   set('remainingTokens', count(headers, 'x-ratelimit-remaining-tokens'));
   set('resetTokensMs', parseGoDuration(header(headers, 'x-ratelimit-reset-tokens')));

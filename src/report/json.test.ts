@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemResult } from '../types.js';
-import { compactJsonReport, toJsonReport, toJsonResult } from './json.js';
+import { JsonReportStream, toJsonReport } from './json.js';
 import { summarizeRun } from './summary.js';
 import { makeError, makeResult, makeRun } from './test-helpers.js';
 
@@ -131,20 +131,24 @@ describe('toJsonReport', () => {
   });
 });
 
-describe('compactJsonReport', () => {
-  it('prints byte for byte what JSON.stringify of the full report prints', () => {
+describe('JsonReportStream', () => {
+  it('writes byte for byte what JSON.stringify of the full report prints, in pieces, keeping no results', () => {
     const many = Array.from({ length: 2345 }, (_, index) =>
       index % 7 === 0
         ? makeError('timeout', 'slow', { itemId: `item-${index}` })
-        : makeResult({ itemId: `item-${index}`, output: `answer "${index}"\n` }),
+        : makeResult({ itemId: `item-${index}`, output: `answer "${index}"\n`.repeat(20) }),
     );
     const summary = summarizeRun(many);
-    const texts = many.map((result) => JSON.stringify(toJsonResult(result)));
-    expect(compactJsonReport(makeRun(), summary, texts).join('')).toBe(
-      JSON.stringify(toJsonReport(makeRun(), summary, many)),
-    );
-    expect(compactJsonReport(makeRun(), summary, []).join('')).toBe(
-      JSON.stringify(toJsonReport(makeRun(), summary, [])),
-    );
+    const pieces: string[] = [];
+    const stream = new JsonReportStream((piece) => pieces.push(piece));
+    for (const result of many) stream.add(result);
+    stream.finish(makeRun(), summary);
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(pieces.join('')).toBe(JSON.stringify(toJsonReport(makeRun(), summary, many)));
+
+    const empty: string[] = [];
+    const none = new JsonReportStream((piece) => empty.push(piece));
+    none.finish(makeRun(), summarizeRun([]));
+    expect(empty.join('')).toBe(JSON.stringify(toJsonReport(makeRun(), summarizeRun([]), [])));
   });
 });

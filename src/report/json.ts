@@ -14,24 +14,26 @@ export const JSON_REPORT_VERSION = 1;
 
 /**
  * What `assay run --json` prints. Every key is always present (unknown values are `null`, never
- * missing), except `results`, which appears only when results were requested.
+ * missing), except `results`, which appears only when results were requested. `results` comes
+ * before `run` and `summary`, so a run's results can be written out as they come.
  *
  * ```jsonc
  * {
  *   "schemaVersion": 1,
- *   "run": { "id", "status", "startedAt", "finishedAt", "fingerprint" },  // times are ISO 8601 (UTC) or null
- *   "summary": { "total", "passed", "failed", "errors", "passRate", "costUsd", "costUnknown",
- *                "inputTokens", "outputTokens", "cachedCount", "errorsByCategory", "byTarget": [...] },
  *   "results": [{ "itemId", "taskId", "taskVersion", "target", "repeat", "status", "output", "score",
  *                 "scores": [{ "name", "value", "pass", "reason", "weight", "metric", "costUsd" }], "latencyMs",
  *                 "usage": { "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens" },
  *                 "costUsd", "judgeCostUsd", "savedUsd", "attempts", "cached", "servedBy",
- *                 "error": { "category", "message" } | null }]
+ *                 "error": { "category", "message" } | null }],
+ *   "run": { "id", "status", "startedAt", "finishedAt", "fingerprint" },  // times are ISO 8601 (UTC) or null
+ *   "summary": { "total", "passed", "failed", "errors", "passRate", "costUsd", "costUnknown",
+ *                "inputTokens", "outputTokens", "cachedCount", "errorsByCategory", "byTarget": [...] }
  * }
  * ```
  */
 export interface JsonReport {
   schemaVersion: typeof JSON_REPORT_VERSION;
+  results?: JsonResult[];
   run: {
     id: string;
     status: RunStatus;
@@ -40,7 +42,6 @@ export interface JsonReport {
     fingerprint: RunFingerprint;
   };
   summary: RunSummary;
-  results?: JsonResult[];
 }
 
 /** One result in the public JSON shape. The rendered prompt is left out: it can be large and is in the store. */
@@ -104,6 +105,7 @@ export function toJsonReport(
 ): JsonReport {
   const report: JsonReport = {
     schemaVersion: JSON_REPORT_VERSION,
+    ...(results ? { results: results.map(toJsonResult) } : {}),
     run: {
       id: run.id,
       status: run.status,
@@ -122,28 +124,38 @@ export function toJsonReport(
     },
     summary,
   };
-  if (results) report.results = results.map(toJsonResult);
   return report;
 }
 
 /**
- * The compact `--json` report, `JSON.stringify(toJsonReport(run, summary, results))` to the byte,
- * from results serialised one by one as they came (`JSON.stringify(toJsonResult(result))`): a run
- * keeps short strings instead of every result. Returned in pieces, to be written in turn.
+ * The compact `--json` report written while the run goes: each result as it comes, then the run
+ * and its summary. What it writes is `JSON.stringify(toJsonReport(run, summary, results))` to the
+ * byte, without keeping the results. Pieces are gathered up to ~64 KB before each write.
  */
-export function compactJsonReport(
-  run: RunRecord,
-  summary: RunSummary,
-  resultTexts: readonly string[],
-): string[] {
-  const head = JSON.stringify(toJsonReport(run, summary));
-  const pieces = [`${head.slice(0, -1)},"results":[`];
-  for (let start = 0; start < resultTexts.length; start += 1000) {
-    const comma = start === 0 ? '' : ',';
-    pieces.push(comma + resultTexts.slice(start, start + 1000).join(','));
+export class JsonReportStream {
+  #buffer = `{"schemaVersion":${JSON_REPORT_VERSION},"results":[`;
+  #first = true;
+
+  constructor(private readonly write: (piece: string) => void) {}
+
+  add(result: ItemResult): void {
+    this.#buffer += (this.#first ? '' : ',') + JSON.stringify(toJsonResult(result));
+    this.#first = false;
+    if (this.#buffer.length >= 65_536) this.#flush();
   }
-  pieces.push(']}');
-  return pieces;
+
+  finish(run: RunRecord, summary: RunSummary): void {
+    const tail = JSON.stringify(toJsonReport(run, summary)).slice(
+      `{"schemaVersion":${JSON_REPORT_VERSION},`.length,
+    );
+    this.#buffer += `],${tail}`;
+    this.#flush();
+  }
+
+  #flush(): void {
+    this.write(this.#buffer);
+    this.#buffer = '';
+  }
 }
 
 export function toJsonResult(result: ItemResult): JsonResult {

@@ -22,6 +22,8 @@ export interface RenderOptions {
 export interface FailuresOptions extends RenderOptions {
   /** Most items listed before `… and N more`. @default 10 */
   limit?: number;
+  /** How many did not pass in all, when `results` holds only the first of them. @default counted in `results` */
+  count?: number;
 }
 
 // Pass-rate colors: green when nearly everything passes, red when most of the suite is broken.
@@ -226,6 +228,7 @@ export function renderFailures(results: readonly ItemResult[], options: Failures
     count++;
     if (shown.length < limit) shown.push(result);
   }
+  count = Math.max(count, options.count ?? 0);
   if (count === 0) return '';
 
   const rows = shown.map((result) => ({

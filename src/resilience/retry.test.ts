@@ -128,6 +128,23 @@ describe('withRetry', () => {
     expect(onRetry).toHaveBeenCalledWith(1, 20, expect.any(ProviderError));
   });
 
+  it('waits only the server hint for a rate-limited attempt when a limiter admits every attempt', async () => {
+    const policy = retryPolicy({ maxRetries: 3, baseDelayMs: 100, maxDelayMs: 400, maxHintMs: 50 });
+    const onRetry = vi.fn();
+    const errors = [failing('rate_limit', 20), failing('rate_limit'), failing('transient')];
+    const result = await withRetry(policy, script(...errors), { onRetry, random: () => 0.5, admitted: true });
+    expect(result.attempts).toBe(4);
+    // The hint, not the backoff above it (50 ms); with no hint, or for a server error, the usual backoff.
+    expect(onRetry).toHaveBeenNthCalledWith(1, 1, 20, expect.any(ProviderError));
+    expect(onRetry).toHaveBeenNthCalledWith(2, 2, 100, expect.any(ProviderError));
+    expect(onRetry).toHaveBeenNthCalledWith(3, 3, 200, expect.any(ProviderError));
+  });
+
+  it('still gives up on a hint over maxHintMs when a limiter admits every attempt', async () => {
+    const error = await retryError(withRetry(FAST, script(failing('rate_limit', 51)), { admitted: true }));
+    expect(error.attempts).toBe(1);
+  });
+
   it('gives up at once when the server asks to wait longer than maxHintMs', async () => {
     const attempt = script(failing('rate_limit', 51));
     const error = await retryError(withRetry(FAST, attempt));

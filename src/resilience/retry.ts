@@ -58,6 +58,13 @@ export interface AttemptRecord {
 
 export interface RetryHooks {
   signal?: AbortSignal;
+  /**
+   * A rate limiter in front of every attempt paces the lane, so a rate-limited attempt with a
+   * server hint waits just that, with no backoff of its own (the limiter already slows the lane
+   * down); without a hint it backs off as usual, so it cannot spend its retries at once. A hint over
+   * `maxHintMs` still fails the item.
+   */
+  admitted?: boolean;
   random?: () => number;
   now?: () => number;
   /** Called after every failed attempt that will be retried, with the chosen delay. */
@@ -96,11 +103,14 @@ export async function withRetry<T>(
       const giveUp =
         !error.retryable || retry >= policy.maxRetries || (hint !== undefined && hint > policy.maxHintMs);
       if (giveUp || hooks.signal?.aborted) throw new RetryError(error, retry + 1);
-      const delay = retryDelayMs(policy, retry, hint, random);
+      const delay =
+        hooks.admitted && error.kind === 'rate_limit' && hint !== undefined
+          ? hint
+          : retryDelayMs(policy, retry, hint, random);
       // A retry that could not start before the item's deadline is not worth waiting for.
       if (now() + delay >= deadline) throw new RetryError(error, retry + 1);
       hooks.onRetry?.(retry + 1, delay, error);
-      await sleep(delay, hooks.signal);
+      if (delay > 0) await sleep(delay, hooks.signal);
     }
   }
 }

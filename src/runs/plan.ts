@@ -10,6 +10,8 @@ import { BUILTIN_FILTERS, loadTemplateFilters } from '../prompts/filters.js';
 import { compilePrompt, type PromptRenderer } from '../prompts/render.js';
 import type { Runtime } from '../runtime.js';
 import type { RunFingerprint, RunOptions, Target, Task } from '../types.js';
+import type { TimeLimit } from '../user-code/time-limit.js';
+import { UserCode } from '../user-code/user-code.js';
 import { parseDuration } from '../util/duration.js';
 import { headCommit } from '../util/git.js';
 import { VERSION } from '../version.js';
@@ -25,6 +27,20 @@ export async function selectRunTasks(
     archived.size > 0 ? selected.filter((task) => !archived.has(task.id)) : selected,
     options,
   );
+}
+
+/** `defaults.code_timeout`, the time limit of one call of the project's own code. */
+export function codeTimeLimit(project: Project): TimeLimit {
+  const where = project.locate(['defaults', 'code_timeout']);
+  const ms = Math.ceil(parseDuration(project.config.defaults.code_timeout, where));
+  if (ms < 1) {
+    throw new UserError(
+      'defaults.code_timeout must be more than 0',
+      where,
+      'give user code a time limit such as code_timeout: 5s',
+    );
+  }
+  return { ms, setting: `defaults.code_timeout in ${path.basename(project.configPath)}` };
 }
 
 export interface PlanRequest {
@@ -71,6 +87,8 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
   }
   const targets = selectTargets(project.targets, options.targets);
 
+  const limit = codeTimeLimit(project);
+  const userCode = new UserCode(limit);
   const judges = new Map<string, Target>();
   const graders: Record<string, string> = {};
   const judgeVersions: Record<string, string> = {};
@@ -91,6 +109,7 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
     recordJudgePrompt(name, version) {
       judgeVersions[`prompt:${name}`] = version;
     },
+    userCode,
   });
 
   const filtersFile = project.config.templates?.filters;
@@ -104,10 +123,28 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
   for (const target of targets) {
     if (!renderers.has(target.prompt.name)) {
       const prompt = project.prompts.find((candidate) => candidate.name === target.prompt.name)!;
-      renderers.set(prompt.name, compilePrompt(prompt, project.baseDir, filters));
+      renderers.set(prompt.name, compilePrompt(prompt, project.baseDir, filters, limit));
     }
   }
-  const items = planItems(tasks, targets, options.repeat, renderers, options.repeatForced === true);
+  const items = (only?: ReadonlySet<string>) =>
+    planItems(
+      tasks,
+      only ? targets.filter((target) => only.has(target.name)) : targets,
+      options.repeat,
+      renderers,
+      options.repeatForced === true,
+    );
+  // Every prompt rendered once now, so a template error stops the run before anything is stored or
+  // called; the items themselves are rendered again as the run reaches them, never all held at once.
+  const targetStats: RunPlan['targetStats'] = {};
+  let totalItems = 0;
+  for (const item of items()) {
+    totalItems++;
+    const stats = targetStats[item.target.name] ?? { items: 0, promptChars: 0 };
+    targetStats[item.target.name] = stats;
+    stats.items++;
+    for (const message of item.messages) stats.promptChars += message.content.length;
+  }
 
   const code: CodeRef[] = [];
   for (const file of scorerFiles) code.push(await codeRef('scorers', file, project.baseDir));
@@ -153,9 +190,12 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
         ...(config.budget?.daily_usd !== undefined ? { dailyUsd: config.budget.daily_usd } : {}),
       },
       pricesMemoFile: path.join(project.stateDir, 'prices-memo.json'),
+      codeTimeoutMs: limit.ms,
+      codeTimeoutSetting: limit.setting,
     },
-    totalItems: items.length,
-    items: () => items,
-    prepared: { scorers: prepared.scorers },
+    totalItems,
+    targetStats,
+    items,
+    prepared: { scorers: prepared.scorers, userCode },
   };
 }

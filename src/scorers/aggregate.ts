@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ScoreResult, Task } from '../types.js';
+import { ChecksClosedError } from '../user-code/check-worker.js';
 import { defaultRegistry, isPromiseLike, type PreparedAssertion, type ScorerRegistry } from './registry.js';
 import type { PrepareContext, ScoreInput, ScoreVerdict } from './scorer.js';
 import { describeValue } from './text.js';
@@ -16,6 +17,8 @@ export interface TaskScore {
   scores: ScoreResult[];
   /** One line for reports: `no assertions`, `failed: contains, regex`, `score 0.5 < threshold 0.8`. */
   reason: string;
+  /** Set when the run was stopped while a scorer ran (a second Ctrl-C): the verdict is not one. */
+  interrupted?: true;
 }
 
 export type TaskScorer = (input: ScoreInput) => Promise<TaskScore>;
@@ -48,9 +51,15 @@ export function prepareTask(
   const totalWeight = assertions.reduce((sum, assertion) => sum + assertion.weight, 0);
 
   return async (input) => {
-    const pending = assertions.map((assertion) => scoreOne(assertion, input));
+    let interrupted = false;
+    const onInterrupted = () => {
+      interrupted = true;
+    };
+    const pending = assertions.map((assertion) => scoreOne(assertion, input, onInterrupted));
     const scores = pending.some(isPromiseLike) ? await Promise.all(pending) : (pending as ScoreResult[]);
-    return summarise(scores, totalWeight, threshold);
+    const verdict = summarise(scores, totalWeight, threshold);
+    if (interrupted) verdict.interrupted = true;
+    return verdict;
   };
 }
 
@@ -64,18 +73,25 @@ function checkThreshold(threshold: unknown, where: string): number | undefined {
   );
 }
 
-function scoreOne(assertion: PreparedAssertion, input: ScoreInput): ScoreResult | Promise<ScoreResult> {
+function scoreOne(
+  assertion: PreparedAssertion,
+  input: ScoreInput,
+  onInterrupted: () => void,
+): ScoreResult | Promise<ScoreResult> {
   const { name, weight } = assertion;
   const metric = assertion.metric !== undefined ? { metric: assertion.metric } : {};
-  const failed = (error: unknown): ScoreResult => ({
-    name,
-    weight,
-    ...metric,
-    ...judgeCost(error),
-    value: 0,
-    pass: false,
-    reason: `scorer error: ${error instanceof Error ? error.message : String(error)}`,
-  });
+  const failed = (error: unknown): ScoreResult => {
+    if (error instanceof ChecksClosedError) onInterrupted();
+    return {
+      name,
+      weight,
+      ...metric,
+      ...judgeCost(error),
+      value: 0,
+      pass: false,
+      reason: `scorer error: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  };
   const accept = (verdict: ScoreVerdict): ScoreResult => {
     const problem = verdictProblem(verdict);
     if (problem) return failed(problem);

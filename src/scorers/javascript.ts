@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { importUserModule } from '../util/import-module.js';
+import { CheckLoadError, ChecksClosedError } from '../user-code/check-worker.js';
+import { TimeLimitError } from '../user-code/time-limit.js';
+import type { UserCode } from '../user-code/user-code.js';
 import type { ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
 import { formatScore, reaches, readOptions, unitThreshold } from './scorer-options.js';
 import { clip, describeValue, preview } from './text.js';
@@ -10,6 +13,8 @@ import { clip, describeValue, preview } from './text.js';
 const DEFAULT_THRESHOLD = 0.5;
 const FILE_PREFIX = 'file:';
 const MODULE_EXTENSION = /\.(?:[cm]?js|[cm]?ts)$/i;
+/** Finds jiti, which the check worker loads TypeScript modules with (resolved from Assay's own install). */
+const JITI = createRequire(import.meta.url);
 /** The names inline code sees. */
 const PARAMETERS = ['output', 'vars', 'expected', 'context'] as const;
 
@@ -22,19 +27,15 @@ export interface JavascriptContext {
   prompt: ScoreInput['prompt'];
 }
 
-type InlineCheck = (output: string, vars: unknown, expected: unknown, context: JavascriptContext) => unknown;
-type ModuleCheck = (
-  output: string,
-  args: { vars: unknown; expected: unknown; context: JavascriptContext },
-) => unknown;
-
 /**
  * A check written in JavaScript. `value` is inline code, an expression (`output.length < 200`) or
  * a function body with `return`, seeing `output`, `vars` (the task's vars), `expected` (the task's
  * expected text) and `context` (`{ task, latencyMs, usage, costUsd, prompt }`); inline code is
- * compiled at prepare and runs synchronously. Or `value` is `file:<path>` to a .js/.mjs/.ts module,
- * relative to the config, whose default export `(output, { vars, expected, context })` may be async;
- * it is loaded on first use.
+ * compiled at prepare and runs in the run's check worker thread (`UserCode`), its arguments and
+ * result passed as plain data. Or `value` is `file:<path>` to a .js/.mjs/.ts module, relative to
+ * the config, whose default export `(output, { vars, expected, context })` may be async; it is
+ * loaded in the check worker on first use. Either way a call that runs past the time limit
+ * (`defaults.code_timeout`) fails the assertion with `TimeLimitError`.
  *
  * The check returns `true`/`false` (value 1/0), a number from 0 to 1 (the value; passes from
  * `threshold`, default 0.5), or `{ pass?, score?, reason? }` with `pass` or `score` (a missing
@@ -43,7 +44,8 @@ type ModuleCheck = (
  */
 export const javascriptScorer: Scorer = {
   name: 'javascript',
-  version: '1',
+  // 2: one expression ending in `;` is read as an expression (it returned nothing before).
+  version: '2',
   prepare(spec, where, task, context) {
     readOptions('javascript', spec, where, []);
     const threshold = unitThreshold('javascript', spec, where, DEFAULT_THRESHOLD);
@@ -55,12 +57,12 @@ export const javascriptScorer: Scorer = {
         'for example value: "output.trim().length < 200" or value: file:checks/tone.ts',
       );
     }
-    const run = code.startsWith(FILE_PREFIX)
-      ? moduleRunner(code.slice(FILE_PREFIX.length).trim(), where, context.baseDir)
-      : inlineRunner(code, where);
     const label = code.startsWith(FILE_PREFIX)
       ? code.trim()
       : `\`${clip(code.trim().replace(/\s+/g, ' '), 60)}\``;
+    const run = code.startsWith(FILE_PREFIX)
+      ? moduleRunner(code.slice(FILE_PREFIX.length).trim(), where, context.baseDir, context.userCode)
+      : inlineRunner(code, label, where, context.userCode);
     return (input) => {
       const checkContext: JavascriptContext = {
         task: input.task,
@@ -79,42 +81,53 @@ export const javascriptScorer: Scorer = {
 
 type Runner = (output: string, vars: unknown, expected: unknown, context: JavascriptContext) => unknown;
 
-function inlineRunner(code: string, where: string): Runner {
-  const check = compileInline(code, where);
-  return (...args) => {
-    try {
-      return check(...args);
-    } catch (error) {
+function inlineRunner(code: string, label: string, where: string, userCode: UserCode): Runner {
+  const check = userCode.checks.define({ parameters: [...PARAMETERS], body: inlineBody(code, where) }, label);
+  return (...args) =>
+    check(...args).catch((error: unknown) => {
+      if (error instanceof TimeLimitError || error instanceof ChecksClosedError) throw error;
       throw new Error(`javascript check threw: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
-    }
-  };
+    });
 }
 
-/** An expression when the code is one, else a function body; syntax errors are the user's. */
-function compileInline(code: string, where: string): InlineCheck {
-  let expressionError: unknown;
-  try {
+/**
+ * The function body that runs inline code, chosen as promptfoo reads it: an expression
+ * (`output.length < 100`, also when it ends with `;` or spans lines), else a function body that
+ * returns. Syntax errors are the user's.
+ */
+function inlineBody(code: string, where: string): string {
+  const source = code.trimEnd();
+  const readings = [
     // The newlines keep a trailing `// comment` from swallowing the closing parenthesis.
-    return new Function(...PARAMETERS, `'use strict';\nreturn (\n${code}\n);`) as InlineCheck;
-  } catch (error) {
-    expressionError = error;
+    `'use strict';\nreturn (\n${source}\n);`,
+    // promptfoo's reading of one line: `output.length < 100;`, `output === "ok"; // exact`.
+    ...(source.includes('\n') ? [] : [`'use strict';\nreturn ${source}`]),
+    // An expression over several lines that ends with `;`.
+    ...(source.endsWith(';') ? [`'use strict';\nreturn (\n${source.replace(/;+$/, '')}\n);`] : []),
+    `'use strict';\n${source}`,
+  ];
+  const errors: unknown[] = [];
+  for (const body of readings) {
+    try {
+      new Function(...PARAMETERS, body);
+      return body;
+    } catch (error) {
+      errors.push(error);
+    }
   }
-  try {
-    return new Function(...PARAMETERS, `'use strict';\n${code}`) as InlineCheck;
-  } catch (bodyError) {
-    const error = /\breturn\b/.test(code) ? bodyError : expressionError;
-    throw new UserError(
-      `javascript: syntax error in ${preview(code)}: ${error instanceof Error ? error.message : String(error)}`,
-      where,
-      'write an expression (output.includes("Paris")) or a function body that returns (const n = output.length; return n < 200)',
-      { cause: error },
-    );
-  }
+  // Code that says return meant a function body; otherwise the expression's error reads better.
+  const error = /\breturn\b/.test(source) ? errors.at(-1) : errors[0];
+  throw new UserError(
+    `javascript: syntax error in ${preview(code)}: ${error instanceof Error ? error.message : String(error)}`,
+    where,
+    'write an expression (output.includes("Paris")) or a function body that returns (const n = output.length; return n < 200)',
+    { cause: error },
+  );
 }
 
-function moduleRunner(written: string, where: string, baseDir: string): Runner {
+function moduleRunner(written: string, where: string, baseDir: string, userCode: UserCode): Runner {
   if (!MODULE_EXTENSION.test(written)) {
     throw new UserError(
       `javascript module must be a .js, .mjs, .cjs, .ts, .mts or .cts file, got ${describeValue(written)}`,
@@ -130,25 +143,24 @@ function moduleRunner(written: string, where: string, baseDir: string): Runner {
       `create ${file} or fix the path (relative to the config)`,
     );
   }
-  let loading: Promise<ModuleCheck> | undefined;
-  const load = async (): Promise<ModuleCheck> => {
-    const module = await importUserModule(file, `javascript module ${written}`, where);
-    if (typeof module.default !== 'function') {
-      throw new Error(`${written} must export default a function (output, { vars, expected, context })`);
-    }
-    return module.default as ModuleCheck;
-  };
-  return async (output, vars, expected, context) => {
-    loading ??= load();
-    const check = await loading;
-    try {
-      return await check(output, { vars, expected, context });
-    } catch (error) {
+  const label = `${FILE_PREFIX}${written}`;
+  const check = userCode.checks.define(
+    { module: file, name: `javascript module ${written}`, jiti: JITI.resolve('jiti') },
+    label,
+  );
+  return (output, vars, expected, context) =>
+    check(output, { vars, expected, context }).catch((error: unknown) => {
+      if (
+        error instanceof TimeLimitError ||
+        error instanceof ChecksClosedError ||
+        error instanceof CheckLoadError
+      ) {
+        throw error;
+      }
       throw new Error(`${written} threw: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
-    }
-  };
+    });
 }
 
 function verdictOf(result: unknown, threshold: number, label: string): ScoreVerdict {

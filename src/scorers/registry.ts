@@ -1,5 +1,7 @@
 import { UserError } from '../errors.js';
 import type { AssertionSpec, Task } from '../types.js';
+import { DEFAULT_TIME_LIMIT } from '../user-code/time-limit.js';
+import { UserCode } from '../user-code/user-code.js';
 import { bleuScorer } from './bleu.js';
 import { containsScorer } from './contains.js';
 import { containsAllScorer } from './contains-all.js';
@@ -182,9 +184,10 @@ function prepareWithLocation(
 
 /**
  * The context scorers get outside a run (tests, `defaultRegistry` users): paths resolve against
- * the working directory and there is no judge.
+ * the working directory, there is no judge, and user code has the default time limit.
  */
 export function standalonePrepareContext(baseDir = process.cwd()): PrepareContext {
+  standaloneUserCode ??= new UserCode(DEFAULT_TIME_LIMIT);
   return {
     baseDir,
     resolveGrader(grader, where) {
@@ -195,8 +198,15 @@ export function standalonePrepareContext(baseDir = process.cwd()): PrepareContex
       );
     },
     recordJudgePrompt() {},
+    userCode: standaloneUserCode,
   };
 }
+
+/**
+ * Shared by every standalone context, so scoring outside a run starts at most one check worker
+ * (which never keeps the process alive). A run makes its own, with its config's time limit.
+ */
+let standaloneUserCode: UserCode | undefined;
 
 function checkMetric(metric: unknown, where: string): string | undefined {
   if (metric === undefined) return undefined;

@@ -1,5 +1,6 @@
 import type { ToolCall } from '../providers/provider.js';
 import type { AssertionSpec, ChatMessage, GenerationConfig, Task, Usage } from '../types.js';
+import type { UserCode } from '../user-code/user-code.js';
 
 /** One request to a judge model, made by a model-graded scorer. */
 export interface JudgeRequest {
@@ -67,6 +68,8 @@ export interface PrepareContext {
   resolveGrader(grader: string | undefined, where: string): string;
   /** Records a judge prompt (name → content version) so it joins the run fingerprint. */
   recordJudgePrompt(name: string, version: string): void;
+  /** The run's time limit for user code, and the worker that runs `javascript` checks under it. */
+  userCode: UserCode;
 }
 
 /**

@@ -177,15 +177,26 @@ export abstract class SqlStore implements Store {
     return row && fromRunRow(row);
   }
 
-  async completedItemIds(runId: string): Promise<Set<string>> {
-    const rows = await this.db
+  async completedItemIds(runId: string, among?: readonly string[]): Promise<Set<string>> {
+    if (among?.length === 0) return new Set();
+    let query = this.db
       .selectFrom('results')
       .select('item_id')
       .where('run_id', '=', runId)
       // An item skipped for budget is not done: a resume with a larger budget runs it.
+      .where((eb) => eb.or([eb('error_category', 'is', null), eb('error_category', '<>', 'skipped_budget')]));
+    if (among) query = query.where(this.inList('item_id', among));
+    return new Set((await query.execute()).map((row) => row.item_id));
+  }
+
+  async countCompleted(runId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('results')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('run_id', '=', runId)
       .where((eb) => eb.or([eb('error_category', 'is', null), eb('error_category', '<>', 'skipped_budget')]))
-      .execute();
-    return new Set(rows.map((row) => row.item_id));
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
   }
 
   /**

@@ -298,8 +298,18 @@ export function describeStoreContract(
         makeResult(run.id),
         makeResult(run.id, { status: 'error', error: { category: 'quota', message: 'out of credit' } }),
       ];
-      await store.saveResults([...results, makeResult(other.id)]);
+      const skipped = makeResult(run.id, {
+        status: 'error',
+        error: { category: 'skipped_budget', message: 'over budget' },
+      });
+      await store.saveResults([...results, skipped, makeResult(other.id)]);
       expect(await store.completedItemIds(run.id)).toEqual(new Set(results.map((result) => result.itemId)));
+      expect(await store.countCompleted(run.id)).toBe(2);
+      // Asked about a window of ids: only those among them, and nothing for an empty window.
+      const window = [results[1]!.itemId, skipped.itemId, 'not-run-yet'];
+      expect(await store.completedItemIds(run.id, window)).toEqual(new Set([results[1]!.itemId]));
+      expect(await store.completedItemIds(run.id, [])).toEqual(new Set());
+      expect(await store.countCompleted(other.id)).toBe(1);
     });
 
     it('filters failed and errored results, and limits the list', async () => {

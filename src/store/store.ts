@@ -186,8 +186,13 @@ export interface Store extends RunLeases {
   finishRun(runId: string, status: RunStatus, finishedAt: number): Promise<void>;
   /** A run by id, or the newest run for `latest`. */
   getRun(idOrLatest: string): Promise<RunRecord | undefined>;
-  /** Ids of work items that already have a result in this run. */
-  completedItemIds(runId: string): Promise<Set<string>>;
+  /**
+   * Ids of work items that already have a final result in this run (a budget skip is not final),
+   * all of them or only those `among` the given ids (a window of a big run).
+   */
+  completedItemIds(runId: string, among?: readonly string[]): Promise<Set<string>>;
+  /** How many work items have a final result in this run. */
+  countCompleted(runId: string): Promise<number>;
   /**
    * Writes results in one transaction. A result already stored for (run, item) is left as is, or
    * with `replace` (a retry) replaced, scores included; a budget skip is always replaced.

@@ -15,3 +15,8 @@ export function parseDuration(value: string | number, where: string): number {
   }
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
+
+/** Writes milliseconds the way config durations are written: `250ms`, `5s`, `1.5s`. */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(3))}s`;
+}

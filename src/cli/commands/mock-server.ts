@@ -13,6 +13,19 @@ export interface MockServerFlags {
   journal: boolean;
   rpm?: string;
   tpm?: string;
+  rateWindow: string;
+  rateWindowMs: string;
+  rateHeaders: string;
+  retryHint: string;
+}
+
+function choice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UserError(
+    `${flag} must be one of ${choices.join(', ')}, got "${value}"`,
+    flag,
+    `e.g. ${flag} ${choices[0]}`,
+  );
 }
 
 function number(flag: string, value: string, min: number, max: number): number {
@@ -40,6 +53,10 @@ export async function mockServerCommand(flags: MockServerFlags): Promise<number>
     ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
     ...(flags.rpm === undefined ? {} : { rpm: number('--rpm', flags.rpm, 1, 1e9) }),
     ...(flags.tpm === undefined ? {} : { tpm: number('--tpm', flags.tpm, 1, 1e12) }),
+    rateWindow: choice('--rate-window', flags.rateWindow, ['bucket', 'fixed'] as const),
+    rateWindowMs: number('--rate-window-ms', flags.rateWindowMs, 1, 3_600_000),
+    rateHeaders: choice('--rate-headers', flags.rateHeaders, ['dialect', 'none'] as const),
+    retryHint: choice('--retry-hint', flags.retryHint, ['exact', 'seconds', 'none'] as const),
   });
   process.stdout.write(
     [
@@ -52,7 +69,13 @@ export async function mockServerCommand(flags: MockServerFlags): Promise<number>
   );
   if (flags.rpm !== undefined || flags.tpm !== undefined) {
     const limits = [flags.rpm && `${flags.rpm} RPM`, flags.tpm && `${flags.tpm} TPM`].filter(Boolean);
-    process.stdout.write(`rate limits per API key: ${limits.join(', ')}\n`);
+    const kept =
+      flags.rateWindow === 'fixed'
+        ? `fixed windows of ${flags.rateWindowMs} ms`
+        : `a bucket of ${flags.rateWindowMs} ms`;
+    process.stdout.write(
+      `rate limits per API key: ${limits.join(', ')} (${kept}; headers: ${flags.rateHeaders}; retry hint: ${flags.retryHint})\n`,
+    );
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

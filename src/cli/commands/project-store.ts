@@ -1,5 +1,5 @@
 import type { Cache } from '../../cache/cache.js';
-import { findConfigFile, loadProject, type Project } from '../../config/load.js';
+import { findStoreUrl, loadProject, type Project } from '../../config/load.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { recordPromptCommits, runUser } from '../../util/git.js';
@@ -36,7 +36,8 @@ export function openProjectStore(flags: ProjectFlags, project: Project): Promise
 
 /**
  * Opens the store a browsing command reads: --db, else ASSAY_DATABASE_URL (or its older name
- * ASSAY_DB), else the project's; the project is loaded only in that last case.
+ * ASSAY_DB), else the one the config names. The project is not loaded, and a config that is code
+ * is never run (`findStoreUrl`).
  */
 export async function openBrowsingStore(
   flags: ProjectFlags,
@@ -47,9 +48,7 @@ export async function openBrowsingStore(
     const value = process.env[name];
     if (value) return openStore(value, { ...options, where: name });
   }
-  await findConfigFile(process.cwd(), flags.config);
-  const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  return openStore(project.databaseUrl, options);
+  return openStore(await findStoreUrl({ ...(flags.config ? { configPath: flags.config } : {}) }), options);
 }
 
 /** Opens the store (without loading the project when --db or an environment variable names it). */

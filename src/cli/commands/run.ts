@@ -4,7 +4,7 @@ import { RunEventBus } from '../../executor/events.js';
 import type { RunOutcome } from '../../executor/run.js';
 import { EXIT } from '../../exit-codes.js';
 import { formatUsd } from '../../report/format.js';
-import { compactJsonReport, toJsonReport, toJsonResult } from '../../report/json.js';
+import { JsonReportStream, toJsonReport } from '../../report/json.js';
 import { attachProgress } from '../../report/progress.js';
 import { RunSummarizer, summarizeRun } from '../../report/summary.js';
 import { renderFailures, renderInsights, renderSummaryTable } from '../../report/table.js';
@@ -77,34 +77,57 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   }
 }
 
-/** What a command saw of a run while it executed, for the report at the end. */
+/** What a command saw of a run while it executed, for the report at the end (bounded in size). */
 export interface WatchedRun {
   seen: number;
   summarizer: RunSummarizer;
-  /** Results kept for the report: every one (pretty --json), or those that did not pass. */
-  kept: ItemResult[];
-  /** Each result's compact JSON (piped --json). */
-  texts: string[];
-  keepAll: boolean;
+  /** The first results that did not pass (the terminal report lists ten of them). */
+  failures: ItemResult[];
+  failureCount: number;
+  /** The run started with no result stored, so the command sees every one of its results. */
+  fromStart: boolean;
+  /** Piped --json on a run seen from its start: results written out as they come. */
+  stream: JsonReportStream | null;
+  /** --json on a terminal: every result, pretty-printed at the end. */
+  all: ItemResult[] | null;
 }
+
+const FAILURES_SHOWN = 10;
 
 /**
  * Follows a run on stderr (progress, cost projection, warnings) and keeps what the final report
- * needs without keeping every result: a running summary, plus each result's compact JSON (piped
- * --json), every result (--json on a terminal) or only those that did not pass.
+ * needs without keeping every result: a running summary and the first failures; with --json piped,
+ * each result is written to stdout as it comes (on a terminal, --json keeps them to pretty-print).
  */
 export function watchRun(
   bus: RunEventBus,
   flags: { json: boolean; progress: RunFlags['progress'] },
 ): WatchedRun {
   const stderr = process.stderr;
-  const keepAll = flags.json && Boolean(process.stdout.isTTY);
-  const watched: WatchedRun = { seen: 0, summarizer: new RunSummarizer(), kept: [], texts: [], keepAll };
+  const pretty = flags.json && Boolean(process.stdout.isTTY);
+  const watched: WatchedRun = {
+    seen: 0,
+    summarizer: new RunSummarizer(),
+    failures: [],
+    failureCount: 0,
+    fromStart: false,
+    stream: null,
+    all: pretty ? [] : null,
+  };
+  bus.on('run-start', ({ skipped }) => {
+    watched.fromStart = skipped === 0;
+    if (flags.json && !pretty && watched.fromStart)
+      watched.stream = new JsonReportStream((piece) => process.stdout.write(piece));
+  });
   bus.on('item-end', ({ result }) => {
     watched.seen++;
     watched.summarizer.add(result);
-    if (keepAll || (!flags.json && result.status !== 'passed')) watched.kept.push(result);
-    else if (flags.json) watched.texts.push(JSON.stringify(toJsonResult(result)));
+    watched.stream?.add(result);
+    watched.all?.push(result);
+    if (result.status !== 'passed') {
+      watched.failureCount++;
+      if (watched.failures.length < FAILURES_SHOWN) watched.failures.push(result);
+    }
   });
   bus.on('run-start', ({ run, tasks }) => {
     const size = run.options.sample?.size;
@@ -147,16 +170,17 @@ export async function renderRunOutcome(
   watched: WatchedRun,
   json: boolean,
 ): Promise<number> {
-  // A fresh run saw every result; a resumed or retried one also needs the others.
-  const fresh = watched.seen === outcome.run.totalItems;
-  const results = fresh ? watched.kept : await store.listResults({ runId: outcome.run.id });
-  const summary = fresh ? watched.summarizer.finish() : summarizeRun(results);
-  const indent = process.stdout.isTTY ? 2 : undefined; // compact --json when piped to a tool
-  if (json && fresh && !watched.keepAll) {
-    for (const piece of compactJsonReport(outcome.run, summary, watched.texts)) process.stdout.write(piece);
+  // A run seen from its start saw every result; a resumed or retried one also needs the others.
+  const results = watched.fromStart ? null : await store.listResults({ runId: outcome.run.id });
+  const summary = results ? summarizeRun(results) : watched.summarizer.finish();
+  if (watched.stream) {
+    watched.stream.finish(outcome.run, summary);
     process.stdout.write('\n');
   } else if (json) {
-    process.stdout.write(`${JSON.stringify(toJsonReport(outcome.run, summary, results), null, indent)}\n`);
+    const indent = process.stdout.isTTY ? 2 : undefined;
+    process.stdout.write(
+      `${JSON.stringify(toJsonReport(outcome.run, summary, results ?? watched.all ?? []), null, indent)}\n`,
+    );
   } else {
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
     const out = [
@@ -165,7 +189,9 @@ export async function renderRunOutcome(
     ];
     const insights = renderInsights(summary, { color, limit: 10 });
     if (insights) out.push(insights);
-    const failures = renderFailures(results, { color, limit: 10 });
+    const failures = results
+      ? renderFailures(results, { color, limit: FAILURES_SHOWN })
+      : renderFailures(watched.failures, { color, limit: FAILURES_SHOWN, count: watched.failureCount });
     if (failures) out.push(failures);
     if (outcome.status === 'interrupted')
       out.push(pc.yellow(`resume with: assay run --resume ${outcome.run.id}`));

@@ -5,6 +5,7 @@ import { loadProject } from '../../config/load.js';
 import { resolveGrader } from '../../config/targets.js';
 import { compilePrompt } from '../../prompts/render.js';
 import { prepareTask } from '../../scorers/aggregate.js';
+import { standalonePrepareContext } from '../../scorers/registry.js';
 import type { PrepareContext } from '../../scorers/scorer.js';
 import { writePlan } from '../output.js';
 import {
@@ -183,7 +184,7 @@ describe('assay import promptfoo (fixture project)', () => {
     const { project } = await importFixture('promptfoo', 'promptfoo/promptfooconfig.yaml');
     const graders: string[] = [];
     const context: PrepareContext = {
-      baseDir: project.baseDir,
+      ...standalonePrepareContext(project.baseDir),
       resolveGrader: (grader) => {
         graders.push(grader ?? '(default)');
         return grader ?? 'openai:gpt-4o-mini';
@@ -313,13 +314,12 @@ tests:
     // What `assay run` does when it prepares scorers: every judge must resolve.
     const judges: string[] = [];
     const context: PrepareContext = {
-      baseDir: project.baseDir,
+      ...standalonePrepareContext(project.baseDir),
       resolveGrader: (grader, where) => {
         const target = resolveGrader(project.config, grader, where, project.locate);
         judges.push(target.name);
         return target.name;
       },
-      recordJudgePrompt: () => {},
     };
     for (const task of project.tasks) prepareTask(task, task.id, undefined, context);
     return { plan, project, judges, yaml: await readFile(path.join(dir, 'assay', 'assay.yaml'), 'utf8') };

@@ -1,5 +1,6 @@
 /** Fixtures for judge scorer tests (excluded from the build). */
 import type { AssertionSpec, ChatMessage, Task } from '../../types.js';
+import { standalonePrepareContext } from '../registry.js';
 import type {
   EmbeddingAnswer,
   JudgeRequest,
@@ -20,7 +21,7 @@ export function judgeContext(baseDir = process.cwd()): PrepareContext & {
   const recorded: Array<{ name: string; version: string }> = [];
   const graders: Array<string | undefined> = [];
   return {
-    baseDir,
+    ...standalonePrepareContext(baseDir),
     recorded,
     graders,
     resolveGrader(grader) {

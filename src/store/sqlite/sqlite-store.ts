@@ -73,7 +73,8 @@ export class SqliteStore extends SqlStore {
     await this.db.transaction().execute((trx) => this.savePromptAndTargetVersions(trx, versions, now));
   }
 
-  override async completedItemIds(runId: string): Promise<Set<string>> {
+  override async completedItemIds(runId: string, among?: readonly string[]): Promise<Set<string>> {
+    if (among) return super.completedItemIds(runId, among);
     return new Set(this.#hot.completedItemIds.all(runId) as string[]);
   }
 
