@@ -4,16 +4,10 @@
 //
 //   npm run bench                      # build, then every scenario
 //   node bench/run.js --quick          # counts ÷10: a smoke run, not a measurement
-<<<<<<< HEAD
 //   node bench/run.js --only overhead  # one scenario: overhead | latency | cached | startup | ratelimited | two-lanes
 //                                      # | learn-windows | learn-minute | learn-bucket | learn-anthropic
 //                                      # | learn-no-headers | learn-bare | learn-gemini (rate limits Assay must learn)
 //                                      # | storage | store-queries (PostgreSQL beside SQLite)
-=======
-//   node bench/run.js --only overhead  # one scenario: overhead | latency | cached | startup | ratelimited | two-lanes | storage | store-queries
-//                                      # | learn-windows | learn-minute | learn-bucket | learn-anthropic
-//                                      # | learn-no-headers | learn-bare | learn-gemini (rate limits Assay must learn)
->>>>>>> postgres
 //
 // Prints a table and writes the figures to bench/results/latest.json. Exits 0 even when a bar is
 // missed (this is a report, not a test); exits 1 when a scenario could not be run correctly.
@@ -44,11 +38,6 @@ const SCENARIOS = [
   'startup',
   'ratelimited',
   'two-lanes',
-<<<<<<< HEAD
-=======
-  'storage',
-  'store-queries',
->>>>>>> postgres
   'learn-windows',
   'learn-minute',
   'learn-bucket',
@@ -56,11 +45,8 @@ const SCENARIOS = [
   'learn-no-headers',
   'learn-bare',
   'learn-gemini',
-<<<<<<< HEAD
   'storage',
   'store-queries',
-=======
->>>>>>> postgres
 ];
 const CONCURRENCY = 50;
 
@@ -1312,15 +1298,9 @@ const RUNNERS = {
   startup,
   ratelimited,
   'two-lanes': twoLanes,
-<<<<<<< HEAD
   ...Object.fromEntries(Object.keys(LEARNED).map((name) => [name, (options) => learned(name, options)])),
   storage,
   'store-queries': storeQueries,
-=======
-  storage,
-  'store-queries': storeQueries,
-  ...Object.fromEntries(Object.keys(LEARNED).map((name) => [name, (options) => learned(name, options)])),
->>>>>>> postgres
 };
 
 // ---------------------------------------------------------------------------------------------------
