@@ -341,39 +341,95 @@ export async function loadTaskFile(file: string, baseDir: string): Promise<Task[
   for await (const batch of readTaskBatches(file, baseDir)) for (const task of batch) tasks.push(task);
   return tasks;
 }
-/** Inline tasks and task file globs, in config order. Task ids must be unique. */
-export async function loadTasks(
-  entries: Array<string | TaskInput>,
-  baseDir: string,
-  locate: (fieldPath: PropertyKey[]) => string,
-): Promise<{ tasks: Task[]; filesByTask: Map<string, string> }> {
-  const tasks: Task[] = [];
-  const filesByTask = new Map<string, string>();
-  for (let index = 0; index < entries.length; index++) {
-    const entry = entries[index]!;
-    if (typeof entry !== 'string') {
-      tasks.push(toTask(taskSchema.parse(entry), locate(['tasks', index])));
-      continue;
-    }
-    const files = (await matchFiles(entry, baseDir, { absolute: true })).sort();
-    if (files.length === 0) {
-      throw new UserError(
-        `no task file matches "${entry}"`,
-        locate(['tasks', index]),
-        `create it or fix the path (relative to ${baseDir})`,
-      );
-    }
-    for (const file of files) {
-      const relative = path.relative(baseDir, file);
-      for await (const batch of readTaskBatches(file, baseDir)) {
-        for (const task of batch) {
-          tasks.push(task);
-          filesByTask.set(task.id, relative);
+/** One task as a source yields it: the task file it came from, relative to the project (null inline). */
+export interface SourcedTask {
+  task: Task;
+  file: string | null;
+}
+
+/**
+ * A project's tasks: inline tasks and task file globs, in config order, read again on every pass so
+ * a run of any size never holds them all (`batches`), or all at once for the commands that need
+ * every task (`all`, read once and kept). Task ids must be unique: `all` checks it; a streaming
+ * reader checks it with `uniqueIds`.
+ */
+export class TaskSource {
+  #all: Promise<{ tasks: Task[]; filesByTask: Map<string, string> }> | undefined;
+
+  constructor(
+    private readonly entries: Array<string | TaskInput>,
+    private readonly baseDir: string,
+    private readonly locate: (fieldPath: PropertyKey[]) => string,
+  ) {}
+
+  /** The tasks in config order, a batch at a time (a file's chunk, or one inline task). */
+  async *batches(): AsyncGenerator<SourcedTask[]> {
+    const { entries, baseDir, locate } = this;
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index]!;
+      if (typeof entry !== 'string') {
+        yield [{ task: toTask(taskSchema.parse(entry), locate(['tasks', index])), file: null }];
+        continue;
+      }
+      const files = (await matchFiles(entry, baseDir, { absolute: true })).sort();
+      if (files.length === 0) {
+        throw new UserError(
+          `no task file matches "${entry}"`,
+          locate(['tasks', index]),
+          `create it or fix the path (relative to ${baseDir})`,
+        );
+      }
+      for (const file of files) {
+        const relative = path.relative(baseDir, file);
+        for await (const batch of readTaskBatches(file, baseDir)) {
+          yield batch.map((task) => ({ task, file: relative }));
         }
       }
     }
   }
-  const seen = new Map<string, string>();
-  for (const task of tasks) noteUniqueId(seen, task, 'give each task a unique id');
-  return { tasks, filesByTask };
+
+  /** Every task, read once and kept (with the file of each), ids checked unique. */
+  all(): Promise<{ tasks: Task[]; filesByTask: Map<string, string> }> {
+    this.#all ??= (async () => {
+      const tasks: Task[] = [];
+      const filesByTask = new Map<string, string>();
+      for await (const batch of this.batches()) {
+        for (const { task, file } of batch) {
+          tasks.push(task);
+          if (file !== null) filesByTask.set(task.id, file);
+        }
+      }
+      const seen = new Map<string, string>();
+      for (const task of tasks) noteUniqueId(seen, task, 'give each task a unique id');
+      return { tasks, filesByTask };
+    })();
+    return this.#all;
+  }
+}
+
+/**
+ * Checks task ids are unique while tasks stream past, keeping only the ids (not where each was
+ * seen): a repeated id is named with both places by reading the tasks again up to the first.
+ */
+export function uniqueIds(): (task: Task, sources: () => AsyncIterable<SourcedTask[]>) => Promise<void> {
+  const seen = new Set<string>();
+  return async (task, sources) => {
+    if (!seen.has(task.id)) {
+      seen.add(task.id);
+      return;
+    }
+    for await (const batch of sources()) {
+      const first = batch.find((each) => each.task.id === task.id);
+      if (first) noteUniqueId(new Map([[task.id, first.task.source]]), task, 'give each task a unique id');
+    }
+  };
+}
+
+/** Inline tasks and task file globs, in config order. Task ids must be unique. */
+export function loadTasks(
+  entries: Array<string | TaskInput>,
+  baseDir: string,
+  locate: (fieldPath: PropertyKey[]) => string,
+): Promise<{ tasks: Task[]; filesByTask: Map<string, string> }> {
+  return new TaskSource(entries, baseDir, locate).all();
 }

@@ -6,10 +6,10 @@ import { transportTimeouts } from '../providers/transport-context.js';
 import type { BudgetLedger } from '../resilience/budget.js';
 import { type RetryPolicy, withRetry } from '../resilience/retry.js';
 import type { Semaphore } from '../resilience/semaphore.js';
-import type { TaskScorer } from '../scorers/aggregate.js';
 import type { AttemptRecord, Target } from '../types.js';
 import type { Lane } from './lanes.js';
 import type { PlannedItem } from './plan.js';
+import type { Scoring } from './scoring.js';
 
 /**
  * How a work item gets its answer: the cache, an identical call of this run, or a call admitted by
@@ -31,8 +31,8 @@ export interface TargetLane {
 export interface ItemContext {
   runId: string;
   cache: Cache | null;
-  /** Prepared scorers by task id. */
-  scorers: Map<string, TaskScorer>;
+  /** Each task's prepared scorers. */
+  scoring: Scoring;
   /**
    * Calls of this run by cache key, in flight or answered: an identical request shares the call,
    * even when it starts after the answer came (repeats at temperature 0 with `-j 1`) and before the

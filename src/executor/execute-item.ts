@@ -179,7 +179,7 @@ export async function executeItem(
     };
     if (answer.toolCalls) input.toolCalls = answer.toolCalls;
     if (context.judging) input.judge = judgeFor(item, context, cacheEntries, signal);
-    const verdict = await context.scorers.get(item.task.id)!(input);
+    const verdict = await context.scoring.for(item.task)(input);
     // A hard stop ended a check mid-way: no verdict, so the item is left for --resume.
     if (verdict.interrupted) return errorResult(new Error('the run was stopped while scoring this item'));
     let judgeCostUsd: number | undefined;

@@ -10,10 +10,11 @@ import { NO_SECRETS } from '../util/redactor.js';
 import type { TargetLane } from './answer.js';
 import { RunEventBus } from './events.js';
 import { buildLanes } from './lanes.js';
-import { type Materialized, prepareScoring } from './materialize.js';
+import type { Materialized } from './materialize.js';
 import { planItems } from './plan.js';
 import { executePlan, type RunOutcome } from './run.js';
 import type { RunPlan } from './run-plan.js';
+import { Scoring } from './scoring.js';
 
 /** A provider that answers by a script: each call gets the next behaviour for its prompt. */
 function fakeProvider(
@@ -104,8 +105,7 @@ async function run(
     );
   const userCode = new UserCode({ ms: 1000, setting: 'test' });
   const graders = setup.graders ?? {};
-  const { scorers } = await prepareScoring({
-    tasks: setup.tasks,
+  const scoring = await Scoring.create({
     baseDir: '.',
     scorerFiles: [],
     registry: new ScorerRegistry(),
@@ -127,7 +127,8 @@ async function run(
     },
     configPath: 'assay.yaml',
     baseDir: '.',
-    tasks: setup.tasks,
+    taskCount: setup.tasks.length,
+    tasks: () => stream(setup.tasks),
     prompts: [],
     targets: setup.targets,
     callable,
@@ -144,7 +145,7 @@ async function run(
     },
     totalItems: [...items()].length,
     targetStats: {},
-    items,
+    items: (only) => stream(items(only)),
   };
   const providers = new Map(callable.map((each) => [each.name, setup.providers[each.name]!]));
   const laneOf = buildLanes(callable, providers, setup.concurrency ?? 4);
@@ -157,7 +158,7 @@ async function run(
   const materialized: Materialized = {
     lanes,
     targets: new Map(callable.map((each) => [each.name, each])),
-    scorers,
+    scoring,
     judging: Object.keys(graders).length > 0,
     userCode,
   };
@@ -192,6 +193,10 @@ async function run(
   });
   const results = await store.listResults({ runId: record.id });
   return { outcome: outcome!, results, error };
+}
+
+async function* stream<T>(values: Iterable<T>): AsyncGenerator<T> {
+  yield* values;
 }
 
 const byTask = (results: ItemResult[]) =>

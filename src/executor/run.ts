@@ -5,7 +5,7 @@ import { Budget, type BudgetLedger } from '../resilience/budget.js';
 import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
-import type { RunRecord, RunStatus } from '../types.js';
+import type { RunRecord, RunStatus, Task } from '../types.js';
 import { formatDuration } from '../util/duration.js';
 import type { Redactor } from '../util/redactor.js';
 import type { ItemContext, TargetLane } from './answer.js';
@@ -108,14 +108,20 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
 async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const { plan, store, redactor, events } = request;
   let { run } = request;
-  const { lanes, scorers, targets, judging } = request.materialized;
+  const { lanes, scoring, targets, judging } = request.materialized;
 
   const budgets = await makeBudgets(request);
   const { only, cache } = request;
   const alreadyDone = only ? plan.totalItems - only.size : await store.countCompleted(run.id);
 
-  /** A window of plan items: those still to run, with their cache keys and cache entries. */
+  /**
+   * A window of plan items: its tasks' versions stored (results point at them), and the items
+   * still to run, with their cache keys and cache entries.
+   */
   const prepareWindow = async (window: PlanItem[]): Promise<PlannedItem[]> => {
+    const tasks = new Map<string, Task>();
+    for (const item of window) tasks.set(`${item.task.id}\0${item.task.version}`, item.task);
+    await store.saveVersions({ tasks: [...tasks.values()], prompts: [], targets: [] });
     let pending = window;
     if (only) pending = window.filter((item) => only.has(item.id));
     else if (alreadyDone > 0) {
@@ -145,7 +151,7 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   };
   async function* windows(targets: ReadonlySet<string>): AsyncGenerator<PlannedItem[]> {
     let window: PlanItem[] = [];
-    for (const item of plan.items(targets)) {
+    for await (const item of plan.items(targets)) {
       window.push(item);
       if (window.length < WINDOW) continue;
       const pending = await prepareWindow(window);
@@ -163,7 +169,7 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
     run,
     total: plan.totalItems,
     skipped: alreadyDone,
-    tasks: plan.tasks.length,
+    tasks: plan.taskCount,
     projectedCostUsd: projectRunCost(plan, lanes, (plan.totalItems - alreadyDone) / plan.totalItems),
     budgetUsd: budgets.length ? Math.min(...budgets.map((budget) => budget.capUsd - budget.spentUsd)) : null,
   });
@@ -180,7 +186,7 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const context: ItemContext = {
     runId: run.id,
     cache: request.cache,
-    scorers,
+    scoring,
     inflight: new Map(),
     retry: retryPolicy({ maxRetries: plan.settings.retries, maxElapsedMs: plan.settings.itemTimeoutMs }),
     slots: new Semaphore(request.concurrency),

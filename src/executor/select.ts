@@ -50,36 +50,48 @@ export function compileFilters(expressions: string[]): TaskPredicate {
   return (task) => groups.every((group) => group.some((predicate) => predicate(task)));
 }
 
+/**
+ * Whether a task (from this file, relative to the project; null inline) is in a suite (any task
+ * when `suite` is null) and passes the filters: a predicate, so tasks can stream past it.
+ */
+export async function taskFilter(
+  project: Project,
+  suite: string | null,
+  filters: string[],
+): Promise<(task: Task, file: string | null) => boolean> {
+  const passes = compileFilters(filters);
+  if (suite === null) return (task) => passes(task);
+  const definition = project.config.suites[suite];
+  if (!definition) {
+    const known = Object.keys(project.config.suites);
+    throw new UserError(
+      `unknown suite "${suite}"`,
+      '--suite',
+      known.length ? `known suites: ${known.join(', ')}` : 'define suites under `suites:` in assay.yaml',
+    );
+  }
+  const files = new Set<string>();
+  for (const pattern of definition.tasks ?? []) {
+    for (const file of await matchFiles(pattern, project.baseDir)) files.add(path.normalize(file));
+  }
+  const tags = new Set(definition.tags ?? []);
+  const suiteFilter = compileFilters(definition.filter ?? []);
+  const inSuite = (task: Task, file: string | null) =>
+    (definition.tasks === undefined && definition.tags === undefined) ||
+    (file !== null && files.has(path.normalize(file))) ||
+    task.tags.some((tag) => tags.has(tag));
+  return (task, file) => inSuite(task, file) && suiteFilter(task) && passes(task);
+}
+
 /** The tasks a suite (or all tasks when `suite` is null) and the filters select, in config order. */
 export async function selectTasks(
   project: Project,
   suite: string | null,
   filters: string[],
 ): Promise<Task[]> {
-  let tasks = project.tasks;
-  if (suite !== null) {
-    const definition = project.config.suites[suite];
-    if (!definition) {
-      const known = Object.keys(project.config.suites);
-      throw new UserError(
-        `unknown suite "${suite}"`,
-        '--suite',
-        known.length ? `known suites: ${known.join(', ')}` : 'define suites under `suites:` in assay.yaml',
-      );
-    }
-    const files = new Set<string>();
-    for (const pattern of definition.tasks ?? []) {
-      for (const file of await matchFiles(pattern, project.baseDir)) files.add(path.normalize(file));
-    }
-    const tags = new Set(definition.tags ?? []);
-    const inSuite = (task: Task) =>
-      (definition.tasks === undefined && definition.tags === undefined) ||
-      files.has(path.normalize(project.filesByTask.get(task.id) ?? '\0')) ||
-      task.tags.some((tag) => tags.has(tag));
-    const suiteFilter = compileFilters(definition.filter ?? []);
-    tasks = tasks.filter((task) => inSuite(task) && suiteFilter(task));
-  }
-  return tasks.filter(compileFilters(filters));
+  const keep = await taskFilter(project, suite, filters);
+  const { tasks, filesByTask } = await project.taskSource.all();
+  return tasks.filter((task) => keep(task, filesByTask.get(task.id) ?? null));
 }
 
 /** Narrows selected tasks with `--first N` or `--sample N --seed S` (config order is kept). */

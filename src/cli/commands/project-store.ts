@@ -24,7 +24,11 @@ export async function withProjectStore<T>(
   try {
     // Versions are immutable once stored: record each prompt's git commit and tags with it.
     await recordPromptCommits(project.prompts, project.baseDir);
-    await store.saveVersions({ tasks: project.tasks, prompts: project.prompts, targets: [] });
+    await store.saveVersions({
+      tasks: (await project.taskSource.all()).tasks,
+      prompts: project.prompts,
+      targets: [],
+    });
     return await action(project, store);
   } finally {
     await store.close();
