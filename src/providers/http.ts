@@ -1,6 +1,6 @@
+import { Agent, errors as undiciErrors, util as undiciUtil } from 'undici';
 import { ProviderError } from '../errors.js';
 import { transportTimeouts } from './transport-context.js';
-import { Agent, parseHeaders, errors as undiciErrors } from './undici-parts.js';
 
 /** Keep-alive pools shared by every adapter, one per connect timeout (undici sets it on the pool). */
 const agents = new Map<number, Agent>();
@@ -203,7 +203,7 @@ export function sendJson(
           onComplete() {
             settle();
             const text = decodeUtf8(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-            resolve({ status, headers: parseHeaders(rawHeaders), body: parseBody(text) });
+            resolve({ status, headers: undiciUtil.parseHeaders(rawHeaders), body: parseBody(text) });
           },
           onError(error) {
             settle();

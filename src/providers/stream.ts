@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { Dispatcher } from 'undici';
 import { ProviderError } from '../errors.js';
 import { classifyTransportError, type JsonResponse, parseBody, requestTransport, splitUrl } from './http.js';
-import { request } from './undici-parts.js';
 
 /** A streaming answer: either an error response (parsed like postJson) or the raw body chunks. */
 export type StreamResponse =
@@ -28,10 +28,10 @@ export async function postStream(
   accept = 'text/event-stream',
 ): Promise<StreamResponse> {
   const started = performance.now();
-  let response: Awaited<ReturnType<typeof request>>;
+  let response: Dispatcher.ResponseData;
   try {
     const { dispatcher, ...timeouts } = requestTransport();
-    response = await request(dispatcher, {
+    response = await dispatcher.request({
       ...splitUrl(url),
       method: 'POST',
       ...timeouts,
