@@ -2,6 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { Dispatcher } from 'undici';
 import { ProviderError } from '../errors.js';
 import { classifyTransportError, type JsonResponse, parseBody, requestTransport, splitUrl } from './http.js';
+import type { HttpAgents } from './http-agents.js';
 
 /** A streaming answer: either an error response (parsed like postJson) or the raw body chunks. */
 export type StreamResponse =
@@ -20,6 +21,7 @@ export type StreamResponse =
  * headers (resets, aborts) surface from the iteration as classified ProviderErrors.
  */
 export async function postStream(
+  http: HttpAgents,
   url: string,
   body: unknown,
   headers: Record<string, string>,
@@ -30,7 +32,7 @@ export async function postStream(
   const started = performance.now();
   let response: Dispatcher.ResponseData;
   try {
-    const { dispatcher, ...timeouts } = requestTransport();
+    const { dispatcher, ...timeouts } = requestTransport(http);
     response = await dispatcher.request({
       ...splitUrl(url),
       method: 'POST',
