@@ -49,7 +49,7 @@ export async function materialize(
         target.name,
         await createProvider(
           target.providerId,
-          { options: target.options, config: target.config, env, baseDir: plan.baseDir },
+          { options: target.options, config: target.config, env, baseDir: plan.baseDir, http: runtime.http },
           `target "${target.name}"`,
         ),
       );

@@ -3,6 +3,7 @@ import type { PromptRenderer } from '../prompts/render.js';
 import { createEchoProvider } from '../providers/echo.js';
 import { createOpenAiCompatibleProvider } from '../providers/openai-compatible.js';
 import type { Provider } from '../providers/provider.js';
+import { testHttp } from '../providers/test-helpers.js';
 import type { ChatMessage, GenerationConfig, Target, Task } from '../types.js';
 import { contentHash } from '../util/hash.js';
 import { cacheKey, datasetVersion, planItems, workItemId } from './plan.js';
@@ -29,6 +30,7 @@ function compatible(key: string, baseUrl = 'http://127.0.0.1:9/v1'): Provider {
     options: { base_url: baseUrl, api_key_env: 'KEY' },
     env: { KEY: key },
     baseDir: '.',
+    http: testHttp,
   });
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LRUCache } from 'lru-cache';
 import type { PriceOverride, Usage } from '../types.js';
 import { importExternal } from '../util/import-external.js';
 
@@ -96,7 +97,8 @@ const SNAPSHOT_FILE = fileURLToPath(new URL('./prices-snapshot.json', import.met
 /** The providers whose models the snapshot lists (the `pricingProvider` of Assay's adapters). */
 export const SNAPSHOT_PROVIDERS = ['openai', 'anthropic', 'google', 'openrouter'] as const;
 
-const snapshots = new Map<string, Memo['entries']>();
+/** Snapshots read, by file: one in a build (tests point at others). */
+const snapshots = new LRUCache<string, Memo['entries']>({ max: 4 });
 
 function readSnapshot(file: string, version: string): Memo['entries'] {
   let entries = snapshots.get(file);

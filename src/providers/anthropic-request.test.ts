@@ -16,6 +16,7 @@ import {
   sse,
   startCaptureServer,
 } from './request-shapes.contract.js';
+import { testHttp } from './test-helpers.js';
 
 const KEY = 'sk-ant-wire-test-secret-0123';
 const MODEL = 'claude-sonnet-4-5';
@@ -58,6 +59,7 @@ async function provider(
       ...(options.config ? { config: options.config } : {}),
       env: { ANTHROPIC_API_KEY: KEY },
       baseDir: '.',
+      http: testHttp,
     },
     'target "claude"',
   );

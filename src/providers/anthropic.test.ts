@@ -9,7 +9,7 @@ import type { ChatMessage, GenerationConfig } from '../types.js';
 import { createAnthropicProvider } from './anthropic.js';
 import type { Provider } from './provider.js';
 import { createProvider } from './registry.js';
-import { providerError, userError } from './test-helpers.js';
+import { providerError, testHttp, userError } from './test-helpers.js';
 
 const KEY = 'sk-ant-mock-secret-0123456789abcdef';
 const WRONG_KEY = 'sk-ant-wrong-secret-9876543210fedcba';
@@ -39,6 +39,7 @@ function create({ stream = false, headers, key = KEY, model = MODEL }: Options =
     options: { base_url: server.url, stream, ...(headers ? { headers } : {}) },
     env: { ANTHROPIC_API_KEY: key },
     baseDir: process.cwd(),
+    http: testHttp,
   });
 }
 
@@ -60,7 +61,13 @@ function call(
 describe('createAnthropicProvider', () => {
   it('needs ANTHROPIC_API_KEY, or the variable named by api_key_env', () => {
     const missing = userError(() =>
-      createAnthropicProvider({ rest: MODEL, options: {}, env: { ANTHROPIC_API_KEY: '' }, baseDir: '.' }),
+      createAnthropicProvider({
+        rest: MODEL,
+        options: {},
+        env: { ANTHROPIC_API_KEY: '' },
+        baseDir: '.',
+        http: testHttp,
+      }),
     );
     expect(missing.message).toBe(`ANTHROPIC_API_KEY is not set (needed by anthropic:${MODEL})`);
     expect(missing.hint).toBe('set ANTHROPIC_API_KEY in the environment or in .env');
@@ -70,6 +77,7 @@ describe('createAnthropicProvider', () => {
         options: { api_key_env: 'TEAM_CLAUDE_KEY' },
         env: { ANTHROPIC_API_KEY: 'sk-ignored' },
         baseDir: '.',
+        http: testHttp,
       }),
     );
     expect(custom.message).toBe(`TEAM_CLAUDE_KEY is not set (needed by anthropic:${MODEL})`);
@@ -81,6 +89,7 @@ describe('createAnthropicProvider', () => {
       options: { api_key_env: 'TEAM_CLAUDE_KEY' },
       env: { TEAM_CLAUDE_KEY: KEY, ANTHROPIC_BASE_URL: `${server.url}/` },
       baseDir: '.',
+      http: testHttp,
     });
     expect(provider.cacheScope()).toBe(`anthropic ${server.url}`);
     expect((await call(provider)).output).toBe('42');
@@ -93,6 +102,7 @@ describe('createAnthropicProvider', () => {
       options: {},
       env: { ANTHROPIC_API_KEY: 'sk-x' },
       baseDir: '.',
+      http: testHttp,
     });
     expect(provider.id).toBe(`anthropic:${MODEL}`);
     expect(provider.model).toBe(MODEL);
@@ -101,7 +111,12 @@ describe('createAnthropicProvider', () => {
   });
 
   it('is registered as anthropic:<model>', async () => {
-    const context = { options: { base_url: server.url }, env: { ANTHROPIC_API_KEY: KEY }, baseDir: '.' };
+    const context = {
+      options: { base_url: server.url },
+      env: { ANTHROPIC_API_KEY: KEY },
+      baseDir: '.',
+      http: testHttp,
+    };
     const provider = await createProvider(`anthropic:${MODEL}`, context, 'target "claude"');
     expect(provider.id).toBe(`anthropic:${MODEL}`);
     await expect(createProvider('anthropic', context, 'target "claude"')).rejects.toThrow(

@@ -76,7 +76,7 @@ export function createAnthropicProvider(context: ProviderContext): Provider {
       const body = messagesBody(context.rest, request, stream);
       if (stream) {
         const startedAt = performance.now();
-        const response = await postStream(url, body, headers, request.signal, id);
+        const response = await postStream(context.http, url, body, headers, request.signal, id);
         if (!response.ok) {
           const { status, body: errorBody, headers: errorHeaders } = response.response;
           throw errorFromResponse(status, errorBody, errorHeaders, id, apiKey);
@@ -86,7 +86,7 @@ export function createAnthropicProvider(context: ProviderContext): Provider {
           response.headers,
         );
       }
-      const response = await postJson(url, body, headers, request.signal, id);
+      const response = await postJson(context.http, url, body, headers, request.signal, id);
       if (response.status < 200 || response.status >= 300) {
         throw errorFromResponse(response.status, response.body, response.headers, id, apiKey);
       }

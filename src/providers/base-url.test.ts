@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { createProvider } from './registry.js';
+import { testHttp } from './test-helpers.js';
 
 describe('apiRoot', () => {
   const anthropic = { segment: '/v1' };
@@ -123,7 +124,7 @@ describe('every adapter takes its base URL with or without the version segment',
       for (const suffix of suffixes) {
         const provider = await createProvider(
           id,
-          { options: { base_url: `${mock.url}${suffix}` }, env, baseDir: '.' },
+          { options: { base_url: `${mock.url}${suffix}` }, env, baseDir: '.', http: testHttp },
           'test',
         );
         scopes.add(provider.cacheScope());
@@ -146,6 +147,7 @@ describe('every adapter takes its base URL with or without the version segment',
           options: { base_url: `${mock.url}${suffixes.at(-1)}?api-version=2024-06&key=k%201` },
           env,
           baseDir: '.',
+          http: testHttp,
         },
         'test',
       );
@@ -161,7 +163,12 @@ describe('every adapter takes its base URL with or without the version segment',
   it('openai: a gateway prefix is the root as written (only the resource is appended)', async () => {
     const provider = await createProvider(
       'openai:gpt-4o-mini',
-      { options: { base_url: `${mock.url}/gateway/openai` }, env: { OPENAI_API_KEY: 'k' }, baseDir: '.' },
+      {
+        options: { base_url: `${mock.url}/gateway/openai` },
+        env: { OPENAI_API_KEY: 'k' },
+        baseDir: '.',
+        http: testHttp,
+      },
       'test',
     );
     // The mock serves no gateway, so it answers 404: only the path sent matters here.
@@ -183,7 +190,7 @@ describe('every adapter takes its base URL with or without the version segment',
       ['ollama:llama3.2', { OLLAMA_HOST: mock.url.replace('http://', '') }],
     ];
     for (const [id, env] of fromEnv) {
-      const provider = await createProvider(id, { options: {}, env, baseDir: '.' }, 'test');
+      const provider = await createProvider(id, { options: {}, env, baseDir: '.', http: testHttp }, 'test');
       await provider.call({
         messages: [{ role: 'user', content: 'hi' }],
         config: {},

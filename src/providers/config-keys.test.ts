@@ -3,6 +3,7 @@ import { ProviderError, UserError } from '../errors.js';
 import type { GenerationConfig } from '../types.js';
 import { ConfigGate } from './config-keys.js';
 import { createProvider } from './registry.js';
+import { testHttp } from './test-helpers.js';
 
 const keys = {
   api: 'Example API',
@@ -109,7 +110,7 @@ describe('which config keys each provider takes', () => {
     ];
 
   const build = (id: string, options: Record<string, unknown>, config: GenerationConfig) =>
-    createProvider(id, { options, config, env, baseDir: '.' }, 'test');
+    createProvider(id, { options, config, env, baseDir: '.', http: testHttp }, 'test');
 
   for (const { id, options = {}, takes, refuses } of cases) {
     it(`${id} takes ${takes.join(', ')}${refuses.length ? `; refuses ${refuses.join(', ')}` : ' and any other key'}`, async () => {

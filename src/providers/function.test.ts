@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { createFileProvider } from './function.js';
 import type { Provider, ProviderRequest } from './provider.js';
 import { createProvider } from './registry.js';
+import { testHttp } from './test-helpers.js';
 
 const PROVIDER_MODULE = fileURLToPath(new URL('./provider.ts', import.meta.url));
 
@@ -24,7 +25,7 @@ async function module(name: string, source: string): Promise<void> {
 }
 
 function provider(rest: string): Promise<Provider> {
-  return createFileProvider({ rest, options: {}, env: {}, baseDir: dir });
+  return createFileProvider({ rest, options: {}, env: {}, baseDir: dir, http: testHttp });
 }
 
 const REQUEST: ProviderRequest = {
@@ -143,7 +144,11 @@ describe('file: provider', () => {
 
   it('is built by the registry from a file: provider id', async () => {
     await module('p.mjs', 'export default () => "via registry";\n');
-    const built = await createProvider('file:p.mjs', { options: {}, env: {}, baseDir: dir }, 'target "p"');
+    const built = await createProvider(
+      'file:p.mjs',
+      { options: {}, env: {}, baseDir: dir, http: testHttp },
+      'target "p"',
+    );
     expect((await built.call(REQUEST)).output).toBe('via registry');
   });
 });

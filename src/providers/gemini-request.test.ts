@@ -14,6 +14,7 @@ import {
   sse,
   startCaptureServer,
 } from './request-shapes.contract.js';
+import { testHttp } from './test-helpers.js';
 
 const KEY = 'AIzaWireTestSecret0123456789';
 const MODEL = 'gemini-2.5-flash';
@@ -47,6 +48,7 @@ async function provider(
       ...(config ? { config } : {}),
       env: { GEMINI_API_KEY: KEY },
       baseDir: '.',
+      http: testHttp,
     },
     'target "gemini"',
   );

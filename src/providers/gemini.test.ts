@@ -7,7 +7,7 @@ import { geminiError } from './gemini-errors.js';
 import { parseGeminiUsage, readGeminiResponse, readGeminiStream } from './gemini-response.js';
 import type { Provider, ProviderContext } from './provider.js';
 import { createProvider } from './registry.js';
-import { providerError, userError } from './test-helpers.js';
+import { providerError, testHttp, userError } from './test-helpers.js';
 
 const KEY = 'AIzaMockSecret0123456789abcdef';
 const WRONG_KEY = 'AIzaWrongSecret9876543210fedcba';
@@ -25,7 +25,14 @@ beforeEach(() => {
 });
 
 function context(overrides: Partial<ProviderContext> = {}): ProviderContext {
-  return { rest: MODEL, options: {}, env: { GEMINI_API_KEY: KEY }, baseDir: '.', ...overrides };
+  return {
+    rest: MODEL,
+    options: {},
+    env: { GEMINI_API_KEY: KEY },
+    baseDir: '.',
+    http: testHttp,
+    ...overrides,
+  };
 }
 
 function create(
@@ -107,13 +114,13 @@ describe('createGeminiProvider', () => {
   it('is registered as google:<model> and priced by the bundled registry', async () => {
     const provider = await createProvider(
       `google:${MODEL}`,
-      { options: {}, env: { GEMINI_API_KEY: KEY }, baseDir: '.' },
+      { options: {}, env: { GEMINI_API_KEY: KEY }, baseDir: '.', http: testHttp },
       'assay.yaml',
     );
     expect(provider.id).toBe(`google:${MODEL}`);
-    await expect(createProvider('google', { options: {}, env: {}, baseDir: '.' }, 'here')).rejects.toThrow(
-      /missing a model name, e.g. google:gemini-2.5-flash/,
-    );
+    await expect(
+      createProvider('google', { options: {}, env: {}, baseDir: '.', http: testHttp }, 'here'),
+    ).rejects.toThrow(/missing a model name, e.g. google:gemini-2.5-flash/);
     const pricer = await createPricer(provider.model, provider.pricingProvider, undefined);
     expect(pricer({ inputTokens: 1_000_000, outputTokens: 0 })).toBeGreaterThan(0);
   });

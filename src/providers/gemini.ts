@@ -53,6 +53,7 @@ export function createGeminiProvider(context: ProviderContext): Provider {
       const body = buildGeminiBody(request.messages, request.config);
       if (!stream) {
         const response = await postJson(
+          context.http,
           endpoint(root, ':generateContent'),
           body,
           headers,
@@ -66,7 +67,7 @@ export function createGeminiProvider(context: ProviderContext): Provider {
       }
       const started = performance.now();
       const url = endpoint(root, ':streamGenerateContent?alt=sse');
-      const response = await postStream(url, body, headers, request.signal, label);
+      const response = await postStream(context.http, url, body, headers, request.signal, label);
       if (!response.ok) {
         const { status, body: errorBody, headers: errorHeaders } = response.response;
         throw geminiError(status, errorBody, errorHeaders, label, apiKey);

@@ -11,7 +11,7 @@ import { createHttpProvider } from './http-custom.js';
 import { CONTRACT_API_KEY, describeProviderContract, useContractServers } from './provider.contract.js';
 import type { Provider } from './provider.js';
 import { createProvider } from './registry.js';
-import { userError } from './test-helpers.js';
+import { testHttp, userError } from './test-helpers.js';
 
 const KEY = 'sk-custom-secret-5f2a9c';
 const NAME = 'my-service';
@@ -51,7 +51,13 @@ function create(providerOptions: Record<string, unknown> = {}, target: Target = 
     ...target,
   };
   for (const name of Object.keys(options)) if (options[name] === undefined) delete options[name];
-  return createHttpProvider({ rest: NAME, options, env: { MY_SERVICE_KEY: KEY }, baseDir: '.' });
+  return createHttpProvider({
+    rest: NAME,
+    options,
+    env: { MY_SERVICE_KEY: KEY },
+    baseDir: '.',
+    http: testHttp,
+  });
 }
 
 const QUESTION: ChatMessage[] = [
@@ -149,6 +155,7 @@ describe('http: provider', () => {
       options: { base_url: server.url, api_key_env: 'MY_SERVICE_KEY', provider_options: SERVICE },
       env: { MY_SERVICE_KEY: 'sk-wrong-key' },
       baseDir: '.',
+      http: testHttp,
     });
     const refused = await providerError(call(wrongKey));
     expect(refused).toMatchObject({ kind: 'permanent', status: 401 });
@@ -196,14 +203,14 @@ describe('http: provider', () => {
     const options = { base_url: server.url, api_key_env: 'MY_SERVICE_KEY', provider_options: SERVICE };
     const provider = await createProvider(
       'http:billing',
-      { options, env: { MY_SERVICE_KEY: KEY }, baseDir: '.' },
+      { options, env: { MY_SERVICE_KEY: KEY }, baseDir: '.', http: testHttp },
       'test',
     );
     expect(provider.id).toBe('http:billing');
     expect((await call(provider)).output).toBe('42');
-    await expect(createProvider('http', { options, env: {}, baseDir: '.' }, 'test')).rejects.toThrow(
-      'provider id "http" is missing a name, e.g. http:my-service',
-    );
+    await expect(
+      createProvider('http', { options, env: {}, baseDir: '.', http: testHttp }, 'test'),
+    ).rejects.toThrow('provider id "http" is missing a name, e.g. http:my-service');
   });
 });
 
@@ -237,7 +244,7 @@ tasks:
       expect(target?.providerId).toBe('http:my-service');
       const provider = await createProvider(
         target!.providerId,
-        { options: target!.options, env, baseDir: dir },
+        { options: target!.options, env, baseDir: dir, http: testHttp },
         'test',
       );
       const response = await call(
@@ -349,6 +356,7 @@ describe('http: provider options', () => {
         options: { base_url: server.url, api_key_env: 'MY_SERVICE_KEY', provider_options: SERVICE },
         env: {},
         baseDir: '.',
+        http: testHttp,
       }),
     );
     expect(unset.message).toBe('MY_SERVICE_KEY is not set (needed by http:my-service)');
@@ -385,6 +393,7 @@ describe('http: provider against the provider contract', () => {
         },
         env: { CONTRACT_KEY: CONTRACT_API_KEY },
         baseDir: '.',
+        http: testHttp,
       }),
     {
       servers,

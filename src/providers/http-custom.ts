@@ -80,7 +80,7 @@ export function createHttpProvider(context: ProviderContext): Provider {
         },
       );
     }
-    const response = await sendJson(options.method, url, body, headers, signal, id);
+    const response = await sendJson(context.http, options.method, url, body, headers, signal, id);
     if (response.status < 200 || response.status >= 300) throw httpError(response, options, id, secrets);
     return toResponse(response, options, id, secrets);
   }

@@ -3,14 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../errors.js';
-import {
-  classifyStatus,
-  classifyTransportError,
-  closeHttpAgent,
-  redact,
-  retryAfterMs,
-  sendJson,
-} from './http.js';
+import { classifyStatus, classifyTransportError, redact, retryAfterMs, sendJson } from './http.js';
+import { HttpAgents } from './http-agents.js';
 
 describe('retryAfterMs', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -127,21 +121,23 @@ describe('sendJson', () => {
       response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r1' });
       response.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"ok":"é"}')]));
     });
+    const http = new HttpAgents();
     try {
-      const answer = await sendJson('POST', server.url, '{}', {}, AbortSignal.timeout(5000), 'test');
+      const answer = await sendJson(http, 'POST', server.url, '{}', {}, AbortSignal.timeout(5000), 'test');
       expect(answer).toEqual({
         status: 200,
         headers: expect.objectContaining({ 'x-request-id': 'r1' }),
         body: { ok: 'é' },
       });
     } finally {
-      await closeHttpAgent();
+      await http.close();
       await server.close();
     }
   });
 
   it('turns a URL without a scheme into a transient ProviderError naming the adapter', async () => {
     const failure = await sendJson(
+      new HttpAgents(),
       'POST',
       '127.0.0.1:8000/v1/chat',
       '{}',

@@ -1,41 +1,20 @@
+import { type Agent, errors as undiciErrors, util as undiciUtil } from 'undici';
 import { ProviderError } from '../errors.js';
+import type { HttpAgents } from './http-agents.js';
 import { transportTimeouts } from './transport-context.js';
-import { Agent, parseHeaders, errors as undiciErrors } from './undici-parts.js';
 
-/** Keep-alive pools shared by every adapter, one per connect timeout (undici sets it on the pool). */
-const agents = new Map<number, Agent>();
-const DEFAULT_CONNECT_MS = 10_000;
-
-export function httpAgent(connectMs = DEFAULT_CONNECT_MS): Agent {
-  let agent = agents.get(connectMs);
-  if (!agent) {
-    agent = new Agent({
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 600_000,
-      connections: null,
-      pipelining: 1,
-      connect: { timeout: connectMs },
-    });
-    agents.set(connectMs, agent);
-  }
-  return agent;
-}
-
-/** The dispatcher and per-request timeouts for the current call. */
-export function requestTransport(): { dispatcher: Agent; headersTimeout?: number; bodyTimeout?: number } {
+/** The dispatcher (the runtime's pool for the call's connect timeout) and per-request timeouts. */
+export function requestTransport(http: HttpAgents): {
+  dispatcher: Agent;
+  headersTimeout?: number;
+  bodyTimeout?: number;
+} {
   const timeouts = transportTimeouts.getStore();
   return {
-    dispatcher: httpAgent(timeouts?.connectMs),
+    dispatcher: http.agent(timeouts?.connectMs),
     ...(timeouts?.firstByteMs !== undefined ? { headersTimeout: timeouts.firstByteMs } : {}),
     ...(timeouts?.idleMs !== undefined ? { bodyTimeout: timeouts.idleMs } : {}),
   };
-}
-
-/** Closes the pools' idle keep-alive connections so the process can exit at once. */
-export async function closeHttpAgent(): Promise<void> {
-  const open = [...agents.values()];
-  agents.clear();
-  await Promise.all(open.map((agent) => agent.close()));
 }
 
 export interface JsonResponse {
@@ -139,6 +118,7 @@ export function splitUrl(url: string): { origin: string; path: string } {
  * per-call path that wrapping cost more CPU than the HTTP exchange itself (docs/benchmarks.md).
  */
 export function sendJson(
+  http: HttpAgents,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH',
   url: string,
   body: string | undefined,
@@ -159,7 +139,7 @@ export function sendJson(
       reject(classifyTransportError(error, label, signal));
       return;
     }
-    const transport = requestTransport();
+    const transport = requestTransport(http);
     const requestHeaders: Record<string, string> =
       body !== undefined
         ? { accept: 'application/json', 'content-type': 'application/json' }
@@ -203,7 +183,7 @@ export function sendJson(
           onComplete() {
             settle();
             const text = decodeUtf8(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-            resolve({ status, headers: parseHeaders(rawHeaders), body: parseBody(text) });
+            resolve({ status, headers: undiciUtil.parseHeaders(rawHeaders), body: parseBody(text) });
           },
           onError(error) {
             settle();
@@ -220,13 +200,14 @@ export function sendJson(
 
 /** POSTs JSON and parses a JSON answer. Never retries; throws ProviderError for transport failures. */
 export function postJson(
+  http: HttpAgents,
   url: string,
   body: unknown,
   headers: Record<string, string>,
   signal: AbortSignal,
   label: string,
 ): Promise<JsonResponse> {
-  return sendJson('POST', url, JSON.stringify(body), headers, signal, label);
+  return sendJson(http, 'POST', url, JSON.stringify(body), headers, signal, label);
 }
 
 /** Removes secret values from a message before it reaches a log, the database or a report. */

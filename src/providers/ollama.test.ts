@@ -9,7 +9,7 @@ import {
   ollamaChatRequest,
   startCaptureServer,
 } from './request-shapes.contract.js';
-import { providerError, userError } from './test-helpers.js';
+import { providerError, testHttp, userError } from './test-helpers.js';
 
 let server: MockServer;
 beforeAll(async () => {
@@ -38,6 +38,7 @@ function create({ stream, headers }: Options = {}, model = 'llama3.2'): Provider
     },
     env: { OPENAI_API_KEY: 'sk-must-not-leak' },
     baseDir: '.',
+    http: testHttp,
   });
 }
 
@@ -169,6 +170,7 @@ describe('ollama adapter configuration', () => {
       options: {},
       env: { OLLAMA_HOST: `127.0.0.1:${server.port}` },
       baseDir: '.',
+      http: testHttp,
     });
     expect(provider.cacheScope()).toBe(`ollama http://127.0.0.1:${server.port}`);
     expect((await call(provider)).output).toBe('42');
@@ -180,6 +182,7 @@ describe('ollama adapter configuration', () => {
       options: { base_url: `${server.url}/ollama` },
       env: {},
       baseDir: '.',
+      http: testHttp,
     });
     const error = await providerError(call(provider));
     expect(error.kind).toBe('permanent');
@@ -194,6 +197,7 @@ describe('ollama adapter configuration', () => {
         options: { base_url: `${server.url}${suffix}` },
         env: {},
         baseDir: '.',
+        http: testHttp,
       });
       expect(provider.cacheScope()).toBe(`ollama ${server.url}`);
       await provider.call({ messages: QUESTION, config: {}, signal: AbortSignal.timeout(10_000) });
@@ -204,13 +208,16 @@ describe('ollama adapter configuration', () => {
   it('sends a bearer key only when api_key_env names one', async () => {
     const options = { base_url: server.url, api_key_env: 'OLLAMA_API_KEY' };
     expect(
-      userError(() => createOllamaProvider({ rest: 'llama3.2', options, env: {}, baseDir: '.' })).message,
+      userError(() =>
+        createOllamaProvider({ rest: 'llama3.2', options, env: {}, baseDir: '.', http: testHttp }),
+      ).message,
     ).toBe('OLLAMA_API_KEY is not set (needed by ollama:llama3.2)');
     const provider = createOllamaProvider({
       rest: 'llama3.2',
       options,
       env: { OLLAMA_API_KEY: 'ollama-key-123' },
       baseDir: '.',
+      http: testHttp,
     });
     await call(provider);
     expect(server.journal()[0]?.headers.authorization).toBe('Bearer ollama-key-123');
@@ -277,6 +284,7 @@ describe('Ollama on the wire', () => {
       options: { base_url: capture.url, stream },
       env: {},
       baseDir: '.',
+      http: testHttp,
     });
   }
 

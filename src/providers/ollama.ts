@@ -86,7 +86,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
   const fail = (message: string) => new ProviderError('transient', redact(`${id}: ${message}`, [apiKey]));
 
   async function callOnce(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {
-    const response = await postJson(url, body, headers, signal, id);
+    const response = await postJson(context.http, url, body, headers, signal, id);
     if (response.status < 200 || response.status >= 300)
       throw errorFromResponse(response, id, context.rest, apiKey);
     const parsed = messageSchema.safeParse(response.body);
@@ -106,7 +106,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
     signal: AbortSignal,
   ): Promise<ProviderResponse> {
     const startedAt = performance.now();
-    const response = await postStream(url, body, headers, signal, id, 'application/x-ndjson');
+    const response = await postStream(context.http, url, body, headers, signal, id, 'application/x-ndjson');
     if (!response.ok) throw errorFromResponse(response.response, id, context.rest, apiKey);
     let output = '';
     let ttftMs: number | undefined;
@@ -131,7 +131,14 @@ export function createOllamaProvider(context: ProviderContext): Provider {
 
   async function embed(request: EmbedRequest): Promise<EmbedResponse> {
     const body = { model: context.rest, input: request.inputs };
-    const response = await postJson(endpoint(root, '/embed'), body, headers, request.signal, id);
+    const response = await postJson(
+      context.http,
+      endpoint(root, '/embed'),
+      body,
+      headers,
+      request.signal,
+      id,
+    );
     if (response.status < 200 || response.status >= 300)
       throw errorFromResponse(response, id, context.rest, apiKey);
     const parsed = embedSchema.safeParse(response.body);

@@ -7,7 +7,7 @@ import { readChatStream } from './openai-chat-stream.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
 import type { Provider } from './provider.js';
 import { sseEvents } from './stream.js';
-import { providerError } from './test-helpers.js';
+import { providerError, testHttp } from './test-helpers.js';
 
 const KEY = 'sk-mock-secret-0123456789abcdef';
 
@@ -36,6 +36,7 @@ const ADAPTERS: Array<{ name: string; create(options?: Options): Provider }> = [
         options: { base_url: `${server.url}/v1`, stream, ...(headers ? { headers } : {}) },
         env: { OPENAI_API_KEY: KEY },
         baseDir: '.',
+        http: testHttp,
       }),
   },
   {
@@ -51,6 +52,7 @@ const ADAPTERS: Array<{ name: string; create(options?: Options): Provider }> = [
         },
         env: { KEY },
         baseDir: '.',
+        http: testHttp,
       }),
   },
 ];

@@ -8,7 +8,7 @@ import type { ChatMessage, GenerationConfig } from '../types.js';
 import { createOpenAiProvider } from './openai.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
 import type { Provider } from './provider.js';
-import { providerError } from './test-helpers.js';
+import { providerError, testHttp } from './test-helpers.js';
 
 const KEY = 'sk-mock-secret-0123456789abcdef';
 const WRONG_KEY = 'sk-wrong-secret-9876543210fedcba';
@@ -40,6 +40,7 @@ const ADAPTERS: Adapter[] = [
         options: { base_url: `${server.url}/v1`, ...(headers ? { headers } : {}) },
         env: { OPENAI_API_KEY: key },
         baseDir: process.cwd(),
+        http: testHttp,
       }),
   },
   {
@@ -51,6 +52,7 @@ const ADAPTERS: Adapter[] = [
         options: { base_url: `${server.url}/v1/`, api_key_env: 'LOCAL_KEY', ...(headers ? { headers } : {}) },
         env: { LOCAL_KEY: key },
         baseDir: process.cwd(),
+        http: testHttp,
       }),
   },
 ];

@@ -4,6 +4,7 @@ import type { Usage } from '../types.js';
 import { endpoint } from './base-url.js';
 import { ConfigGate, type ConfigKeys } from './config-keys.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
+import type { HttpAgents } from './http-agents.js';
 import { readChatStream } from './openai-chat-stream.js';
 import {
   type EmbedRequest,
@@ -100,6 +101,8 @@ export interface OpenAiChatOptions {
   configKeys?: ConfigKeys;
   /** The target's config, refused at construction when it has keys outside `configKeys`. */
   config?: ProviderRequest['config'];
+  /** The runtime's connection pools. */
+  http: HttpAgents;
 }
 
 export function parseUsage(raw: z.infer<typeof usageSchema> | null | undefined): Usage {
@@ -177,7 +180,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   };
 
   async function callJson(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {
-    const response = await postJson(url, body, headers, signal, label);
+    const response = await postJson(options.http, url, body, headers, signal, label);
     if (response.status < 200 || response.status >= 300) throw fail(response);
     const data = parseResponse(response.body, response.status, label);
     const choice = data.choices[0]!;
@@ -207,7 +210,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   async function callStream(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {
     const startedAt = performance.now();
     const streamBody = { ...body, stream: true, stream_options: { include_usage: true } };
-    const response = await postStream(url, streamBody, headers, signal, label);
+    const response = await postStream(options.http, url, streamBody, headers, signal, label);
     if (!response.ok) throw fail(response.response);
     const result = await readChatStream(sseEvents(response.chunks), {
       label,
@@ -234,7 +237,7 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   async function embed(request: EmbedRequest): Promise<EmbedResponse> {
     // Floats, not the SDK's default base64: the body stays readable in journals and caches.
     const body = { model: options.model, input: request.inputs, encoding_format: 'float' };
-    const response = await postJson(embeddingsUrl, body, headers, request.signal, label);
+    const response = await postJson(options.http, embeddingsUrl, body, headers, request.signal, label);
     if (response.status < 200 || response.status >= 300) throw fail(response);
     const parsed = embeddingsSchema.safeParse(response.body);
     const count = parsed.success ? parsed.data.data.length : 0;

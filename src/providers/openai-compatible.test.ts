@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
-import { userError } from './test-helpers.js';
+import { testHttp, userError } from './test-helpers.js';
 
 let server: MockServer;
 beforeAll(async () => {
@@ -15,7 +15,13 @@ afterAll(async () => {
 describe('createOpenAiCompatibleProvider', () => {
   it('needs a base_url and shows how to write one', () => {
     const error = userError(() =>
-      createOpenAiCompatibleProvider({ rest: 'llama3.2', options: {}, env: {}, baseDir: '.' }),
+      createOpenAiCompatibleProvider({
+        rest: 'llama3.2',
+        options: {},
+        env: {},
+        baseDir: '.',
+        http: testHttp,
+      }),
     );
     expect(error.message).toBe('openai-compatible:llama3.2 needs a base_url');
     expect(error.hint).toContain('base_url: http://localhost:8000/v1');
@@ -28,6 +34,7 @@ describe('createOpenAiCompatibleProvider', () => {
         options: { base_url: `${server.url}/v1`, api_key_env: 'ROUTER_KEY' },
         env: {},
         baseDir: '.',
+        http: testHttp,
       }),
     );
     expect(error.message).toBe('ROUTER_KEY is not set (needed by openai-compatible:llama3.2)');
@@ -40,6 +47,7 @@ describe('createOpenAiCompatibleProvider', () => {
       options: { base_url: `${server.url}/v1` },
       env: { OPENAI_API_KEY: 'sk-must-not-leak' },
       baseDir: '.',
+      http: testHttp,
     });
     const response = await provider.call({
       messages: [{ role: 'user', content: 'What is 10 - 4?' }],

@@ -37,5 +37,6 @@ export function createOpenAiCompatibleProvider(context: ProviderContext): Provid
     maxTokensField: 'max_tokens',
     headers: (context.options.headers as Record<string, string> | undefined) ?? {},
     stream: context.options.stream === true,
+    http: context.http,
   });
 }

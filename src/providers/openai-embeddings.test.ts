@@ -7,7 +7,7 @@ import { type MockServer, startMockServer } from '../mock/server.js';
 import { createOpenAiProvider } from './openai.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
 import type { EmbedResponse, Provider } from './provider.js';
-import { providerError } from './test-helpers.js';
+import { providerError, testHttp } from './test-helpers.js';
 
 const KEY = 'sk-mock-secret-0123456789abcdef';
 
@@ -28,6 +28,7 @@ function openAi(baseUrl = `${server.url}/v1`, headers?: Record<string, string>):
     options: { base_url: baseUrl, ...(headers ? { headers } : {}) },
     env: { OPENAI_API_KEY: KEY },
     baseDir: '.',
+    http: testHttp,
   });
 }
 
@@ -66,6 +67,7 @@ describe('OpenAI embed', () => {
         options: { base_url: `${keyless.url}/v1` },
         env: {},
         baseDir: '.',
+        http: testHttp,
       });
       const response = await embed(provider, ['a b c']);
       expect(response.vectors).toHaveLength(1);

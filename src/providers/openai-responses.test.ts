@@ -17,7 +17,7 @@ import {
   sse,
   startCaptureServer,
 } from './request-shapes.contract.js';
-import { providerError } from './test-helpers.js';
+import { providerError, testHttp } from './test-helpers.js';
 
 const KEY = 'sk-responses-wire-secret-0123';
 const MODEL = 'gpt-4.1-mini';
@@ -95,6 +95,7 @@ async function provider(
       ...(options.config ? { config: options.config } : {}),
       env: { OPENAI_API_KEY: KEY },
       baseDir: '.',
+      http: testHttp,
     },
     'target "responses"',
   );
@@ -436,6 +437,7 @@ describe('openai:responses against the mock server', () => {
         ...(config ? { config } : {}),
         env: { OPENAI_API_KEY: KEY },
         baseDir: '.',
+        http: testHttp,
       },
       'target "responses"',
     );
@@ -468,6 +470,7 @@ describe('openai:responses against the mock server', () => {
         options: { base_url: mock.url, stream: true, headers: { 'x-mock-malformed': '1' } },
         env: { OPENAI_API_KEY: KEY },
         baseDir: '.',
+        http: testHttp,
       },
       'here',
     );
@@ -485,7 +488,12 @@ describe('openai:responses against the mock server', () => {
   it('is a ProviderError, never a crash, for a key the mock refuses', async () => {
     const other = await createProvider(
       `openai:responses:${MODEL}`,
-      { options: { base_url: mock.url }, env: { OPENAI_API_KEY: 'sk-wrong-key-000000' }, baseDir: '.' },
+      {
+        options: { base_url: mock.url },
+        env: { OPENAI_API_KEY: 'sk-wrong-key-000000' },
+        baseDir: '.',
+        http: testHttp,
+      },
       'here',
     );
     const error = await ask(other).catch((caught: unknown) => caught);

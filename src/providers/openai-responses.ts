@@ -1,6 +1,7 @@
 import { endpoint } from './base-url.js';
 import { ConfigGate } from './config-keys.js';
 import { postJson } from './http.js';
+import type { HttpAgents } from './http-agents.js';
 import { errorFromResponse } from './openai-chat.js';
 import { RESPONSES_KEYS, responsesBody } from './openai-responses-request.js';
 import { readResponse, readResponseStream } from './openai-responses-response.js';
@@ -20,6 +21,8 @@ export interface OpenAiResponsesOptions {
   stream?: boolean;
   /** The target's config, refused at construction when it has keys the Responses API does not take. */
   config?: ProviderRequest['config'];
+  /** The runtime's connection pools. */
+  http: HttpAgents;
 }
 
 /**
@@ -50,12 +53,12 @@ export function createOpenAiResponsesProvider(options: OpenAiResponsesOptions): 
       const body = responsesBody(options.model, request.messages, request.config, stream);
       if (stream) {
         const startedAt = performance.now();
-        const response = await postStream(url, body, headers, request.signal, label);
+        const response = await postStream(options.http, url, body, headers, request.signal, label);
         if (!response.ok) throw errorFromResponse(response.response, label, apiKey);
         const result = await readResponseStream(sseEvents(response.chunks), label, startedAt, apiKey);
         return withLimits(result, response.headers);
       }
-      const response = await postJson(url, body, headers, request.signal, label);
+      const response = await postJson(options.http, url, body, headers, request.signal, label);
       if (response.status < 200 || response.status >= 300) throw errorFromResponse(response, label, apiKey);
       return withLimits(readResponse(response.body, label, response.status, apiKey), response.headers);
     },

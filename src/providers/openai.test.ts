@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import { createOpenAiProvider } from './openai.js';
 import { type CaptureServer, chatCompletionsRequest, startCaptureServer } from './request-shapes.contract.js';
-import { userError } from './test-helpers.js';
+import { testHttp, userError } from './test-helpers.js';
 
 let server: MockServer;
 beforeAll(async () => {
@@ -16,7 +16,7 @@ describe('createOpenAiProvider', () => {
   it('needs OPENAI_API_KEY and says where to set it', () => {
     for (const env of [{}, { OPENAI_API_KEY: '' }]) {
       const error = userError(() =>
-        createOpenAiProvider({ rest: 'gpt-4o-mini', options: {}, env, baseDir: '.' }),
+        createOpenAiProvider({ rest: 'gpt-4o-mini', options: {}, env, baseDir: '.', http: testHttp }),
       );
       expect(error.message).toBe('OPENAI_API_KEY is not set (needed by openai:gpt-4o-mini)');
       expect(error.hint).toBe('set OPENAI_API_KEY in the environment or in .env');
@@ -30,6 +30,7 @@ describe('createOpenAiProvider', () => {
         options: { api_key_env: 'TEAM_OPENAI_KEY' },
         env: { OPENAI_API_KEY: 'sk-ignored' },
         baseDir: '.',
+        http: testHttp,
       }),
     );
     expect(error.message).toBe('TEAM_OPENAI_KEY is not set (needed by openai:gpt-4o)');
@@ -40,6 +41,7 @@ describe('createOpenAiProvider', () => {
       options: { api_key_env: 'TEAM_OPENAI_KEY', base_url: `${server.url}/v1` },
       env: { TEAM_OPENAI_KEY: 'sk-from-custom-env' },
       baseDir: '.',
+      http: testHttp,
     });
     const response = await provider.call({
       messages: [{ role: 'user', content: 'What is 2 + 3?' }],
@@ -57,6 +59,7 @@ describe('createOpenAiProvider', () => {
       options: {},
       env: { OPENAI_API_KEY: 'sk-from-custom-env', OPENAI_BASE_URL: `${server.url}/v1` },
       baseDir: '.',
+      http: testHttp,
     });
     expect(provider.cacheScope()).toBe(`openai-chat ${server.url}/v1`);
     await provider.call({
@@ -73,6 +76,7 @@ describe('createOpenAiProvider', () => {
       options: {},
       env: { OPENAI_API_KEY: 'sk-x' },
       baseDir: '.',
+      http: testHttp,
     });
     expect(provider.cacheScope()).toBe('openai-chat https://api.openai.com/v1');
     expect(provider.model).toBe('gpt-4o-mini');
@@ -118,6 +122,7 @@ describe('openai: the Chat Completions request on the wire', () => {
       config,
       env: { OPENAI_API_KEY: 'sk-x' },
       baseDir: '.',
+      http: testHttp,
     });
     await provider.call({
       messages: [{ role: 'user', content: 'hi' }],

@@ -83,6 +83,7 @@ export function createOpenAiProvider(context: ProviderContext): Provider {
     headers: (context.options.headers as Record<string, string> | undefined) ?? {},
     stream: context.options.stream === true,
     ...(context.config ? { config: context.config } : {}),
+    http: context.http,
   };
   if (responses) return createOpenAiResponsesProvider(common);
   return createOpenAiChatProvider({

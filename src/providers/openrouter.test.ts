@@ -4,7 +4,7 @@ import { type MockServer, startMockServer } from '../mock/server.js';
 import type { ChatMessage } from '../types.js';
 import { createOpenRouterProvider, openRouterErrorKind } from './openrouter.js';
 import type { Provider } from './provider.js';
-import { providerError, userError } from './test-helpers.js';
+import { providerError, testHttp, userError } from './test-helpers.js';
 
 const KEY = 'sk-or-mock-0123456789abcdef';
 const MODEL = 'anthropic/claude-sonnet-4';
@@ -26,6 +26,7 @@ function create(options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = 
     options: { base_url: server.url, ...options },
     env: { OPENROUTER_API_KEY: KEY, ...env },
     baseDir: '.',
+    http: testHttp,
   });
 }
 
@@ -133,6 +134,7 @@ describe('openrouter adapter', () => {
         options: {},
         env: { OPENROUTER_API_KEY: KEY, OPENROUTER_BASE_URL: server.url },
         baseDir: '.',
+        http: testHttp,
       }),
     );
     expect(server.journal().map((entry) => [entry.path, entry.status])).toEqual([
@@ -147,6 +149,7 @@ describe('openrouter adapter', () => {
       options: {},
       env: { OPENROUTER_API_KEY: KEY },
       baseDir: '.',
+      http: testHttp,
     });
     expect(provider.id).toBe(`openrouter:${MODEL}`);
     expect(provider.model).toBe(MODEL);
@@ -168,6 +171,7 @@ describe('openrouter adapter', () => {
         options: {},
         env: { OPENROUTER_API_KEY: KEY },
         baseDir: '.',
+        http: testHttp,
       }),
     );
     expect(error.message).toBe('OpenRouter model "gpt-4o" has no vendor (in openrouter:gpt-4o)');

@@ -81,6 +81,7 @@ export function createOpenRouterProvider(context: ProviderContext): Provider {
     extraBody: { ...routing, usage: { include: true } },
     reportedCostUsd: (usage) => (typeof usage.cost === 'number' ? usage.cost : undefined),
     errorKind: openRouterErrorKind,
+    http: context.http,
     // Routing can change which upstream answers, so it is part of the cache identity.
     // Named by the site, as before base URLs were resolved, so existing cache entries still match.
     cacheScope: `openrouter ${withoutSegment(root, VERSION.segment)}${Object.keys(routing).length > 0 ? ` ${canonicalJson(routing)}` : ''}`,

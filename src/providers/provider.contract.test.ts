@@ -1,6 +1,7 @@
 /** Every HTTP adapter against the provider contract, each pointed at the one mock server of this file. */
 import { CONTRACT_API_KEY, describeProviderContract, useContractServers } from './provider.contract.js';
 import { createProvider } from './registry.js';
+import { testHttp } from './test-helpers.js';
 
 const servers = useContractServers();
 const bearer = { name: 'authorization', value: `Bearer ${CONTRACT_API_KEY}` };
@@ -8,7 +9,11 @@ const chatUsage = { inputTokens: 'prompt_tokens', outputTokens: 'completion_toke
 
 /** A provider built the way a config would build it: registry id, target options and environment. */
 function build(id: string, options: Record<string, unknown>, env: Record<string, string>) {
-  return createProvider(id, { options, env, baseDir: process.cwd() }, `contract test of ${id}`);
+  return createProvider(
+    id,
+    { options, env, baseDir: process.cwd(), http: testHttp },
+    `contract test of ${id}`,
+  );
 }
 
 /** Target options the suite controls: fault headers and the transport. */

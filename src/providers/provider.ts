@@ -1,4 +1,5 @@
 import type { ChatMessage, GenerationConfig, RateLimitSnapshot, Usage } from '../types.js';
+import type { HttpAgents } from './http-agents.js';
 
 export interface ToolCall {
   id?: string;
@@ -98,6 +99,8 @@ export interface ProviderContext {
   env: NodeJS.ProcessEnv;
   /** Directory of the config file, for resolving relative paths. */
   baseDir: string;
+  /** The runtime's HTTP connection pools: every request of the provider goes through them. */
+  http: HttpAgents;
 }
 
 export type ProviderFactory = (context: ProviderContext) => Provider | Promise<Provider>;

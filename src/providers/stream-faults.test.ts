@@ -10,6 +10,7 @@ import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import { type MockServer, startMockServer } from '../mock/server.js';
 import type { Provider } from './provider.js';
 import { createProvider } from './registry.js';
+import { testHttp } from './test-helpers.js';
 import { transportTimeouts } from './transport-context.js';
 
 const KEY = 'sk-stream-faults-3f9a2c71d8e4';
@@ -88,7 +89,7 @@ function build(adapter: AdapterCase, headers: Record<string, string>, origin = m
   const base = adapter.id.startsWith('openai-compatible:') ? { base_url: `${origin}/v1` } : {};
   return createProvider(
     adapter.id,
-    { options: { ...options, ...base }, env: adapter.env(origin), baseDir: process.cwd() },
+    { options: { ...options, ...base }, env: adapter.env(origin), baseDir: process.cwd(), http: testHttp },
     `stream fault test of ${adapter.id}`,
   );
 }

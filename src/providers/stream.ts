@@ -1,7 +1,8 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { Dispatcher } from 'undici';
 import { ProviderError } from '../errors.js';
 import { classifyTransportError, type JsonResponse, parseBody, requestTransport, splitUrl } from './http.js';
-import { request } from './undici-parts.js';
+import type { HttpAgents } from './http-agents.js';
 
 /** A streaming answer: either an error response (parsed like postJson) or the raw body chunks. */
 export type StreamResponse =
@@ -20,6 +21,7 @@ export type StreamResponse =
  * headers (resets, aborts) surface from the iteration as classified ProviderErrors.
  */
 export async function postStream(
+  http: HttpAgents,
   url: string,
   body: unknown,
   headers: Record<string, string>,
@@ -28,10 +30,10 @@ export async function postStream(
   accept = 'text/event-stream',
 ): Promise<StreamResponse> {
   const started = performance.now();
-  let response: Awaited<ReturnType<typeof request>>;
+  let response: Dispatcher.ResponseData;
   try {
-    const { dispatcher, ...timeouts } = requestTransport();
-    response = await request(dispatcher, {
+    const { dispatcher, ...timeouts } = requestTransport(http);
+    response = await dispatcher.request({
       ...splitUrl(url),
       method: 'POST',
       ...timeouts,

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { ProviderError, UserError } from '../errors.js';
+import { HttpAgents } from './http-agents.js';
 
 /** Awaits a call that must fail, and returns its ProviderError (failing the test otherwise). */
 export async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
@@ -21,3 +22,9 @@ export function userError(action: () => unknown): UserError {
   }
   throw new Error('expected a UserError');
 }
+
+/**
+ * Connection pools for the providers a test file builds (vitest gives each file its own module
+ * instance, so files never share one).
+ */
+export const testHttp = new HttpAgents();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createOpenAiChatProvider } from './openai-chat.js';
 import { readChatStream } from './openai-chat-stream.js';
 import { toolCallOutput } from './provider.js';
+import { testHttp } from './test-helpers.js';
 
 async function* events(...data: string[]) {
   for (const item of data) yield { data: item, event: undefined, id: undefined };
@@ -65,6 +66,7 @@ describe('tool calls (OpenAI dialect)', () => {
         apiKey: 'k',
         maxTokensField: 'max_tokens',
         headers: {},
+        http: testHttp,
       });
       const response = await provider.call({
         messages: [{ role: 'user', content: 'weather?' }],

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import type { Ajv, ErrorObject, Format, Options, ValidateFunction } from 'ajv';
+import { LRUCache } from 'lru-cache';
 import { UserError } from '../errors.js';
 import type { AssertionSpec } from '../types.js';
 import { findJsonProblem, lineAndColumn } from './json-error.js';
@@ -93,9 +94,29 @@ function createAjv(dialect: Dialect, strict: boolean): Ajv {
   return new Class(options);
 }
 
+/** One ajv per dialect and strictness (at most six). */
 const instances = new Map<string, Ajv>();
-/** Compiled validators by dialect, strictness and schema text: tasks sharing a schema compile it once. */
-const compiled = new Map<string, ValidateFunction>();
+
+interface CompiledSchema {
+  validate: ValidateFunction;
+  /** The instance that holds the schema, and the object it was compiled from (ajv's key for it). */
+  ajv: Ajv;
+  schema: object;
+}
+
+/** How many compiled schemas are kept; a server running many configs compiles without bound. */
+export const COMPILED_SCHEMAS_KEPT = 256;
+
+/**
+ * Compiled validators by dialect, strictness and schema text: tasks sharing a schema compile it
+ * once. Bounded: the least recently used is dropped, from ajv's own registry too.
+ */
+export const compiledSchemas = new LRUCache<string, CompiledSchema>({
+  max: COMPILED_SCHEMAS_KEPT,
+  dispose: (entry) => {
+    entry.ajv.removeSchema(entry.schema);
+  },
+});
 
 /**
  * Compiles a JSON Schema (draft-07 by default; 2019-09 and 2020-12 when `$schema` says so),
@@ -115,31 +136,38 @@ export function compileJsonSchema(schema: unknown, { strict = true } = {}): Json
     text = undefined;
   }
   const key = text === undefined ? undefined : `${instanceKey}\n${text}`;
-  let validate = key === undefined ? undefined : compiled.get(key);
-  if (!validate) {
+  let entry = key === undefined ? undefined : compiledSchemas.get(key);
+  if (!entry) {
     let ajv = instances.get(instanceKey);
     if (!ajv) {
       ajv = createAjv(dialect, strict);
       instances.set(instanceKey, ajv);
     }
-    validate = compileWith(ajv, schema, () => createAjv(dialect, strict));
-    if (key !== undefined) compiled.set(key, validate);
+    entry = compileWith(ajv, schema, () => createAjv(dialect, strict));
+    // A schema with no text (a cycle) cannot be found again: ajv need not keep it either.
+    if (key === undefined) entry.ajv.removeSchema(entry.schema);
+    else compiledSchemas.set(key, entry);
   }
-  const check = validate;
+  const check = entry.validate;
   return (data) => (check(data) ? undefined : describeSchemaErrors(check.errors ?? []));
 }
 
-function compileWith(ajv: Ajv, schema: object, fresh?: () => Ajv): ValidateFunction {
+function compileWith(ajv: Ajv, schema: object, fresh?: () => Ajv): CompiledSchema {
   try {
     if (!ajv.validateSchema(schema)) {
       throw new InvalidSchemaError(`not a valid JSON Schema: ${describeSchemaErrors(ajv.errors ?? [])}`);
     }
-    return ajv.compile(schema);
+    return { validate: ajv.compile(schema), ajv, schema };
   } catch (error) {
     if (error instanceof InvalidSchemaError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     // Two different schemas with the same `$id` cannot share an instance.
-    if (fresh && /already exists/.test(message)) return compileWith(fresh(), schema);
+    if (/already exists/.test(message)) {
+      if (fresh) return compileWith(fresh(), schema);
+    } else {
+      // ajv registered the schema before compiling it failed.
+      ajv.removeSchema(schema);
+    }
     throw new InvalidSchemaError(message.replace(/^strict mode: /, ''), { cause: error });
   }
 }

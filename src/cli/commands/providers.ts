@@ -1,10 +1,12 @@
-import { loadProject } from '../../config/load.js';
+import { loadProject, type Project } from '../../config/load.js';
 import { resolveTargetName } from '../../config/target-name.js';
 import { ProviderError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { createPricer } from '../../pricing/price.js';
+import type { Provider } from '../../providers/provider.js';
 import { describeProviders } from '../../providers/registry.js';
 import { formatMs, formatUsd } from '../../report/format.js';
+import type { Target } from '../../types.js';
 
 export async function providersListCommand(flags: { json?: boolean }): Promise<number> {
   const rows = describeProviders(process.env);
@@ -37,11 +39,37 @@ export async function providersTestCommand(
   );
   const target = project.targets.find((candidate) => candidate.name === name)!;
   const { createProvider } = await import('../../providers/registry.js');
-  const provider = await createProvider(
-    target.providerId,
-    { options: target.options, config: target.config, env: process.env, baseDir: project.baseDir },
-    `target "${target.name}"`,
-  );
+  // Loaded here only: `providers list` needs no HTTP client.
+  const { createRuntime } = await import('../../runtime.js');
+  const runtime = createRuntime();
+  try {
+    return await testTarget(
+      target,
+      project,
+      await createProvider(
+        target.providerId,
+        {
+          options: target.options,
+          config: target.config,
+          env: process.env,
+          baseDir: project.baseDir,
+          http: runtime.http,
+        },
+        `target "${target.name}"`,
+      ),
+      flags,
+    );
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function testTarget(
+  target: Target,
+  project: Project,
+  provider: Provider,
+  flags: { json?: boolean },
+): Promise<number> {
   const pricer = await createPricer(provider.model, provider.pricingProvider, target.price);
   const started = performance.now();
   try {
@@ -100,8 +128,5 @@ export async function providersTestCommand(
         `${target.name}: failed (${error.kind}${error.status ? `, HTTP ${error.status}` : ''}): ${report.message}\n`,
       );
     return EXIT.failures;
-  } finally {
-    const http = await import('../../providers/http.js');
-    await http.closeHttpAgent();
   }
 }

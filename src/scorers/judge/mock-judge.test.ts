@@ -7,6 +7,7 @@ import { type MockServer, startMockServer } from '../../mock/server.js';
 import { createOpenAiCompatibleProvider } from '../../providers/openai-compatible.js';
 import { createOpenRouterProvider } from '../../providers/openrouter.js';
 import type { Provider } from '../../providers/provider.js';
+import { testHttp } from '../../providers/test-helpers.js';
 import type { AssertionSpec, Task } from '../../types.js';
 import type { JudgeService, Scorer, ScoreVerdict } from '../scorer.js';
 import { answerRelevanceScorer } from './answer-relevance.js';
@@ -48,6 +49,7 @@ function compatible(headers: Record<string, string> = {}): Provider {
     options: { base_url: `${server.url}/v1`, headers },
     env: {},
     baseDir: '.',
+    http: testHttp,
   });
 }
 
@@ -125,6 +127,7 @@ describe('built-in judge prompts graded by the mock', () => {
       options: { base_url: server.url, headers: { 'x-mock-reply': 'Looks fine to me!' } },
       env: { OPENROUTER_API_KEY: 'sk-or-test' },
       baseDir: '.',
+      http: testHttp,
     });
     const error = await rejection(
       grade(llmRubricScorer, { value: 'Is "fine"' }, 'fine', makeTask(), provider),

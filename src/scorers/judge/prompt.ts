@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LRUCache } from 'lru-cache';
 import * as z from 'zod';
 import { parseYamlSource } from '../../config/source.js';
 import { validate } from '../../config/validate.js';
@@ -38,8 +39,11 @@ export interface JudgePrompt {
   render(variables: Record<string, unknown>, where: string): ChatMessage[];
 }
 
-// Compiled once per file content: prepare runs once per task, and tasks share their judge prompt.
-const compiled = new Map<string, PromptRenderer>();
+/**
+ * Compiled once per file content: prepare runs once per task, and tasks share their judge prompt.
+ * Bounded, so a server running many configs does not keep every prompt it ever compiled.
+ */
+export const compiledJudgePrompts = new LRUCache<string, PromptRenderer>({ max: 64 });
 
 /**
  * Loads the judge prompt of an assertion (its `prompt:` file, else the built-in `<builtin>.njk`),
@@ -56,10 +60,10 @@ export function loadJudgePrompt(
   const prompt =
     spec.prompt === undefined ? builtinPrompt(builtin) : userPrompt(spec.prompt, where, context.baseDir);
   const key = `${prompt.path}\0${prompt.version}`;
-  let renderer = compiled.get(key);
+  let renderer = compiledJudgePrompts.get(key);
   if (!renderer) {
     renderer = withJudgeHint(() => compilePrompt(prompt, prompt.baseDir), sample);
-    compiled.set(key, renderer);
+    compiledJudgePrompts.set(key, renderer);
   }
   const check = renderer;
   withJudgeHint(() => check(sample, where), sample);
