@@ -256,6 +256,8 @@ function readHighWaterMarkKb(pid) {
  * `extraArgs` are added to `assay run`; with `progress: 'lines'` every stderr line is kept with the
  * time it arrived (ms since spawn) in `lines`.
  */
+let runCount = 0;
+
 async function runAssay({
   configPath,
   mockUrl,
@@ -277,11 +279,14 @@ async function runAssay({
     ...extraArgs,
   ];
   if (!cache) args.splice(2, 0, '--no-cache');
+  // A key of its own per run: the mock reports (and, with --rpm, enforces) limits per key, and runs
+  // of one bench sharing a key would see the budget earlier runs spent.
+  const key = `bench-key-${++runCount}`;
   const env = {
     ...process.env,
-    ANTHROPIC_API_KEY: 'bench-key',
-    GEMINI_API_KEY: 'bench-key',
-    OPENAI_API_KEY: 'bench-key',
+    ANTHROPIC_API_KEY: key,
+    GEMINI_API_KEY: key,
+    OPENAI_API_KEY: key,
     OPENAI_BASE_URL: `${mockUrl}/v1`,
     ASSAY_DB: dbPath,
     // A PostgreSQL store (the storage scenario) wins over ASSAY_DB.
