@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import type { ConfigKeys } from './config-keys.js';
 import type { Provider, ProviderContext, ProviderFactory } from './provider.js';
 
 export interface ParsedProviderId {
@@ -123,4 +124,25 @@ export async function createProvider(
   const { kind, rest } = parseProviderId(id, where);
   const factory = await FACTORIES[kind]!.load();
   return factory({ ...context, rest });
+}
+
+/**
+ * The config keys a provider id's API takes (see `config-keys.ts`), or undefined when it takes any
+ * (Ollama options, OpenAI-compatible servers' extras, OpenRouter's routing fields). For importers,
+ * which must not write keys a run would refuse.
+ */
+export async function configKeysOf(id: string): Promise<ConfigKeys | undefined> {
+  const { kind, rest } = parseProviderId(id, 'provider id');
+  switch (kind) {
+    case 'openai':
+      return rest.startsWith('responses:')
+        ? (await import('./openai-responses-request.js')).RESPONSES_KEYS
+        : (await import('./openai.js')).CHAT_COMPLETIONS_KEYS;
+    case 'anthropic':
+      return (await import('./anthropic-request.js')).MESSAGES_KEYS;
+    case 'google':
+      return (await import('./gemini-request.js')).GENERATE_CONTENT_KEYS;
+    default:
+      return undefined;
+  }
 }

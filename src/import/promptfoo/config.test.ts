@@ -362,3 +362,35 @@ tests:
     expect(fromConfigEnv.yaml).not.toContain('from-config');
   });
 });
+
+describe('provider config keys', () => {
+  it("leaves out keys the provider's API does not take, listing each, so the run is not refused", async () => {
+    const dir = await tempDirectory();
+    await writeFile(
+      path.join(dir, 'promptfooconfig.yaml'),
+      `prompts: ['Q: {{question}}']
+providers:
+  - id: anthropic:messages:claude-3-5-haiku-20241022
+    config: { temperature: 0, seed: 7, max_tokens: 64 }
+  - id: openai:responses:gpt-4.1-mini
+    config: { temperature: 0, seed: 7 }
+tests:
+  - vars: { question: Where is Paris? }
+`,
+    );
+    const plan = await planPromptfoo(path.join(dir, 'promptfooconfig.yaml'), { env: {} });
+    await mkdir(path.join(dir, 'assay'));
+    await writePlan(plan, path.join(dir, 'assay'), false);
+    const project = await loadProject({ cwd: path.join(dir, 'assay'), env: {} });
+    expect(project.targets.map((target) => [target.providerId, target.config])).toEqual([
+      ['anthropic:claude-3-5-haiku-20241022', { temperature: 0, max_tokens: 64 }],
+      ['openai:responses:gpt-4.1-mini', { temperature: 0 }],
+    ]);
+    expect(
+      plan.skipped.filter((entry) => entry.item.endsWith('config.seed')).map((entry) => entry.reason),
+    ).toEqual([
+      expect.stringMatching(/^not a request field of Anthropic Messages/),
+      expect.stringMatching(/^not a request field of the OpenAI Responses API/),
+    ]);
+  });
+});

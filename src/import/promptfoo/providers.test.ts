@@ -5,6 +5,7 @@ describe('mapProviderId', () => {
   it.each([
     ['openai:gpt-4o-mini', 'openai:gpt-4o-mini'],
     ['openai:chat:gpt-4o-mini', 'openai:gpt-4o-mini'],
+    ['openai:responses:gpt-4.1', 'openai:responses:gpt-4.1'],
     ['anthropic:messages:claude-3-5-haiku-20241022', 'anthropic:claude-3-5-haiku-20241022'],
     ['anthropic:claude-sonnet-4-20250514', 'anthropic:claude-sonnet-4-20250514'],
     ['google:gemini-2.5-flash', 'google:gemini-2.5-flash'],
@@ -18,7 +19,6 @@ describe('mapProviderId', () => {
   });
 
   it.each([
-    ['openai:responses:gpt-4.1', 'openai:gpt-4.1', /Chat Completions instead of the Responses API/],
     ['vertex:gemini-1.5-pro', 'google:gemini-1.5-pro', /Gemini API/],
     ['vertex:chat:gemini-2.0-flash', 'google:gemini-2.0-flash', /Gemini API/],
     ['ollama:completion:mistral', 'ollama:mistral', /\/api\/chat/],

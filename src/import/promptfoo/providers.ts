@@ -1,5 +1,6 @@
 import type { SourceDocument } from '../../config/source.js';
 import { parseYamlSource } from '../../config/source.js';
+import { configKeysOf } from '../../providers/registry.js';
 import { describeValue } from '../../scorers/text.js';
 import { UniqueNames } from '../names.js';
 import { fileRef, isRecord, isStructured, type PromptfooContext } from './context.js';
@@ -43,9 +44,7 @@ const OPENAI_MODES = [
 const KINDS: Record<string, (rest: string) => IdMapping> = {
   openai(rest) {
     const { mode, model } = splitMode(rest, OPENAI_MODES);
-    if (mode === 'responses') {
-      return { id: `openai:${model}`, note: 'called through Chat Completions instead of the Responses API' };
-    }
+    if (mode === 'responses') return { id: `openai:responses:${model}` };
     if (mode && mode !== 'chat')
       return { skip: `OpenAI ${mode} models are not supported (Assay calls Chat Completions)` };
     return { id: `openai:${model}` };
@@ -288,6 +287,14 @@ async function convertConfig(
     else if (ref !== undefined)
       skip(key, `only JSON and YAML files are inlined (${String(setting)}); paste the value`);
     else generation[key] = setting;
+  }
+  // Keys the API does not take would stop the run (exit 2): leave them out, and say so.
+  const keys = await configKeysOf(target.id);
+  for (const key of Object.keys(generation)) {
+    if (!keys || keys.accepted.has(key)) continue;
+    const reason = keys.reasons?.[key];
+    skip(key, `not a request field of ${keys.api}${reason ? ` (${reason})` : ''}`);
+    delete generation[key];
   }
   if (Object.keys(generation).length > 0) target.config = generation;
 }
