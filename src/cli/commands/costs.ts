@@ -1,9 +1,9 @@
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
-import { formatUsd } from '../../report/format.js';
+import { columnWidths, formatUsd } from '../../report/format.js';
 import type { CostDimension } from '../../store/store.js';
 import { parseDuration } from '../../util/duration.js';
-import { type ProjectFlags, printJson, withStore } from './project-store.js';
+import { type ProjectFlags, printJson, withReadOnlyStore } from './project-store.js';
 
 const TIMEFRAMES = { day: '1d', week: '7d', month: '30d' } as const;
 const BREAKDOWNS = ['provider', 'model', 'target', 'suite', 'task', 'user'] as const;
@@ -31,7 +31,7 @@ export async function costsCommand(flags: CostsFlags): Promise<number> {
   const by = (flags.by as CostDimension | undefined) ?? defaultBuckets(timeframe);
   const window = parseDuration(flags.since ?? TIMEFRAMES[timeframe], '--since');
   const since = Date.now() - window;
-  return withStore(flags, async (store) => {
+  return withReadOnlyStore(flags, async (store) => {
     let rows = await store.costBreakdown({ since, by });
     // By model or provider, judge calls belong to the judge, not to the model whose output was
     // judged: their cost moves to one "(judges)" row (results do not record which grader it was).
@@ -74,7 +74,7 @@ export async function costsCommand(flags: CostsFlags): Promise<number> {
         formatUsd(row.savedUsd),
       ]);
     }
-    const widths = table[0]!.map((_, index) => Math.max(...table.map((line) => line[index]!.length)));
+    const widths = columnWidths(table);
     process.stdout.write(
       `costs of the last ${timeframe === 'day' ? 'day' : timeframe === 'week' ? '7 days' : '30 days'}${flags.since ? ` (--since ${flags.since})` : ''}, by ${by}\n`,
     );

@@ -1,10 +1,17 @@
 import { EXIT } from '../../exit-codes.js';
-import { formatMs, formatPercent, formatUsd } from '../../report/format.js';
+import { columnWidths, formatMs, formatPercent, formatUsd } from '../../report/format.js';
 import { requireRun } from '../../runs/find.js';
 import { wilsonInterval } from '../../stats/wilson.js';
 import type { RunListing } from '../../store/store.js';
 import { parseDuration } from '../../util/duration.js';
-import { currentActor, formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
+import {
+  currentActor,
+  formatDate,
+  type ProjectFlags,
+  printJson,
+  withReadOnlyStore,
+  withStore,
+} from './project-store.js';
 
 export interface RunsFlags extends ProjectFlags {
   suite?: string;
@@ -54,7 +61,7 @@ export async function runsCommand(flags: RunsFlags): Promise<number> {
     );
   }
   const since = flags.since ? Date.now() - parseDuration(flags.since, '--since') : undefined;
-  return withStore(flags, async (store) => {
+  return withReadOnlyStore(flags, async (store) => {
     const listings = await store.listRuns({
       ...(flags.suite ? { suite: flags.suite } : {}),
       ...(flags.target ? { target: flags.target } : {}),
@@ -104,7 +111,7 @@ export async function runsCommand(flags: RunsFlags): Promise<number> {
         row.targets.join(', '),
       ]);
     }
-    const widths = lines[0]!.map((_, index) => Math.max(...lines.map((line) => line[index]!.length)));
+    const widths = columnWidths(lines);
     for (const line of lines) {
       process.stdout.write(
         `${line
