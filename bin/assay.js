@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +21,8 @@ function commandName(argv) {
  * ES modules, and this one also keeps the functions compiled while the command ran). Caches are
  * named after the bundle's content hash, so a rebuilt bundle never meets an old cache; a cache V8
  * rejects (another Node version) is written again. Returns undefined without a bundle.
- * ASSAY_CODE_CACHE=0 turns the cache off; ASSAY_CODE_CACHE_DIR puts it elsewhere
- * (default: dist/bundle/code-cache, emptied by every build).
+ * ASSAY_CODE_CACHE=0 turns the cache off; ASSAY_CODE_CACHE_DIR puts it elsewhere (a folder whose
+ * parent exists; default: dist/bundle/code-cache, emptied by every build).
  */
 function loadBundle() {
   let source;
@@ -91,7 +91,9 @@ function readCodeCache(file) {
 
 function writeCodeCache(file, code) {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    // One level only: the folder's parent exists (dist/bundle, or the one ASSAY_CODE_CACHE_DIR
+    // names). Node 20's recursive mkdir spins forever on some paths (/proc/nope).
+    if (!existsSync(path.dirname(file))) mkdirSync(path.dirname(file));
     // Unique per writer, so processes starting together never write into one temporary file.
     const temporary = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     writeFileSync(temporary, Buffer.concat([checksum(code), code]));
