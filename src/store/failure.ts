@@ -16,8 +16,8 @@ function diagnose(error: unknown): { problem: string; remedy: string } | undefin
   }
   if (code.startsWith('SQLITE_IOERR') || code === 'EIO') {
     return {
-      problem: `the disk failed to read or write the database (${reason})`,
-      remedy: 'check the disk (free space, dmesg, a network drive that went away)',
+      problem: `the disk failed to read or write the database (${reason}); a full disk does this too`,
+      remedy: 'free space on that disk, or check it (dmesg, a network drive that went away)',
     };
   }
   if (code === 'SQLITE_BUSY') {
