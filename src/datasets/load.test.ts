@@ -299,7 +299,10 @@ describe('loadTaskFile: files that are not UTF-8 text', () => {
     const lines = { 'a.yaml': 4, 'a.json': 2, 'a.jsonl': 3, 'a.csv': 4 };
     for (const [name, content] of Object.entries(files)) {
       const error = await failure(loadTaskFile(await bytes(name, content), dir));
-      expect({ name, location: error.location }).toEqual({ name, location: `${name}:${lines[name as keyof typeof lines]}` });
+      expect({ name, location: error.location }).toEqual({
+        name,
+        location: `${name}:${lines[name as keyof typeof lines]}`,
+      });
       expect(error.message).toMatch(/^this task file is not UTF-8 text/);
     }
   });
@@ -309,7 +312,9 @@ describe('loadTaskFile: files that are not UTF-8 text', () => {
     for (const name of ['b.yaml', 'b.jsonl', 'b.csv']) {
       const error = await failure(loadTaskFile(await bytes(name, binary), dir));
       expect(error.location).toBe(name);
-      expect(error.message).toBe('this task file looks binary, not text (it holds NUL bytes; a UTF-16 file does too)');
+      expect(error.message).toBe(
+        'this task file looks binary, not text (it holds NUL bytes; a UTF-16 file does too)',
+      );
     }
   });
 

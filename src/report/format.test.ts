@@ -141,6 +141,8 @@ describe('columnWidths and longestLength', () => {
 
 describe('terminalText', () => {
   it('keeps lines and tabs, and turns escape sequences and other control characters into spaces', () => {
-    expect(terminalText('a\tb\r\nc\x1b[31mred\x1b]0;title\x07\x9b2J\rd')).toBe('a\tb\nc [31mred ]0;title  2J d');
+    expect(terminalText('a\tb\r\nc\x1b[31mred\x1b]0;title\x07\x9b2J\rd')).toBe(
+      'a\tb\nc [31mred ]0;title  2J d',
+    );
   });
 });

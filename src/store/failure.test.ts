@@ -7,10 +7,26 @@ const sqliteError = (code: string, message: string) => Object.assign(new Error(m
 describe('storageFailure', () => {
   it('names the database and the fix for a full disk, a failing disk and a long lock', () => {
     const cases: Array<[Error, RegExp, RegExp]> = [
-      [sqliteError('SQLITE_FULL', 'database or disk is full'), /^the disk holding the database is full/, /^free space/],
-      [sqliteError('SQLITE_IOERR_WRITE', 'disk I/O error'), /^the disk failed to read or write/, /^free space on that disk, or check it/],
-      [sqliteError('SQLITE_BUSY', 'database is locked'), /^another process held the database locked/, /^wait for/],
-      [sqliteError('53100', 'could not extend file'), /^the disk holding the database is full/, /^free space/],
+      [
+        sqliteError('SQLITE_FULL', 'database or disk is full'),
+        /^the disk holding the database is full/,
+        /^free space/,
+      ],
+      [
+        sqliteError('SQLITE_IOERR_WRITE', 'disk I/O error'),
+        /^the disk failed to read or write/,
+        /^free space on that disk, or check it/,
+      ],
+      [
+        sqliteError('SQLITE_BUSY', 'database is locked'),
+        /^another process held the database locked/,
+        /^wait for/,
+      ],
+      [
+        sqliteError('53100', 'could not extend file'),
+        /^the disk holding the database is full/,
+        /^free space/,
+      ],
     ];
     for (const [error, message, hint] of cases) {
       const failure = storageFailure(error, '/data/assay.db');

@@ -37,18 +37,25 @@ describe('ensureFolder', () => {
     expect(direct).toBeInstanceOf(UserError);
     expect(direct.message).toBe(`${file} is a file, not a folder`);
     const below = await failure(ensureFolder(path.join(file, 'x', 'y'), '-o'));
-    expect(below.message).toBe(`cannot create the folder ${path.join(file, 'x', 'y')}: ${file} is a file, not a folder`);
+    expect(below.message).toBe(
+      `cannot create the folder ${path.join(file, 'x', 'y')}: ${file} is a file, not a folder`,
+    );
     expect((below as UserError).location).toBe('-o');
     expect((below as UserError).hint).toBe('choose another path for -o');
   });
 
   // Node 20's recursive mkdir never returns on this path: the test would time out.
-  it.runIf(process.platform === 'linux')('fails at once under /proc, where no folder can be made', async () => {
-    const error = await failure(ensureFolder('/proc/assay-nope/deeper', '--db'));
-    expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toBe('cannot create the folder /proc/assay-nope (ENOENT: this place does not take new files or folders)');
-    expect((error as UserError).location).toBe('--db');
-  });
+  it.runIf(process.platform === 'linux')(
+    'fails at once under /proc, where no folder can be made',
+    async () => {
+      const error = await failure(ensureFolder('/proc/assay-nope/deeper', '--db'));
+      expect(error).toBeInstanceOf(UserError);
+      expect(error.message).toBe(
+        'cannot create the folder /proc/assay-nope (ENOENT: this place does not take new files or folders)',
+      );
+      expect((error as UserError).location).toBe('--db');
+    },
+  );
 });
 
 describe('writeOutputFile', () => {
@@ -72,7 +79,9 @@ describe('fileSystemError', () => {
     const environment = fileSystemError(full, '/data/out.html', '-o', 'write');
     expect(environment).toBeInstanceOf(EnvironmentError);
     expect(environment.message).toBe('cannot write /data/out.html (ENOSPC: no space left on the disk)');
-    expect((environment as EnvironmentError).hint).toBe('free space on that disk, then run the command again');
+    expect((environment as EnvironmentError).hint).toBe(
+      'free space on that disk, then run the command again',
+    );
     const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
     expect(fileSystemError(denied, '/root/x', '-o', 'write')).toBeInstanceOf(UserError);
   });

@@ -43,14 +43,21 @@ describe('readTextFile', () => {
 
   it('says a binary file looks binary, in one short line', async () => {
     const file = path.join(root, 'binary.yaml');
-    await writeFile(file, Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\x00', 'latin1'), Buffer.alloc(4000, 7)]));
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\x00', 'latin1'), Buffer.alloc(4000, 7)]),
+    );
     const error = await caught(() => readTextFile(file, 'binary.yaml', 'task file'));
     expect(error.location).toBe('binary.yaml');
-    expect(error.message).toBe('this task file looks binary, not text (it holds NUL bytes; a UTF-16 file does too)');
+    expect(error.message).toBe(
+      'this task file looks binary, not text (it holds NUL bytes; a UTF-16 file does too)',
+    );
   });
 
   it('names a file it cannot read', async () => {
-    const error = await caught(() => readTextFile(path.join(root, 'missing.txt'), 'missing.txt', 'prompt file'));
+    const error = await caught(() =>
+      readTextFile(path.join(root, 'missing.txt'), 'missing.txt', 'prompt file'),
+    );
     expect(error.message).toBe('cannot read prompt file: ENOENT');
   });
 });
@@ -92,13 +99,17 @@ describe('decodeTextStream', () => {
     ]);
     const file = path.join(root, 'bad.jsonl');
     await writeFile(file, bad);
-    const error = await caught(() => collect(decodeTextStream(chunksOf(bad, 64), file, 'bad.jsonl', 'task file')));
+    const error = await caught(() =>
+      collect(decodeTextStream(chunksOf(bad, 64), file, 'bad.jsonl', 'task file')),
+    );
     expect(error.location).toBe('bad.jsonl:151');
 
     const truncated = Buffer.concat([Buffer.from('a\nb '), Buffer.from('✓').subarray(0, 2)]);
     const cut = path.join(root, 'cut.jsonl');
     await writeFile(cut, truncated);
-    const end = await caught(() => collect(decodeTextStream(chunksOf(truncated, 4), cut, 'cut.jsonl', 'task file')));
+    const end = await caught(() =>
+      collect(decodeTextStream(chunksOf(truncated, 4), cut, 'cut.jsonl', 'task file')),
+    );
     expect(end.location).toBe('cut.jsonl:2');
   });
 
@@ -106,7 +117,9 @@ describe('decodeTextStream', () => {
     const bytes = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(10)]);
     const file = path.join(root, 'zip.csv');
     await writeFile(file, bytes);
-    const error = await caught(() => collect(decodeTextStream(chunksOf(bytes, 8), file, 'zip.csv', 'task file')));
+    const error = await caught(() =>
+      collect(decodeTextStream(chunksOf(bytes, 8), file, 'zip.csv', 'task file')),
+    );
     expect(error.message).toMatch(/looks binary/);
   });
 });

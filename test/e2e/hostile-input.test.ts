@@ -87,7 +87,7 @@ describe('paths outside the project or where no file can go', () => {
   it('export -o and --db under /proc, or below a file, fail at once with the path (no endless mkdir)', async () => {
     const project = await projectWithRun();
     const file = path.join(project.dir, 'q.njk');
-    const { dir, env } = project;
+    const { dir } = project;
     try {
       const cases: Array<[string[], RegExp]> = [
         [

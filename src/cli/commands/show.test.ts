@@ -20,6 +20,8 @@ describe('renderItem', () => {
     }
     const shown = renderItem(result, false);
     // Lines and tabs stay; the rest of the text is kept around the removed characters.
-    expect(shown).toContain('  first\n  red  [31mRED [0m title  ]0;pwned  clear  2J bell   cr end\n  \tindented');
+    expect(shown).toContain(
+      '  first\n  red  [31mRED [0m title  ]0;pwned  clear  2J bell   cr end\n  \tindented',
+    );
   });
 });

@@ -9,8 +9,8 @@ import { storageFailure } from '../failure.js';
 import { sqliteMigrations } from '../migrations/sqlite/index.js';
 import { migrate, pendingMigrations, SchemaVersionError } from '../migrator.js';
 import type { Database } from '../schema.js';
-import { makeVersions } from '../test-helpers.js';
 import { describeStoreContract } from '../store.contract.js';
+import { makeVersions } from '../test-helpers.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'assay-sqlite-store-'));
@@ -280,7 +280,9 @@ describe('SqliteStore on a full disk', () => {
     await sql.raw(`pragma max_page_count = ${pages.rows[0]!.page_count + 2}`).execute(store.db);
     const versions = makeVersions();
     const huge = { ...versions.prompts[0]!, version: 'huge', source: 'x'.repeat(1_000_000) };
-    const error = await store.saveVersions({ ...versions, prompts: [huge] }).catch((caught: unknown) => caught);
+    const error = await store
+      .saveVersions({ ...versions, prompts: [huge] })
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'SQLITE_FULL' });
     const failure = storageFailure(error, path);
     expect(failure).toBeInstanceOf(EnvironmentError);
@@ -326,12 +328,18 @@ describe('SqliteStore.open read-only', () => {
 
 describe('pendingMigrations', () => {
   it('lists what a database lacks without writing, and refuses a newer one', async () => {
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }),
+    });
     try {
-      expect(await pendingMigrations(db, sqliteMigrations)).toEqual(sqliteMigrations.map(({ version }) => version));
+      expect(await pendingMigrations(db, sqliteMigrations)).toEqual(
+        sqliteMigrations.map(({ version }) => version),
+      );
       await migrate(db, sqliteMigrations);
       expect(await pendingMigrations(db, sqliteMigrations)).toEqual([]);
-      await expect(pendingMigrations(db, sqliteMigrations.slice(0, 1))).rejects.toBeInstanceOf(SchemaVersionError);
+      await expect(pendingMigrations(db, sqliteMigrations.slice(0, 1))).rejects.toBeInstanceOf(
+        SchemaVersionError,
+      );
     } finally {
       await db.destroy();
     }
