@@ -8,7 +8,7 @@ Exit codes:
   0  every item passed
   1  some items failed or errored
   2  bad config, flags or input files
-  3  run aborted (Ctrl-C or a storage failure)
+  3  run aborted (Ctrl-C), or the machine failed (a full disk, a database gone)
   4  budget reached: the remaining calls were skipped`;
 
 type Action = (...args: never[]) => Promise<number>;
@@ -593,7 +593,7 @@ export function buildProgram(): Command {
     .option('--seed <seed>', 'seed of the bootstrap intervals (default 1)')
     .addHelpText(
       'after',
-      `\nExamples:\n  $ assay ci --suite critical --baseline latest-on-main --max-time 300\n  $ assay ci --suite regression --fail-on significant-regression --allow-fail tag:flaky --min-pass-rate 0.9\n\nExit codes:\n  0  the gate passed\n  1  the gate failed (the last line says why)\n  2  bad flags, config or input files\n  3  run aborted (Ctrl-C or a storage failure)\n  4  budget reached: the remaining calls were skipped`,
+      `\nExamples:\n  $ assay ci --suite critical --baseline latest-on-main --max-time 300\n  $ assay ci --suite regression --fail-on significant-regression --allow-fail tag:flaky --min-pass-rate 0.9\n\nExit codes:\n  0  the gate passed\n  1  the gate failed (the last line says why)\n  2  bad flags, config or input files\n  3  run aborted (Ctrl-C), or the machine failed (a full disk, a database gone)\n  4  budget reached: the remaining calls were skipped`,
     )
     .action(lazy(async () => (await import('./commands/ci.js')).ciCommand));
 
