@@ -1,12 +1,25 @@
 #!/usr/bin/env node
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import module, { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 const BUNDLE = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url));
+const TSC_MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 /** The command being run (`run`, `results`…), or `default`: each command keeps its own code cache. */
 function commandName(argv) {
@@ -21,8 +34,7 @@ function commandName(argv) {
  * ES modules, and this one also keeps the functions compiled while the command ran). Caches are
  * named after the bundle's content hash, so a rebuilt bundle never meets an old cache; a cache V8
  * rejects (another Node version) is written again. Returns undefined without a bundle.
- * ASSAY_CODE_CACHE=0 turns the cache off; ASSAY_CODE_CACHE_DIR puts it elsewhere (a folder whose
- * parent exists; default: dist/bundle/code-cache, emptied by every build).
+ * ASSAY_CODE_CACHE=0 turns the cache off; ASSAY_CODE_CACHE_DIR puts it elsewhere (see codeCacheDir).
  */
 function loadBundle() {
   let source;
@@ -39,7 +51,7 @@ function loadBundle() {
   // The bundle's size and time join the name: a bundle edited after the build never meets the
   // cache of the one it replaced (V8 itself only compares the source's length).
   const cacheFile = path.join(
-    process.env.ASSAY_CODE_CACHE_DIR || path.join(path.dirname(BUNDLE), 'code-cache'),
+    codeCacheDir(),
     `${buildId}-${bundleStat.size}-${Math.floor(bundleStat.mtimeMs)}-${process.version}-${commandName(process.argv)}.bin`,
   );
   const cachedData = useCache ? readCodeCache(cacheFile) : undefined;
@@ -61,9 +73,39 @@ function loadBundle() {
   );
   const saveCache =
     useCache && (cachedData === undefined || script.cachedDataRejected)
-      ? () => writeCodeCache(cacheFile, script.createCachedData())
+      ? () => writeCodeCache(cacheFile, script.createCachedData(), buildId)
       : () => undefined;
   return { main: bundleModule.exports.main, saveCache };
+}
+
+/**
+ * Where code caches live: ASSAY_CODE_CACHE_DIR; else dist/bundle/code-cache (emptied by every
+ * build); else, when this user cannot write there (a global or read-only install), the user's
+ * cache directory ($XDG_CACHE_HOME or ~/.cache, then assay/code-cache).
+ */
+function codeCacheDir() {
+  if (process.env.ASSAY_CODE_CACHE_DIR) return process.env.ASSAY_CODE_CACHE_DIR;
+  const beside = path.join(path.dirname(BUNDLE), 'code-cache');
+  try {
+    accessSync(existsSync(beside) ? beside : path.dirname(BUNDLE), constants.W_OK);
+    return beside;
+  } catch {
+    return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'assay', 'code-cache');
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time: Node 20's recursive mkdir spins
+ * forever on some paths (ASSAY_CODE_CACHE_DIR=/proc/x). The CLI's own folders go through
+ * util/output-files.ts; this loader runs before the bundle is loaded.
+ */
+function makeFolder(dir) {
+  const missing = [];
+  for (let current = path.resolve(dir); !existsSync(current); current = path.dirname(current)) {
+    if (path.dirname(current) === current) break;
+    missing.unshift(current);
+  }
+  for (const level of missing) mkdirSync(level);
 }
 
 /**
@@ -89,21 +131,30 @@ function readCodeCache(file) {
   return checksum(code).equals(content.subarray(0, CHECKSUM_BYTES)) ? code : undefined;
 }
 
-function writeCodeCache(file, code) {
+function writeCodeCache(file, code, buildId) {
   try {
-    // One level only: the folder's parent exists (dist/bundle, or the one ASSAY_CODE_CACHE_DIR
-    // names). Node 20's recursive mkdir spins forever on some paths (/proc/nope).
-    if (!existsSync(path.dirname(file))) mkdirSync(path.dirname(file));
+    makeFolder(path.dirname(file));
+    // No build empties a directory outside the package: caches of other builds go here.
+    for (const name of readdirSync(path.dirname(file))) {
+      if (/^[0-9a-f]{16}-.*\.bin$/.test(name) && !name.startsWith(`${buildId}-`))
+        rmSync(path.join(path.dirname(file), name), { force: true });
+    }
     // Unique per writer, so processes starting together never write into one temporary file.
     const temporary = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     writeFileSync(temporary, Buffer.concat([checksum(code), code]));
     renameSync(temporary, file);
   } catch {
-    // A read-only install runs without a cache.
+    // A directory this user cannot write: the command runs without a cache.
   }
 }
 
 let loaded = loadBundle();
+if (!loaded && !existsSync(TSC_MAIN)) {
+  // A checkout before its first build: one line, not a module-not-found stack.
+  const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+  process.stderr.write(`assay: not built yet: run \`npm run build\` in ${root} (after \`npm install\`)\n`);
+  process.exit(70);
+}
 if (!loaded) {
   // Plain tsc output: Node 22.1+ keeps V8's compiled code on disk between runs; older Nodes lack the call.
   module.enableCompileCache?.();

@@ -155,7 +155,10 @@ export interface AttemptRecord {
   /** 'ok' or the error category. */
   outcome: 'ok' | ErrorCategory;
   httpStatus?: number;
+  /** The call's own time: from sending the request to the end of the answer (0 when it never went). */
   latencyMs: number;
+  /** Time spent before the call: waiting for the lane's admission (rate limits) and a `-j` slot. */
+  waitedMs?: number;
   message?: string;
 }
 

@@ -43,7 +43,20 @@ describe('pairTargets', () => {
     try {
       pairTargets(['a1'], ['b1'], { a: 'a1', b: 'nope' });
     } catch (error) {
-      expect(error).toMatchObject({ location: '--target-b', hint: 'its targets: b1' });
+      expect(error).toMatchObject({
+        message: 'unknown target "nope"',
+        location: '--target-b',
+        hint: 'targets of run B: b1',
+      });
     }
+  });
+
+  it('takes a target by its model name without the provider prefix, as every command does', () => {
+    expect(
+      pairTargets(['openai:gpt-4o', 'x'], ['anthropic:claude-3-5-haiku-latest', 'x'], {
+        a: 'gpt-4o',
+        b: 'claude-3-5-haiku-latest',
+      }).pairs,
+    ).toEqual([{ a: 'openai:gpt-4o', b: 'anthropic:claude-3-5-haiku-latest' }]);
   });
 });

@@ -1,3 +1,4 @@
+import { resolveTargetName } from '../config/target-name.js';
 import { UserError } from '../errors.js';
 import { compareText } from './align.js';
 
@@ -29,10 +30,8 @@ export function pairTargets(
   const namesA = [...new Set(targetsA)].sort(compareText);
   const namesB = [...new Set(targetsB)].sort(compareText);
   if (explicit.a !== undefined || explicit.b !== undefined) {
-    const a = explicit.a ?? explicit.b!;
-    const b = explicit.b ?? explicit.a!;
-    requireTarget(namesA, a, 'A', '--target-a');
-    requireTarget(namesB, b, 'B', '--target-b');
+    const a = requireTarget(namesA, explicit.a ?? explicit.b!, 'A', '--target-a');
+    const b = requireTarget(namesB, explicit.b ?? explicit.a!, 'B', '--target-b');
     return {
       pairs: [{ a, b }],
       onlyA: namesA.filter((name) => name !== a),
@@ -63,11 +62,8 @@ export function pairTargets(
   };
 }
 
-function requireTarget(names: readonly string[], name: string, run: string, flag: string): void {
-  if (names.includes(name)) return;
-  throw new UserError(
-    `run ${run} has no target "${name}"`,
-    flag,
-    names.length > 0 ? `its targets: ${names.join(', ')}` : `run ${run} has no results`,
-  );
+function requireTarget(names: readonly string[], name: string, run: string, flag: string): string {
+  if (names.length === 0)
+    throw new UserError(`run ${run} has no results`, flag, 'compare runs that have results');
+  return resolveTargetName(name, names, flag, `targets of run ${run}`);
 }

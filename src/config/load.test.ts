@@ -29,11 +29,14 @@ async function writeFiles(dir: string, files: Record<string, string>): Promise<v
 }
 
 /** The UserError that loading the project at `cwd` throws. */
+/** The UserError that loading the project at `cwd`, or reading its tasks (done lazily), throws. */
 async function loadError(cwd: string, env: NodeJS.ProcessEnv = {}): Promise<UserError> {
-  const error = await loadProject({ cwd, env }).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
+  const error = await loadProject({ cwd, env })
+    .then((project) => project.taskSource.all())
+    .then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
   expect(error).toBeInstanceOf(UserError);
   return error as UserError;
 }
@@ -110,17 +113,17 @@ describe('loadProject: a valid YAML project', () => {
       { role: 'user', content: 'Explain: {{ question }}' },
     ]);
 
-    expect(project.tasks.map((task) => task.id)).toEqual(['add', 'mul', 'inline']);
-    expect(project.tasks[0]).toMatchObject({
+    expect((await project.taskSource.all()).tasks.map((task) => task.id)).toEqual(['add', 'mul', 'inline']);
+    expect((await project.taskSource.all()).tasks[0]).toMatchObject({
       vars: { question: '2 + 2' },
       expected: '4',
       tags: ['math', 'critical'],
       assert: [{ type: 'equals' }],
     });
     // A numeric `expected` becomes the string the scorers compare against.
-    expect(project.tasks[1]?.expected).toBe('9');
-    expect(project.filesByTask.get('add')).toBe(path.join('tasks', 'math.yaml'));
-    expect(project.filesByTask.has('inline')).toBe(false);
+    expect((await project.taskSource.all()).tasks[1]?.expected).toBe('9');
+    expect((await project.taskSource.all()).filesByTask.get('add')).toBe(path.join('tasks', 'math.yaml'));
+    expect((await project.taskSource.all()).filesByTask.has('inline')).toBe(false);
 
     expect(project.config.defaults).toMatchObject({ concurrency: 10, retries: 3, timeout: '20s', repeat: 1 });
     expect(project.databaseUrl).toBe(path.join(dir, '.assay', 'assay.db'));
@@ -157,7 +160,9 @@ describe('loadProject: a valid YAML project', () => {
     const second = await loadProject({ cwd: dir, env: {} });
     expect(second.configHash).toBe(first.configHash);
     expect(second.prompts.map((prompt) => prompt.version)).toEqual(first.prompts.map((p) => p.version));
-    expect(second.tasks.map((task) => task.version)).toEqual(first.tasks.map((task) => task.version));
+    expect((await second.taskSource.all()).tasks.map((task) => task.version)).toEqual(
+      (await first.taskSource.all()).tasks.map((task) => task.version),
+    );
     expect(second.targets.map((target) => target.version)).toEqual(first.targets.map((t) => t.version));
     expect(new Set(first.targets.map((target) => target.version)).size).toBe(3);
   });
@@ -176,17 +181,21 @@ describe('loadProject: a valid YAML project', () => {
     expect(versions(after)['local/answer']).not.toBe(versions(before)['local/answer']);
     expect(versions(after)['echo/tutor']).toBe(versions(before)['echo/tutor']);
     expect(after.configHash).not.toBe(before.configHash);
-    expect(after.tasks.map((task) => task.version)).toEqual(before.tasks.map((task) => task.version));
+    expect((await after.taskSource.all()).tasks.map((task) => task.version)).toEqual(
+      (await before.taskSource.all()).tasks.map((task) => task.version),
+    );
   });
 
   it('changes a task version when its content changes, keeping the others', async () => {
     const dir = await validProject();
-    const before = await loadProject({ cwd: dir, env: {} });
+    const old = await loadProject({ cwd: dir, env: {} });
+    const before = (await old.taskSource.all()).tasks;
     await writeFile(path.join(dir, 'tasks', 'math.yaml'), MATH_TASKS.replace('expected: 9', 'expected: 10'));
-    const after = await loadProject({ cwd: dir, env: {} });
-    expect(after.tasks[0]?.version).toBe(before.tasks[0]?.version);
-    expect(after.tasks[1]?.version).not.toBe(before.tasks[1]?.version);
-    expect(after.targets.map((target) => target.version)).toEqual(before.targets.map((t) => t.version));
+    const project = await loadProject({ cwd: dir, env: {} });
+    const after = (await project.taskSource.all()).tasks;
+    expect(after[0]?.version).toBe(before[0]?.version);
+    expect(after[1]?.version).not.toBe(before[1]?.version);
+    expect(project.targets.map((target) => target.version)).toEqual(old.targets.map((t) => t.version));
   });
 
   it('changes a target version when its generation config changes', async () => {
@@ -582,7 +591,7 @@ describe('loadProject: environment variables', () => {
     await loadError(dir);
     const loaded = await loadProject({ cwd: dir, env: {}, targets: false });
     expect(loaded.targets).toEqual([]);
-    expect(loaded.tasks).toHaveLength(1);
+    expect((await loaded.taskSource.all()).tasks).toHaveLength(1);
     expect(loaded.prompts.map((prompt) => prompt.name)).toEqual(['p']);
   });
 
@@ -637,7 +646,7 @@ describe('loadProject: environment variables', () => {
 
   it('leaves ${...} in prompts and task vars alone', async () => {
     const dir = await project('prompts: [p.txt]\ntargets: [echo]\ntasks: [{vars: {q: "${NOT_CONFIG}"}}]\n');
-    const { tasks } = await loadProject({ cwd: dir, env: {} });
+    const { tasks } = await (await loadProject({ cwd: dir, env: {} })).taskSource.all();
     expect(tasks[0]?.vars.q).toBe('${NOT_CONFIG}');
   });
 });
@@ -663,7 +672,7 @@ describe('loadProject: TypeScript and JavaScript configs', () => {
     expect(project.targets.map((target) => [target.name, target.config])).toEqual([
       ['mirror', { temperature: 0 }],
     ]);
-    expect(project.tasks.map((task) => task.id)).toEqual(['ts']);
+    expect((await project.taskSource.all()).tasks.map((task) => task.id)).toEqual(['ts']);
     expect(project.config.defaults.concurrency).toBe(2);
   });
 

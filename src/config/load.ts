@@ -1,10 +1,10 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { loadTasks } from '../datasets/load.js';
+import { TaskSource } from '../datasets/load.js';
 import { UserError } from '../errors.js';
 import { type LoadedPrompt, loadPrompts } from '../prompts/load.js';
-import type { Target, Task } from '../types.js';
+import type { Target } from '../types.js';
 import { contentHash } from '../util/hash.js';
 import { importUserModule } from '../util/import-module.js';
 import { looksSecret, Redactor, type Secret, secretsInUse } from '../util/redactor.js';
@@ -30,10 +30,12 @@ export interface Project {
   baseDir: string;
   config: ParsedConfig;
   prompts: LoadedPrompt[];
-  tasks: Task[];
+  /**
+   * The tasks, read from their files on each pass (`batches`) or all at once (`all`): a run streams
+   * them, so a dataset of any size is never held in memory.
+   */
+  taskSource: TaskSource;
   targets: Target[];
-  /** Task file (relative) per task id, for suite membership by file. */
-  filesByTask: Map<string, string>;
   configHash: string;
   /**
    * The store: an absolute SQLite file path or a PostgreSQL URL (from ASSAY_DATABASE_URL, ASSAY_DB,
@@ -214,7 +216,7 @@ export async function loadProject(
   }
   const store = storeLocation(config, env, baseDir, source.locate);
   const prompts = await loadPrompts(config.prompts, baseDir, source.locate(['prompts']));
-  const { tasks, filesByTask } = await loadTasks(config.tasks, baseDir, source.locate);
+  const taskSource = new TaskSource(config.tasks, baseDir, source.locate);
   const targets = withTargets ? resolveTargets(config, prompts, source.locate, written) : [];
   validateSuites(config, source.locate);
   return {
@@ -222,9 +224,8 @@ export async function loadProject(
     baseDir,
     config,
     prompts,
-    tasks,
+    taskSource,
     targets,
-    filesByTask,
     configHash: contentHash({
       // As written: a rotated key is the same config.
       config: asWritten(config, [], written),

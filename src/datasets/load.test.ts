@@ -3,10 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { taskSchema } from '../config/schema.js';
 import { formatFieldPath } from '../config/source.js';
 import { UserError } from '../errors.js';
-import { loadTaskFile, loadTasks, quickTask, readTaskFile, streamLineBatches } from './load.js';
+import { loadTaskFile, loadTasks, readTaskFile, streamLineBatches } from './load.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -475,59 +474,6 @@ describe('readTaskFile', () => {
     const error = await failure(loadTaskFile(path.join(dir, 'folder.jsonl'), dir));
     expect(error.message).toBe('cannot read task file: EISDIR');
     expect(error.location).toBe('folder.jsonl');
-  });
-});
-
-describe('quickTask (the hand-checked path for plain task records)', () => {
-  const plain: unknown[] = [
-    { vars: { question: 'What is 2 + 2?' }, expected: '4' },
-    {
-      id: 't1',
-      vars: { a: 1, nested: { b: [1, 2] } },
-      expected: 4,
-      tags: ['math'],
-      metadata: { level: 'easy' },
-    },
-    { id: 'x', description: 'd', vars: {}, expected: true, threshold: 0.5, repeat: 3 },
-    { vars: { q: 'no expected' } },
-    {},
-  ];
-  const unusual: unknown[] = [
-    { vars: { q: 1 }, assert: [{ type: 'contains', value: 'a' }] },
-    { vars: { q: 1 }, expected: null },
-    { vars: [], expected: '1' },
-    { vars: { q: 1 }, tags: ['a', 2] },
-    { vars: { q: 1 }, threshold: 1.5 },
-    { vars: { q: 1 }, repeat: 0 },
-    { vars: { q: 1 }, repeat: 2.5 },
-    { vars: { q: 1 }, id: '' },
-    { vars: { q: 1 }, surprise: true },
-    { vars: { q: 1 }, metadata: 'text' },
-    JSON.parse('{"vars": {"__proto__": {"x": 1}}}'),
-    'not an object',
-    [1, 2],
-  ];
-
-  it('gives exactly what the task schema gives for plain records', () => {
-    for (const value of plain) {
-      const quick = quickTask(value);
-      expect(quick).toBeDefined();
-      const parsed = taskSchema.safeParse(value);
-      expect(parsed.success).toBe(true);
-      expect(quick).toStrictEqual(parsed.data);
-    }
-  });
-
-  it('leaves everything else to the schema (which accepts or rejects it with its message)', () => {
-    for (const value of unusual) expect(quickTask(value)).toBeUndefined();
-  });
-
-  it('does not share arrays or objects with the record it read', () => {
-    const record = { vars: { q: 'x' }, tags: ['a'], metadata: { m: 1 } };
-    const quick = quickTask(record)!;
-    expect(quick.vars).not.toBe(record.vars);
-    expect(quick.tags).not.toBe(record.tags);
-    expect(quick.metadata).not.toBe(record.metadata);
   });
 });
 

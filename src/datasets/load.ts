@@ -227,9 +227,7 @@ async function* taskBatchesFromJsonl(file: string, display: string): AsyncGenera
 
 function* tasksOf(records: Array<SourceRecord<unknown>>): Generator<Task> {
   for (const { value, where } of records) {
-    const input =
-      quickTask(value) ??
-      validate(taskSchema, value, (inner) => `${where} (${formatFieldPath(inner)})`, 'task');
+    const input = validate(taskSchema, value, (inner) => `${where} (${formatFieldPath(inner)})`, 'task');
     yield toTask(input, where);
   }
 }
@@ -247,72 +245,6 @@ function* untilError<T>(produce: Iterable<T>): Generator<T[]> {
     throw error;
   }
   if (batch.length > 0) yield batch;
-}
-
-const QUICK_TASK_KEYS = new Set([
-  'id',
-  'description',
-  'vars',
-  'expected',
-  'tags',
-  'metadata',
-  'threshold',
-  'repeat',
-]);
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && !Object.hasOwn(value, '__proto__');
-}
-
-/**
- * The common task record (no assertions, plain fields) checked by hand, giving what `taskSchema`
- * would: a JSONL file of 10,000 tasks spent more time in zod than in reading and hashing them.
- * Anything unusual returns undefined, and zod decides (and words the error).
- */
-export function quickTask(value: unknown): z.output<typeof taskSchema> | undefined {
-  if (!isPlainRecord(value)) return undefined;
-  for (const key in value) if (!QUICK_TASK_KEYS.has(key)) return undefined;
-  const { id, description, vars, expected, tags, metadata, threshold, repeat } = value;
-  if (id !== undefined && (typeof id !== 'string' || id.length === 0)) return undefined;
-  if (description !== undefined && typeof description !== 'string') return undefined;
-  if (vars !== undefined && !isPlainRecord(vars)) return undefined;
-  if (metadata !== undefined && !isPlainRecord(metadata)) return undefined;
-  if (
-    expected !== undefined &&
-    typeof expected !== 'string' &&
-    typeof expected !== 'boolean' &&
-    !(typeof expected === 'number' && Number.isFinite(expected))
-  ) {
-    return undefined;
-  }
-  if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) {
-    return undefined;
-  }
-  if (
-    threshold !== undefined &&
-    !(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0 && threshold <= 1)
-  ) {
-    return undefined;
-  }
-  if (
-    repeat !== undefined &&
-    !(Number.isInteger(repeat) && (repeat as number) >= 1 && (repeat as number) <= 1000)
-  ) {
-    return undefined;
-  }
-  const task: z.output<typeof taskSchema> = {
-    vars: { ...(vars as Record<string, unknown> | undefined) },
-    tags: tags === undefined ? [] : [...(tags as string[])],
-    metadata: { ...(metadata as Record<string, unknown> | undefined) },
-  };
-  if (id !== undefined) task.id = id;
-  if (description !== undefined) task.description = description;
-  if (expected !== undefined) task.expected = expected as string | number | boolean;
-  if (threshold !== undefined) task.threshold = threshold as number;
-  if (repeat !== undefined) task.repeat = repeat as number;
-  return task;
 }
 
 /**
@@ -403,39 +335,95 @@ export async function loadTaskFile(file: string, baseDir: string): Promise<Task[
   for await (const batch of readTaskBatches(file, baseDir)) for (const task of batch) tasks.push(task);
   return tasks;
 }
-/** Inline tasks and task file globs, in config order. Task ids must be unique. */
-export async function loadTasks(
-  entries: Array<string | TaskInput>,
-  baseDir: string,
-  locate: (fieldPath: PropertyKey[]) => string,
-): Promise<{ tasks: Task[]; filesByTask: Map<string, string> }> {
-  const tasks: Task[] = [];
-  const filesByTask = new Map<string, string>();
-  for (let index = 0; index < entries.length; index++) {
-    const entry = entries[index]!;
-    if (typeof entry !== 'string') {
-      tasks.push(toTask(taskSchema.parse(entry), locate(['tasks', index])));
-      continue;
-    }
-    const files = (await matchFiles(entry, baseDir, { absolute: true })).sort();
-    if (files.length === 0) {
-      throw new UserError(
-        `no task file matches "${entry}"`,
-        locate(['tasks', index]),
-        `create it or fix the path (relative to ${baseDir})`,
-      );
-    }
-    for (const file of files) {
-      const relative = path.relative(baseDir, file);
-      for await (const batch of readTaskBatches(file, baseDir)) {
-        for (const task of batch) {
-          tasks.push(task);
-          filesByTask.set(task.id, relative);
+/** One task as a source yields it: the task file it came from, relative to the project (null inline). */
+export interface SourcedTask {
+  task: Task;
+  file: string | null;
+}
+
+/**
+ * A project's tasks: inline tasks and task file globs, in config order, read again on every pass so
+ * a run of any size never holds them all (`batches`), or all at once for the commands that need
+ * every task (`all`, read once and kept). Task ids must be unique: `all` checks it; a streaming
+ * reader checks it with `uniqueIds`.
+ */
+export class TaskSource {
+  #all: Promise<{ tasks: Task[]; filesByTask: Map<string, string> }> | undefined;
+
+  constructor(
+    private readonly entries: Array<string | TaskInput>,
+    private readonly baseDir: string,
+    private readonly locate: (fieldPath: PropertyKey[]) => string,
+  ) {}
+
+  /** The tasks in config order, a batch at a time (a file's chunk, or one inline task). */
+  async *batches(): AsyncGenerator<SourcedTask[]> {
+    const { entries, baseDir, locate } = this;
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index]!;
+      if (typeof entry !== 'string') {
+        yield [{ task: toTask(taskSchema.parse(entry), locate(['tasks', index])), file: null }];
+        continue;
+      }
+      const files = (await matchFiles(entry, baseDir, { absolute: true })).sort();
+      if (files.length === 0) {
+        throw new UserError(
+          `no task file matches "${entry}"`,
+          locate(['tasks', index]),
+          `create it or fix the path (relative to ${baseDir})`,
+        );
+      }
+      for (const file of files) {
+        const relative = path.relative(baseDir, file);
+        for await (const batch of readTaskBatches(file, baseDir)) {
+          yield batch.map((task) => ({ task, file: relative }));
         }
       }
     }
   }
-  const seen = new Map<string, string>();
-  for (const task of tasks) noteUniqueId(seen, task, 'give each task a unique id');
-  return { tasks, filesByTask };
+
+  /** Every task, read once and kept (with the file of each), ids checked unique. */
+  all(): Promise<{ tasks: Task[]; filesByTask: Map<string, string> }> {
+    this.#all ??= (async () => {
+      const tasks: Task[] = [];
+      const filesByTask = new Map<string, string>();
+      for await (const batch of this.batches()) {
+        for (const { task, file } of batch) {
+          tasks.push(task);
+          if (file !== null) filesByTask.set(task.id, file);
+        }
+      }
+      const seen = new Map<string, string>();
+      for (const task of tasks) noteUniqueId(seen, task, 'give each task a unique id');
+      return { tasks, filesByTask };
+    })();
+    return this.#all;
+  }
+}
+
+/**
+ * Checks task ids are unique while tasks stream past, keeping only the ids (not where each was
+ * seen): a repeated id is named with both places by reading the tasks again up to the first.
+ */
+export function uniqueIds(): (task: Task, sources: () => AsyncIterable<SourcedTask[]>) => Promise<void> {
+  const seen = new Set<string>();
+  return async (task, sources) => {
+    if (!seen.has(task.id)) {
+      seen.add(task.id);
+      return;
+    }
+    for await (const batch of sources()) {
+      const first = batch.find((each) => each.task.id === task.id);
+      if (first) noteUniqueId(new Map([[task.id, first.task.source]]), task, 'give each task a unique id');
+    }
+  };
+}
+
+/** Inline tasks and task file globs, in config order. Task ids must be unique. */
+export function loadTasks(
+  entries: Array<string | TaskInput>,
+  baseDir: string,
+  locate: (fieldPath: PropertyKey[]) => string,
+): Promise<{ tasks: Task[]; filesByTask: Map<string, string> }> {
+  return new TaskSource(entries, baseDir, locate).all();
 }

@@ -1,13 +1,10 @@
-import type { CachedResponse } from '../cache/cache.js';
 import { ProviderError } from '../errors.js';
 import { RetryError } from '../resilience/retry.js';
 import type { EmbeddingAnswer, JudgeAnswer, JudgeRequest, JudgeService } from '../scorers/scorer.js';
 import type { ChatMessage } from '../types.js';
 import { sha256 } from '../util/hash.js';
-import { type Answer, type ItemContext, obtainAnswer, type TargetLane } from './execute-item.js';
+import { type Answer, type CacheEntry, type ItemContext, obtainAnswer, type TargetLane } from './answer.js';
 import { cacheKey, type PlannedItem, requestShape } from './plan.js';
-
-export type CacheEntry = { key: string; value: CachedResponse };
 
 /** What one judge call cost now: nothing when the cache or an identical call in flight answered. */
 function costOf(answer: Answer): number | null {
@@ -26,7 +23,12 @@ function judgeFailure(grader: string, error: unknown): Error {
  * calls (cache, in-flight sharing, rate limits, retries, budgets, cost); fresh answers are
  * collected in `cacheEntries` and written with the item's result.
  */
-export function judgeFor(item: PlannedItem, context: ItemContext, cacheEntries: CacheEntry[]): JudgeService {
+export function judgeFor(
+  item: PlannedItem,
+  context: ItemContext,
+  cacheEntries: CacheEntry[],
+  signal: AbortSignal,
+): JudgeService {
   const laneOf = (
     grader: string,
   ): { lane: TargetLane; judgeItem: Omit<PlannedItem, 'messages' | 'cacheKey'> } => {
@@ -37,7 +39,7 @@ export function judgeFor(item: PlannedItem, context: ItemContext, cacheEntries: 
   };
   const ask = async (grader: string, planned: PlannedItem, lane: TargetLane): Promise<Answer> => {
     try {
-      const answer = await obtainAnswer(planned, lane, context, []);
+      const answer = await obtainAnswer(planned, lane, context, [], signal);
       if (!answer.reused) cacheEntries.push({ key: planned.cacheKey, value: answer.value });
       return answer;
     } catch (error) {

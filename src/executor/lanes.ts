@@ -1,7 +1,8 @@
 import type { ProviderError } from '../errors.js';
 import type { Provider } from '../providers/provider.js';
-import { CircuitBreaker } from '../resilience/circuit-breaker.js';
-import { AdaptiveRateLimiter, type RateLimiter } from '../resilience/rate-limiter.js';
+import { type Admission, LocalAdmission } from '../resilience/admission.js';
+import { type BreakerState, CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { AdaptiveRateLimiter } from '../resilience/rate-limiter.js';
 import type { Target } from '../types.js';
 
 /**
@@ -10,15 +11,14 @@ import type { Target } from '../types.js';
  */
 export interface Lane {
   key: string;
-  limiter: RateLimiter;
+  /** When a call may go (rate limits learned and configured). */
+  admission: Admission;
   /** Calls in flight at once in this lane. */
   concurrency: number;
   /** Set by the first quota error; later items fail at once with this reason. */
   stopped: ProviderError | null;
   /** Opens after repeated server errors or timeouts; then calls fail fast or go to a fallback. */
-  breaker: CircuitBreaker;
-  /** The tail of the queue of calls waiting for the limiter (they are admitted in order). */
-  admission: Promise<void>;
+  breaker: BreakerState;
 }
 
 function laneKey(provider: Provider, target: Target): string {
@@ -49,19 +49,20 @@ export function buildLanes(
     const otpm = smallest(group.map((target) => target.rateLimit?.otpm));
     const lane: Lane = {
       key,
-      limiter: new AdaptiveRateLimiter({
-        ...(rpm ? { rpm } : {}),
-        ...(tpm ? { tpm } : {}),
-        ...(itpm ? { itpm } : {}),
-        ...(otpm ? { otpm } : {}),
-      }),
+      admission: new LocalAdmission(
+        new AdaptiveRateLimiter({
+          ...(rpm ? { rpm } : {}),
+          ...(tpm ? { tpm } : {}),
+          ...(itpm ? { itpm } : {}),
+          ...(otpm ? { otpm } : {}),
+        }),
+      ),
       concurrency: Math.min(
         globalConcurrency,
         smallest(group.map((target) => target.rateLimit?.concurrency)) ?? globalConcurrency,
       ),
       stopped: null,
       breaker: new CircuitBreaker(),
-      admission: Promise.resolve(),
     };
     for (const target of group) byTarget.set(target.name, lane);
   }

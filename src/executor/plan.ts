@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CachedResponse } from '../cache/cache.js';
 import type { PromptRenderer } from '../prompts/render.js';
 import type { Provider, ProviderResponse } from '../providers/provider.js';
@@ -66,38 +67,63 @@ export function cacheKey(
 }
 
 /**
- * Expands tasks × targets × repeats into work items, rendering each prompt once per task, one item
- * at a time: a plan of any size is never held in memory. A task's own `repeat` wins over `repeat`
- * unless `forced` (`--repeat` on the command line).
+ * One task's work items: × targets × repeats, rendering each prompt once for the task (targets
+ * sharing a prompt share its rendering). A task's own `repeat` wins over `repeat` unless `forced`
+ * (`--repeat` on the command line).
  */
-export function* planItems(
-  tasks: Task[],
-  targets: Target[],
+export function* taskItems(
+  task: Task,
+  targets: readonly Target[],
   repeat: number,
   renderers: Map<string, PromptRenderer>,
   forced = false,
 ): Generator<PlanItem> {
-  // Targets sharing a prompt share its rendering; a task's renderings are only needed in its turn.
   const rendered = new Map<string, ChatMessage[]>();
-  for (const task of tasks) {
-    rendered.clear();
-    for (const target of targets) {
-      let messages = rendered.get(target.prompt.name);
-      if (!messages) {
-        messages = renderers.get(target.prompt.name)!(task.vars, `task "${task.id}" (${task.source})`);
-        rendered.set(target.prompt.name, messages);
-      }
-      const times = forced ? repeat : (task.repeat ?? repeat);
-      for (let index = 0; index < times; index++) {
-        yield { id: workItemId(task, target, index), task, target, repeat: index, messages };
-      }
+  for (const target of targets) {
+    let messages = rendered.get(target.prompt.name);
+    if (!messages) {
+      messages = renderers.get(target.prompt.name)!(task.vars, `task "${task.id}" (${task.source})`);
+      rendered.set(target.prompt.name, messages);
+    }
+    const times = forced ? repeat : (task.repeat ?? repeat);
+    for (let index = 0; index < times; index++) {
+      yield { id: workItemId(task, target, index), task, target, repeat: index, messages };
     }
   }
 }
 
-/** Dataset version: the hash of the task versions it contains, in order. */
+/** Every task's work items in turn (see `taskItems`), one item at a time. */
+export function* planItems(
+  tasks: Iterable<Task>,
+  targets: readonly Target[],
+  repeat: number,
+  renderers: Map<string, PromptRenderer>,
+  forced = false,
+): Generator<PlanItem> {
+  for (const task of tasks) yield* taskItems(task, targets, repeat, renderers, forced);
+}
+
+/** Dataset version: the hash of the task versions it contains, in order (see `DatasetVersion`). */
 export function datasetVersion(tasks: Task[]): string {
   // Pairs of strings have no keys to sort: their plain JSON is their canonical JSON, which
   // JSON.stringify writes natively (contentHash's general writer took 25 ms for 10,000 tasks).
   return sha256(JSON.stringify(tasks.map((task) => [task.id, task.version])), 12);
+}
+
+/**
+ * The dataset version of tasks that stream past: the same hash as `datasetVersion` of the same
+ * tasks in the same order, fed one task at a time.
+ */
+export class DatasetVersion {
+  readonly #hash = createHash('sha256').update('[');
+  #first = true;
+
+  add(task: Task): void {
+    this.#hash.update(`${this.#first ? '' : ','}${JSON.stringify([task.id, task.version])}`);
+    this.#first = false;
+  }
+
+  digest(): string {
+    return this.#hash.update(']').digest('hex').slice(0, 12);
+  }
 }

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { interpolateEnv } from '../config/env.js';
 import { UserError } from '../errors.js';
-import type { TaskScorer } from '../scorers/aggregate.js';
 import type { ChatMessage, PromptTemplate, RunFingerprint, RunOptions, Target, Task } from '../types.js';
 import type { UserCode } from '../user-code/user-code.js';
 import { sha256 } from '../util/hash.js';
+import type { Scoring } from './scoring.js';
 
 /** A file of the user's code a run depends on, by content: a process can tell whether it has it. */
 export interface CodeRef {
@@ -39,9 +39,9 @@ export interface PlanSettings {
   codeTimeoutSetting: string;
 }
 
-/** Scorers prepared while planning, reused when the same process executes the plan. */
+/** The scorers set up while planning, reused when the same process executes the plan. */
 export interface PreparedScoring {
-  scorers: Map<string, TaskScorer>;
+  scoring: Scoring;
   /** What runs their code (and the plan's template filters). */
   userCode: UserCode;
 }
@@ -58,7 +58,10 @@ export interface RunPlan {
   configPath: string;
   /** Relative paths of the user's files (file: providers, judge prompts) resolve against this. */
   baseDir: string;
-  tasks: Task[];
+  /** How many tasks the run covers. */
+  taskCount: number;
+  /** The tasks the run covers, in plan order, read one batch at a time; each call starts again. */
+  tasks(): AsyncIterable<Task>;
   prompts: PromptTemplate[];
   /** Targets selected to run. */
   targets: Target[];
@@ -76,7 +79,7 @@ export interface RunPlan {
    * The work items in plan order (only those of these targets, when given), produced one at a time;
    * each call starts again from the first.
    */
-  items(targets?: ReadonlySet<string>): Iterable<PlanItem>;
+  items(targets?: ReadonlySet<string>): AsyncIterable<PlanItem>;
   /** Set by the planner for its own process; never serialised. */
   prepared?: PreparedScoring;
 }
@@ -98,15 +101,18 @@ function writtenTarget(target: Target): Omit<Target, 'written'> {
   return { ...rest, config: written.config, options: written.options };
 }
 
-/** The plan as JSON lines: a header, then one line per work item (tasks and targets by name). */
-export function* writePlan(plan: RunPlan): Iterable<string> {
+/**
+ * The plan as JSON lines: a header, one line per task, then one line per work item (its task and
+ * target by name).
+ */
+export async function* writePlan(plan: RunPlan): AsyncGenerator<string> {
   const header = {
     format: FORMAT,
     options: plan.options,
     fingerprint: plan.fingerprint,
     configPath: plan.configPath,
     baseDir: plan.baseDir,
-    tasks: plan.tasks,
+    taskCount: plan.taskCount,
     prompts: plan.prompts,
     targets: plan.targets.map((target) => target.name),
     callable: plan.callable.map(writtenTarget),
@@ -117,12 +123,13 @@ export function* writePlan(plan: RunPlan): Iterable<string> {
     targetStats: plan.targetStats,
   };
   yield `${JSON.stringify(header)}\n`;
-  for (const item of plan.items()) {
-    yield `${JSON.stringify([item.id, item.task.id, item.task.version, item.target.name, item.repeat, item.messages])}\n`;
+  for await (const task of plan.tasks()) yield `${JSON.stringify(['task', task])}\n`;
+  for await (const item of plan.items()) {
+    yield `${JSON.stringify(['item', item.id, item.task.id, item.task.version, item.target.name, item.repeat, item.messages])}\n`;
   }
 }
 
-type Header = Omit<RunPlan, 'items' | 'targets' | 'callable' | 'prepared'> & {
+type Header = Omit<RunPlan, 'items' | 'tasks' | 'targets' | 'callable' | 'prepared'> & {
   format: string;
   targets: string[];
   callable: Target[];
@@ -132,8 +139,8 @@ type Header = Omit<RunPlan, 'items' | 'targets' | 'callable' | 'prepared'> & {
  * Reads a plan written by `writePlan`. Environment references in targets are resolved from `env`
  * (this process's secrets); a missing variable is a UserError naming it.
  */
-export function readPlan(lines: string[], env: NodeJS.ProcessEnv): RunPlan {
-  const [first, ...rest] = lines.filter((line) => line.trim() !== '');
+export function readPlan(text: readonly string[], env: NodeJS.ProcessEnv): RunPlan {
+  const [first, ...rest] = text.filter((line) => line.trim() !== '');
   const header = JSON.parse(first ?? 'null') as Header | null;
   if (header?.format !== FORMAT) {
     throw new UserError(
@@ -144,20 +151,17 @@ export function readPlan(lines: string[], env: NodeJS.ProcessEnv): RunPlan {
   }
   const callable = header.callable.map((target) => resolveTarget(target, env));
   const byName = new Map(callable.map((target) => [target.name, target]));
-  const tasks = new Map(header.tasks.map((task) => [`${task.id}\0${task.version}`, task]));
-  const items: PlanItem[] = rest.map((line) => {
-    const [id, taskId, taskVersion, targetName, repeat, messages] = JSON.parse(line) as [
-      string,
-      string,
-      string,
-      string,
-      number,
-      ChatMessage[],
-    ];
+  const lines = rest.map((line) => JSON.parse(line) as PlanLine);
+  const taskList: Task[] = [];
+  for (const line of lines) if (line[0] === 'task') taskList.push(line[1]);
+  const tasks = new Map(taskList.map((task) => [`${task.id}\0${task.version}`, task]));
+  const items: PlanItem[] = lines.flatMap((line) => {
+    if (line[0] !== 'item') return [];
+    const [, id, taskId, taskVersion, targetName, repeat, messages] = line;
     const task = tasks.get(`${taskId}\0${taskVersion}`);
     const target = byName.get(targetName);
     if (!task || !target) throw new UserError(`run plan item ${id} names an unknown task or target`);
-    return { id, task, target, repeat, messages };
+    return [{ id, task, target, repeat, messages }];
   });
   if (items.length !== header.totalItems) {
     throw new UserError(`run plan is cut short: ${items.length} of ${header.totalItems} items`);
@@ -167,8 +171,25 @@ export function readPlan(lines: string[], env: NodeJS.ProcessEnv): RunPlan {
     ...plain,
     targets: targets.map((name) => byName.get(name)!),
     callable,
-    items: (only) => (only ? items.filter((item) => only.has(item.target.name)) : items),
+    tasks: () => fromArray(taskList),
+    items: (only) => fromArray(only ? items.filter((item) => only.has(item.target.name)) : items),
   };
+}
+
+type PlanLine =
+  | [kind: 'task', task: Task]
+  | [
+      kind: 'item',
+      id: string,
+      taskId: string,
+      taskVersion: string,
+      target: string,
+      repeat: number,
+      messages: ChatMessage[],
+    ];
+
+async function* fromArray<T>(values: readonly T[]): AsyncGenerator<T> {
+  yield* values;
 }
 
 /** A target read from a plan: `${VAR}` references resolved from this process's environment. */

@@ -7,13 +7,14 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ItemResult, RunRecord, Target, Task } from '../types.js';
 import { UserCode } from '../user-code/user-code.js';
 import { NO_SECRETS } from '../util/redactor.js';
+import type { TargetLane } from './answer.js';
 import { RunEventBus } from './events.js';
-import type { TargetLane } from './execute-item.js';
 import { buildLanes } from './lanes.js';
-import { type Materialized, prepareScoring } from './materialize.js';
+import type { Materialized } from './materialize.js';
 import { planItems } from './plan.js';
 import { executePlan, type RunOutcome } from './run.js';
 import type { RunPlan } from './run-plan.js';
+import { Scoring } from './scoring.js';
 
 /** A provider that answers by a script: each call gets the next behaviour for its prompt. */
 function fakeProvider(
@@ -78,6 +79,7 @@ interface Setup {
   graders?: Record<string, string>;
   cache?: (real: Cache) => Cache;
   concurrency?: number;
+  itemTimeoutMs?: number;
 }
 
 const closers: Array<() => Promise<void> | void> = [];
@@ -103,8 +105,7 @@ async function run(
     );
   const userCode = new UserCode({ ms: 1000, setting: 'test' });
   const graders = setup.graders ?? {};
-  const { scorers } = await prepareScoring({
-    tasks: setup.tasks,
+  const scoring = await Scoring.create({
     baseDir: '.',
     scorerFiles: [],
     registry: new ScorerRegistry(),
@@ -126,7 +127,8 @@ async function run(
     },
     configPath: 'assay.yaml',
     baseDir: '.',
-    tasks: setup.tasks,
+    taskCount: setup.tasks.length,
+    tasks: () => stream(setup.tasks),
     prompts: [],
     targets: setup.targets,
     callable,
@@ -134,7 +136,7 @@ async function run(
     code: [],
     settings: {
       retries: setup.retries ?? 2,
-      itemTimeoutMs: 60_000,
+      itemTimeoutMs: setup.itemTimeoutMs ?? 60_000,
       cacheTtlMs: 60_000,
       budget: setup.runUsd !== undefined ? { runUsd: setup.runUsd } : {},
       pricesMemoFile: null,
@@ -143,7 +145,7 @@ async function run(
     },
     totalItems: [...items()].length,
     targetStats: {},
-    items,
+    items: (only) => stream(items(only)),
   };
   const providers = new Map(callable.map((each) => [each.name, setup.providers[each.name]!]));
   const laneOf = buildLanes(callable, providers, setup.concurrency ?? 4);
@@ -156,7 +158,7 @@ async function run(
   const materialized: Materialized = {
     lanes,
     targets: new Map(callable.map((each) => [each.name, each])),
-    scorers,
+    scoring,
     judging: Object.keys(graders).length > 0,
     userCode,
   };
@@ -193,8 +195,60 @@ async function run(
   return { outcome: outcome!, results, error };
 }
 
+async function* stream<T>(values: Iterable<T>): AsyncGenerator<T> {
+  yield* values;
+}
+
 const byTask = (results: ItemResult[]) =>
   Object.fromEntries(results.map((result) => [result.taskId, result]));
+
+/** A provider whose calls never answer: they end only when their signal aborts. */
+function hanging(id: string): Provider & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    id,
+    model: id,
+    calls,
+    cacheScope: () => `fake ${id}`,
+    call(request: ProviderRequest) {
+      calls.push(request.messages.at(-1)!.content);
+      return new Promise<ProviderResponse>((_resolve, reject) => {
+        request.signal.addEventListener('abort', () =>
+          reject(new ProviderError('timeout', `${id}: timed out`, { cause: request.signal.reason })),
+        );
+      });
+    },
+  };
+}
+
+describe('item_timeout', () => {
+  it('ends a call that outlives it, whatever the target timeout, as a timeout naming the limit', async () => {
+    const { outcome, results } = await run({
+      tasks: [task('x', 'x')],
+      targets: [target('a', { timeoutMs: 60_000 })],
+      providers: { a: hanging('a') },
+      itemTimeoutMs: 150,
+    });
+    expect(outcome.status).toBe('completed');
+    expect(results[0]).toMatchObject({ status: 'error', error: { category: 'timeout' } });
+    expect(results[0]!.error!.message).toMatch(/^item_timeout \(150ms\) reached/);
+    expect(results[0]!.latencyMs).toBeLessThan(5_000);
+  });
+
+  it('covers the wait for a -j slot: a queued item times out without ever being called', async () => {
+    const provider = hanging('a');
+    const { results } = await run({
+      tasks: [task('x', 'x'), task('y', 'y')],
+      targets: [target('a', { timeoutMs: 60_000 })],
+      providers: { a: provider },
+      concurrency: 1,
+      itemTimeoutMs: 200,
+    });
+    expect(results.map((result) => result.error?.category)).toEqual(['timeout', 'timeout']);
+    // Both items timed out; at most the first ever reached the provider within its 200 ms.
+    expect(provider.calls.length).toBeLessThanOrEqual(2);
+  });
+});
 
 describe('the item pipeline', () => {
   it('answers repeats at temperature 0 with one call: the others share it in flight or hit the cache', async () => {

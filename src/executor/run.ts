@@ -1,14 +1,16 @@
 import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Cache } from '../cache/cache.js';
 import { RunStoppedError } from '../errors.js';
-import { Budget } from '../resilience/budget.js';
+import { Budget, type BudgetLedger } from '../resilience/budget.js';
 import { retryPolicy } from '../resilience/retry.js';
 import { Semaphore } from '../resilience/semaphore.js';
 import type { Store } from '../store/store.js';
-import type { RunRecord, RunStatus } from '../types.js';
+import type { RunRecord, RunStatus, Task } from '../types.js';
+import { formatDuration } from '../util/duration.js';
 import type { Redactor } from '../util/redactor.js';
+import type { ItemContext, TargetLane } from './answer.js';
 import type { EventSink } from './events.js';
-import { executeItem, type ItemContext, type TargetLane } from './execute-item.js';
+import { executeItem, ItemTimeout } from './execute-item.js';
 import type { Lane } from './lanes.js';
 import type { Materialized } from './materialize.js';
 import { cacheKey, type PlannedItem } from './plan.js';
@@ -106,14 +108,20 @@ export async function executePlan(request: ExecuteRequest): Promise<RunOutcome> 
 async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const { plan, store, redactor, events } = request;
   let { run } = request;
-  const { lanes, scorers, targets, judging } = request.materialized;
+  const { lanes, scoring, targets, judging } = request.materialized;
 
   const budgets = await makeBudgets(request);
   const { only, cache } = request;
   const alreadyDone = only ? plan.totalItems - only.size : await store.countCompleted(run.id);
 
-  /** A window of plan items: those still to run, with their cache keys and cache entries. */
+  /**
+   * A window of plan items: its tasks' versions stored (results point at them), and the items
+   * still to run, with their cache keys and cache entries.
+   */
   const prepareWindow = async (window: PlanItem[]): Promise<PlannedItem[]> => {
+    const tasks = new Map<string, Task>();
+    for (const item of window) tasks.set(`${item.task.id}\0${item.task.version}`, item.task);
+    await store.saveVersions({ tasks: [...tasks.values()], prompts: [], targets: [] });
     let pending = window;
     if (only) pending = window.filter((item) => only.has(item.id));
     else if (alreadyDone > 0) {
@@ -143,7 +151,7 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   };
   async function* windows(targets: ReadonlySet<string>): AsyncGenerator<PlannedItem[]> {
     let window: PlanItem[] = [];
-    for (const item of plan.items(targets)) {
+    for await (const item of plan.items(targets)) {
       window.push(item);
       if (window.length < WINDOW) continue;
       const pending = await prepareWindow(window);
@@ -161,7 +169,7 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
     run,
     total: plan.totalItems,
     skipped: alreadyDone,
-    tasks: plan.tasks.length,
+    tasks: plan.taskCount,
     projectedCostUsd: projectRunCost(plan, lanes, (plan.totalItems - alreadyDone) / plan.totalItems),
     budgetUsd: budgets.length ? Math.min(...budgets.map((budget) => budget.capUsd - budget.spentUsd)) : null,
   });
@@ -178,14 +186,12 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const context: ItemContext = {
     runId: run.id,
     cache: request.cache,
-    scorers,
+    scoring,
     inflight: new Map(),
-    activeCalls: new Set<AbortController>(),
     retry: retryPolicy({ maxRetries: plan.settings.retries, maxElapsedMs: plan.settings.itemTimeoutMs }),
-    hardSignal: request.hardSignal,
     slots: new Semaphore(request.concurrency),
     budgets,
-    onBudgetWarning: (budget: Budget) =>
+    onBudgetWarning: (budget: BudgetLedger) =>
       events.emit('budget-warning', { runId: run.id, capUsd: budget.capUsd, spentUsd: budget.spentUsd }),
     lanes,
     targets,
@@ -207,8 +213,11 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const workers = new Set([...lanes.values()].map(({ lane }) => lane));
   const waiters = [...workers].reduce((sum, lane) => sum + lane.concurrency, 0);
   setMaxListeners(Math.max(defaultMaxListeners, waiters + 10), request.hardSignal);
+  // Each item in flight has its own signal: its item_timeout, or the hard stop for all of them.
+  const itemsInFlight = new Set<AbortController>();
+  const { itemTimeoutMs } = plan.settings;
   const abortActive = () => {
-    for (const controller of context.activeCalls) controller.abort(request.hardSignal.reason);
+    for (const scope of itemsInFlight) scope.abort(request.hardSignal.reason);
     request.materialized.userCode.close(); // checks still running end now instead of at their time limit
   };
   request.hardSignal.addEventListener('abort', abortActive, { once: true });
@@ -218,7 +227,24 @@ async function executeWith(request: ExecuteRequest): Promise<RunOutcome> {
   const stop = AbortSignal.any([request.stopSignal, request.hardSignal]);
   const work = async (item: PlannedItem) => {
     if (writer.failure) return;
-    const outcome = await executeItem(item, lanes.get(item.target.name)!, context);
+    const scope = new AbortController();
+    const deadline = setTimeout(
+      () =>
+        scope.abort(
+          new ItemTimeout(
+            `item_timeout (${formatDuration(itemTimeoutMs)}) reached: the item's waits, calls, retries and judges are limited to it`,
+          ),
+        ),
+      itemTimeoutMs,
+    );
+    itemsInFlight.add(scope);
+    let outcome: Awaited<ReturnType<typeof executeItem>>;
+    try {
+      outcome = await executeItem(item, lanes.get(item.target.name)!, context, scope.signal);
+    } finally {
+      clearTimeout(deadline);
+      itemsInFlight.delete(scope);
+    }
     // An item cut short by a hard stop is not a real outcome: leave it for the resume.
     if (request.hardSignal.aborted && outcome.result.status === 'error') return;
     // A server may echo a key or header back in an answer or an error: nothing stored, cached or

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Project } from '../config/load.js';
+import { resolveTargetName } from '../config/target-name.js';
 import { UserError } from '../errors.js';
 import { createRng, sampleIndices } from '../stats/random.js';
 import type { RunOptions, Target, Task } from '../types.js';
@@ -49,36 +50,48 @@ export function compileFilters(expressions: string[]): TaskPredicate {
   return (task) => groups.every((group) => group.some((predicate) => predicate(task)));
 }
 
+/**
+ * Whether a task (from this file, relative to the project; null inline) is in a suite (any task
+ * when `suite` is null) and passes the filters: a predicate, so tasks can stream past it.
+ */
+export async function taskFilter(
+  project: Project,
+  suite: string | null,
+  filters: string[],
+): Promise<(task: Task, file: string | null) => boolean> {
+  const passes = compileFilters(filters);
+  if (suite === null) return (task) => passes(task);
+  const definition = project.config.suites[suite];
+  if (!definition) {
+    const known = Object.keys(project.config.suites);
+    throw new UserError(
+      `unknown suite "${suite}"`,
+      '--suite',
+      known.length ? `known suites: ${known.join(', ')}` : 'define suites under `suites:` in assay.yaml',
+    );
+  }
+  const files = new Set<string>();
+  for (const pattern of definition.tasks ?? []) {
+    for (const file of await matchFiles(pattern, project.baseDir)) files.add(path.normalize(file));
+  }
+  const tags = new Set(definition.tags ?? []);
+  const suiteFilter = compileFilters(definition.filter ?? []);
+  const inSuite = (task: Task, file: string | null) =>
+    (definition.tasks === undefined && definition.tags === undefined) ||
+    (file !== null && files.has(path.normalize(file))) ||
+    task.tags.some((tag) => tags.has(tag));
+  return (task, file) => inSuite(task, file) && suiteFilter(task) && passes(task);
+}
+
 /** The tasks a suite (or all tasks when `suite` is null) and the filters select, in config order. */
 export async function selectTasks(
   project: Project,
   suite: string | null,
   filters: string[],
 ): Promise<Task[]> {
-  let tasks = project.tasks;
-  if (suite !== null) {
-    const definition = project.config.suites[suite];
-    if (!definition) {
-      const known = Object.keys(project.config.suites);
-      throw new UserError(
-        `unknown suite "${suite}"`,
-        '--suite',
-        known.length ? `known suites: ${known.join(', ')}` : 'define suites under `suites:` in assay.yaml',
-      );
-    }
-    const files = new Set<string>();
-    for (const pattern of definition.tasks ?? []) {
-      for (const file of await matchFiles(pattern, project.baseDir)) files.add(path.normalize(file));
-    }
-    const tags = new Set(definition.tags ?? []);
-    const inSuite = (task: Task) =>
-      (definition.tasks === undefined && definition.tags === undefined) ||
-      files.has(path.normalize(project.filesByTask.get(task.id) ?? '\0')) ||
-      task.tags.some((tag) => tags.has(tag));
-    const suiteFilter = compileFilters(definition.filter ?? []);
-    tasks = tasks.filter((task) => inSuite(task) && suiteFilter(task));
-  }
-  return tasks.filter(compileFilters(filters));
+  const keep = await taskFilter(project, suite, filters);
+  const { tasks, filesByTask } = await project.taskSource.all();
+  return tasks.filter((task) => keep(task, filesByTask.get(task.id) ?? null));
 }
 
 /** Narrows selected tasks with `--first N` or `--sample N --seed S` (config order is kept). */
@@ -92,17 +105,10 @@ export function limitTasks(tasks: Task[], options: Pick<RunOptions, 'first' | 's
   return tasks;
 }
 
-/** Targets named on the command line (all when none are named). */
+/** Targets named on the command line (all when none are named), by any name resolveTargetName takes. */
 export function selectTargets(targets: Target[], names: string[]): Target[] {
   if (names.length === 0) return targets;
-  const selected = targets.filter((target) => names.includes(target.name));
-  const unknown = names.filter((name) => !targets.some((target) => target.name === name));
-  if (unknown.length > 0) {
-    throw new UserError(
-      `unknown target "${unknown[0]}"`,
-      '--target',
-      `known targets: ${targets.map((target) => target.name).join(', ')}`,
-    );
-  }
-  return selected;
+  const known = targets.map((target) => target.name);
+  const wanted = new Set(names.map((name) => resolveTargetName(name, known, '--target')));
+  return targets.filter((target) => wanted.has(target.name));
 }

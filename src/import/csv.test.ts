@@ -30,8 +30,8 @@ describe('assay import csv', () => {
     );
     const original = await loadTaskFile(path.join(FIXTURES, 'csv/translations.csv'), FIXTURES);
     const strip = (tasks: typeof original) => tasks.map(({ source: _source, ...task }) => task);
-    expect(strip(project.tasks)).toEqual(strip(original));
-    expect(project.tasks.map((task) => [task.id, task.tags])).toEqual([
+    expect(strip((await project.taskSource.all()).tasks)).toEqual(strip(original));
+    expect((await project.taskSource.all()).tasks.map((task) => [task.id, task.tags])).toEqual([
       ['fr-morning', ['greeting', 'fr']],
       ['es-thanks', ['courtesy', 'es']],
       ['de-station', ['travel']],

@@ -19,14 +19,14 @@ describe('assay import inspect', () => {
       ['tasks/astronomy-quiz.jsonl', '5 tasks'],
     ]);
     expect(await read('prompts/astronomy-quiz.yaml')).toContain('- messages: messages\n');
-    expect(project.tasks.map((task) => task.id)).toEqual([
+    expect((await project.taskSource.all()).tasks.map((task) => task.id)).toEqual([
       'astro-001',
       'astro-002',
       'astro-003',
       '4',
       'astro-005',
     ]);
-    const [first, , third, fourth, fifth] = project.tasks;
+    const [first, , third, fourth, fifth] = (await project.taskSource.all()).tasks;
     expect(first).toMatchObject({
       vars: {
         messages: [{ role: 'user', content: 'Which planet has the shortest year?' }],
@@ -46,7 +46,7 @@ describe('assay import inspect', () => {
     expect(fifth?.vars).toMatchObject({ choices: [], choices_text: '' });
 
     // Assay's scorers accept every imported assertion.
-    for (const task of project.tasks) expect(() => prepareTask(task)).not.toThrow();
+    for (const task of (await project.taskSource.all()).tasks) expect(() => prepareTask(task)).not.toThrow();
     const render = compilePrompt(project.prompts[0]!, project.baseDir);
     expect(render(third!.vars, 'task astro-003')).toEqual([
       { role: 'system', content: 'You are an astronomy tutor.' },
@@ -73,7 +73,13 @@ describe('assay import inspect', () => {
     expect(plan.skipped).toEqual([]);
     expect(project.prompts[0]).toMatchObject({ name: 'geography', kind: 'text', source: '{{ input }}' });
     expect(
-      project.tasks.map((task) => [task.id, task.vars, task.expected, task.assert, task.metadata]),
+      (await project.taskSource.all()).tasks.map((task) => [
+        task.id,
+        task.vars,
+        task.expected,
+        task.assert,
+        task.metadata,
+      ]),
     ).toEqual([
       [
         'geo-1',

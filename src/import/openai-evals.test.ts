@@ -29,13 +29,13 @@ describe('assay import openai-evals', () => {
     expect(await read('prompts/unit-conversions.yaml')).toContain('- messages: messages\n');
 
     // Ids follow the sample's position (a blank line is not a sample; sample 4, with tool calls, is skipped).
-    expect(project.tasks.map((task) => task.id)).toEqual([
+    expect((await project.taskSource.all()).tasks.map((task) => task.id)).toEqual([
       'unit-conversions-1',
       'unit-conversions-2',
       'unit-conversions-3',
       'unit-conversions-5',
     ]);
-    const [single, several, plain, parts] = project.tasks;
+    const [single, several, plain, parts] = (await project.taskSource.all()).tasks;
     expect(single).toMatchObject({ expected: '36 inches', assert: [{ type: 'equals' }] });
     expect(several).toMatchObject({
       expected: '1500 millilitres',
@@ -64,7 +64,7 @@ describe('assay import openai-evals', () => {
     });
 
     // Assay's scorers accept every imported assertion.
-    for (const task of project.tasks) expect(() => prepareTask(task)).not.toThrow();
+    for (const task of (await project.taskSource.all()).tasks) expect(() => prepareTask(task)).not.toThrow();
     const render = compilePrompt(project.prompts[0]!, project.baseDir);
     expect(render(several!.vars, 'task')).toEqual(several!.vars.messages);
 
@@ -94,10 +94,12 @@ describe('assay import openai-evals', () => {
     await writePlan(plan, out, false);
     const project = await loadProject({ cwd: out, env: {} });
     expect(project.prompts[0]?.source).toBe('{{ input }}');
-    expect(project.tasks.map((task) => [task.id, task.vars, task.expected])).toEqual([
-      ['spelling-bee-1', { input: 'Spell the word for a baby cat.' }, 'kitten'],
-      ['spelling-bee-2', { input: 'Spell 8 in words.' }, 'eight'],
-    ]);
+    expect((await project.taskSource.all()).tasks.map((task) => [task.id, task.vars, task.expected])).toEqual(
+      [
+        ['spelling-bee-1', { input: 'Spell the word for a baby cat.' }, 'kitten'],
+        ['spelling-bee-2', { input: 'Spell 8 in words.' }, 'eight'],
+      ],
+    );
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { nearestName } from '../scorers/suggest.js';
+import { nearestName } from '../util/suggest.js';
 import { planCsv } from './csv.js';
 import { planInspect } from './inspect.js';
 import { planOpenAiEvals } from './openai-evals.js';

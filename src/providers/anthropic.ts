@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import { ProviderError, UserError } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import { MESSAGES_KEYS, messagesBody } from './anthropic-request.js';
 import { readMessageStream } from './anthropic-stream.js';
 import { errorFromResponse, parseUsage, usageSchema } from './anthropic-wire.js';
 import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { ConfigGate } from './config-keys.js';
 import { postJson } from './http.js';
+import { MissingKeyError } from './missing-key.js';
 import {
   type Provider,
   type ProviderContext,
@@ -48,11 +49,7 @@ export function createAnthropicProvider(context: ProviderContext): Provider {
   const keyEnv = (context.options.api_key_env as string | undefined) ?? 'ANTHROPIC_API_KEY';
   const apiKey = context.env[keyEnv];
   if (!apiKey) {
-    throw new UserError(
-      `${keyEnv} is not set (needed by ${id})`,
-      undefined,
-      `set ${keyEnv} in the environment or in .env`,
-    );
+    throw new MissingKeyError(keyEnv, id);
   }
   const gate = new ConfigGate(id, MESSAGES_KEYS);
   gate.prepare(context.config);

@@ -1,10 +1,10 @@
-import { UserError } from '../errors.js';
 import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { ConfigGate } from './config-keys.js';
 import { geminiError } from './gemini-errors.js';
 import { buildGeminiBody, GENERATE_CONTENT_KEYS } from './gemini-request.js';
 import { readGeminiResponse, readGeminiStream } from './gemini-response.js';
 import { postJson } from './http.js';
+import { MissingKeyError } from './missing-key.js';
 import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
 import { postStream } from './stream.js';
 
@@ -19,11 +19,7 @@ function apiKeyOf(context: ProviderContext): string {
   const apiKey = names.map((name) => context.env[name]).find(Boolean);
   if (apiKey) return apiKey;
   const wanted = names.join(' or ');
-  throw new UserError(
-    `${wanted} is not set (needed by google:${context.rest})`,
-    undefined,
-    `set ${names[0]} in the environment or in .env`,
-  );
+  throw new MissingKeyError(wanted, `google:${context.rest}`);
 }
 
 /**

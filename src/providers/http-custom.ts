@@ -10,6 +10,7 @@ import type { ChatMessage, GenerationConfig, Usage } from '../types.js';
 import { sha256 } from '../util/hash.js';
 import { classifyStatus, type JsonResponse, redact, retryAfterMs, sendJson } from './http.js';
 import { type HttpOptions, readHttpOptions } from './http-custom-options.js';
+import { MissingKeyError } from './missing-key.js';
 import type { Provider, ProviderContext, ProviderRequest, ProviderResponse } from './provider.js';
 import { type PathSegment, valueAtPath } from './response-path.js';
 
@@ -50,11 +51,7 @@ export function createHttpProvider(context: ProviderContext): Provider {
   const keyEnv = context.options.api_key_env as string | undefined;
   const apiKey = keyEnv ? context.env[keyEnv] : undefined;
   if (keyEnv && !apiKey) {
-    throw new UserError(
-      `${keyEnv} is not set (needed by ${id})`,
-      undefined,
-      `set ${keyEnv} or remove api_key_env`,
-    );
+    throw new MissingKeyError(keyEnv, id, `set ${keyEnv} or remove api_key_env`);
   }
   const templates = compileTemplates(options, id, keyEnv !== undefined);
   const fixedHeaders = (context.options.headers as Record<string, string> | undefined) ?? {};

@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { ProviderError, UserError } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import type { Usage } from '../types.js';
 import { apiRoot, endpoint, withoutSegment } from './base-url.js';
 import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
+import { MissingKeyError } from './missing-key.js';
 import {
   type EmbedRequest,
   type EmbedResponse,
@@ -76,11 +77,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
   const keyEnv = context.options.api_key_env as string | undefined;
   const apiKey = keyEnv ? context.env[keyEnv] : undefined;
   if (keyEnv && !apiKey) {
-    throw new UserError(
-      `${keyEnv} is not set (needed by ${id})`,
-      undefined,
-      `set ${keyEnv} or remove api_key_env`,
-    );
+    throw new MissingKeyError(keyEnv, id, `set ${keyEnv} or remove api_key_env`);
   }
   const headers: Record<string, string> = { ...((context.options.headers as Record<string, string>) ?? {}) };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;

@@ -3,8 +3,7 @@ import { ProviderError, type ProviderErrorKind } from '../errors.js';
 import type { Usage } from '../types.js';
 import { endpoint } from './base-url.js';
 import { ConfigGate, type ConfigKeys } from './config-keys.js';
-import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs, sendJson } from './http.js';
-import { quickParseResponse } from './openai-chat-quick.js';
+import { classifyStatus, type JsonResponse, postJson, redact, retryAfterMs } from './http.js';
 import { readChatStream } from './openai-chat-stream.js';
 import {
   type EmbedRequest,
@@ -103,9 +102,6 @@ export interface OpenAiChatOptions {
   config?: ProviderRequest['config'];
 }
 
-/** Stands in for the messages while a body's JSON frame is built (never sent). */
-const MESSAGES_MARK = '\u0000assay-messages\u0000';
-
 export function parseUsage(raw: z.infer<typeof usageSchema> | null | undefined): Usage {
   if (!raw) return {};
   // Field by field rather than spread: this runs once per call.
@@ -180,10 +176,10 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
     return { usage, ...(costUsd !== undefined ? { costUsd } : {}) };
   };
 
-  async function callJson(body: string, signal: AbortSignal): Promise<ProviderResponse> {
-    const response = await sendJson('POST', url, body, headers, signal, label);
+  async function callJson(body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderResponse> {
+    const response = await postJson(url, body, headers, signal, label);
     if (response.status < 200 || response.status >= 300) throw fail(response);
-    const data = quickParseResponse(response.body) ?? parseResponse(response.body, response.status, label);
+    const data = parseResponse(response.body, response.status, label);
     const choice = data.choices[0]!;
     const toolCalls = choice.message.tool_calls?.length
       ? choice.message.tool_calls.map((call) => ({
@@ -263,34 +259,15 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
   }
 
   /** The request body: the config (less what the transport decides), extra fields, model, messages, max tokens. */
-  function requestBody(config: ProviderRequest['config'], messages: unknown): Record<string, unknown> {
+  function requestBody(
+    config: ProviderRequest['config'],
+    messages: ProviderRequest['messages'],
+  ): Record<string, unknown> {
     // The target's `stream` option decides the transport, never a `stream` key in the config.
     const { max_tokens: maxTokens, stream: _stream, stream_options: _options, ...rest } = config;
     const body: Record<string, unknown> = { ...rest, ...options.extraBody, model: options.model, messages };
     if (maxTokens !== undefined) body[options.maxTokensField] = maxTokens;
     return body;
-  }
-
-  /**
-   * The JSON text of `requestBody` around its messages, once per config object (every item of a
-   * target shares one): a call then only serialises its messages. Undefined when the messages
-   * would not simply go between the two (a config key of the same name).
-   */
-  const frames = new WeakMap<object, { head: string; tail: string } | null>();
-  function jsonFrame(config: ProviderRequest['config']): { head: string; tail: string } | undefined {
-    let frame = frames.get(config);
-    if (frame === undefined) {
-      const body = requestBody(config, MESSAGES_MARK);
-      const text = JSON.stringify(body);
-      const mark = `"messages":${JSON.stringify(MESSAGES_MARK)}`;
-      const at = text.indexOf(mark);
-      frame =
-        at > 0 && text.indexOf(mark, at + 1) === -1
-          ? { head: text.slice(0, at), tail: text.slice(at + mark.length) }
-          : null;
-      frames.set(config, frame);
-    }
-    return frame ?? undefined;
   }
 
   return {
@@ -305,17 +282,8 @@ export function createOpenAiChatProvider(options: OpenAiChatOptions): Provider {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (!options.stream) {
-        const frame = jsonFrame(request.config);
-        if (frame) {
-          const messages = JSON.stringify(request.messages);
-          return callJson(`${frame.head}"messages":${messages}${frame.tail}`, request.signal);
-        }
-      }
       const body = requestBody(request.config, request.messages);
-      return options.stream
-        ? callStream(body, request.signal)
-        : callJson(JSON.stringify(body), request.signal);
+      return options.stream ? callStream(body, request.signal) : callJson(body, request.signal);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { apiRoot } from './base-url.js';
+import { MissingKeyError } from './missing-key.js';
 import { OPENAI_VERSION } from './openai.js';
 import { createOpenAiChatProvider } from './openai-chat.js';
 import type { Provider, ProviderContext } from './provider.js';
@@ -21,9 +22,9 @@ export function createOpenAiCompatibleProvider(context: ProviderContext): Provid
   const keyEnv = context.options.api_key_env as string | undefined;
   const apiKey = keyEnv ? context.env[keyEnv] : undefined;
   if (keyEnv && !apiKey) {
-    throw new UserError(
-      `${keyEnv} is not set (needed by openai-compatible:${context.rest})`,
-      undefined,
+    throw new MissingKeyError(
+      keyEnv,
+      `openai-compatible:${context.rest}`,
       `set ${keyEnv} or remove api_key_env`,
     );
   }

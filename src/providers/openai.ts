@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { apiRoot } from './base-url.js';
 import type { ConfigKeys } from './config-keys.js';
+import { MissingKeyError } from './missing-key.js';
 import { createOpenAiChatProvider } from './openai-chat.js';
 import { createOpenAiResponsesProvider } from './openai-responses.js';
 import type { Provider, ProviderContext } from './provider.js';
@@ -70,11 +71,7 @@ export function createOpenAiProvider(context: ProviderContext): Provider {
   const keyEnv = (context.options.api_key_env as string | undefined) ?? 'OPENAI_API_KEY';
   const apiKey = context.env[keyEnv];
   if (!apiKey) {
-    throw new UserError(
-      `${keyEnv} is not set (needed by ${id})`,
-      undefined,
-      `set ${keyEnv} in the environment or in .env`,
-    );
+    throw new MissingKeyError(keyEnv, id);
   }
   const base =
     (context.options.base_url as string | undefined) ?? context.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { canonicalJson } from '../util/hash.js';
 import { apiRoot, withoutSegment } from './base-url.js';
+import { MissingKeyError } from './missing-key.js';
 import { createOpenAiChatProvider } from './openai-chat.js';
 import type { Provider, ProviderContext } from './provider.js';
 
@@ -51,11 +52,7 @@ export function createOpenRouterProvider(context: ProviderContext): Provider {
   const keyEnv = (context.options.api_key_env as string | undefined) ?? 'OPENROUTER_API_KEY';
   const apiKey = context.env[keyEnv];
   if (!apiKey) {
-    throw new UserError(
-      `${keyEnv} is not set (needed by ${id})`,
-      undefined,
-      `set ${keyEnv} in the environment or in .env`,
-    );
+    throw new MissingKeyError(keyEnv, id);
   }
   const options = readOptions(context.options.provider_options, id);
   const root = apiRoot(

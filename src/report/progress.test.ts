@@ -64,6 +64,37 @@ describe('attachProgress without a TTY', () => {
     ]);
   });
 
+  it('says which repeat an item is when the run repeats items', () => {
+    const lines = (run: ReturnType<typeof makeRun>, tasks: number, total: number) => {
+      const bus = new RunEventBus();
+      const out = fakeStream();
+      attachProgress(bus, { stream: out.stream, tty: false, color: false });
+      bus.emit('run-start', { run, total, skipped: 0, tasks });
+      itemEnd(
+        bus,
+        makeResult({ taskId: 'greet', targetName: 'gpt', latencyMs: 234, costUsd: 0, repeat: 0 }),
+        1,
+        total,
+      );
+      itemEnd(
+        bus,
+        makeResult({ taskId: 'greet', targetName: 'gpt', latencyMs: 234, costUsd: 0, repeat: 2 }),
+        2,
+        total,
+      );
+      return out.text().split('\n').slice(1, 3);
+    };
+    const repeated = makeRun({ options: { suite: null, filters: [], targets: [], repeat: 3 } });
+    expect(lines(repeated, 1, 3)).toEqual([
+      '[1/3] PASS  greet  gpt  repeat 0  234ms $0',
+      '[2/3] PASS  greet  gpt  repeat 2  234ms $0',
+    ]);
+    // A task's own `repeat:` makes more items than tasks × targets.
+    expect(lines(makeRun(), 2, 4)[0]).toBe('[1/4] PASS  greet  gpt  repeat 0  234ms $0');
+    // Without repeats, nothing is added.
+    expect(lines(makeRun(), 2, 2)[0]).toBe('[1/2] PASS  greet  gpt  234ms $0');
+  });
+
   it('omits the resume note on a fresh run and colors only when asked', () => {
     const bus = new RunEventBus();
     const plain = fakeStream();

@@ -1,5 +1,5 @@
 import type { RunEventBus, RunEvents } from '../executor/events.js';
-import type { ItemResult } from '../types.js';
+import type { ItemResult, RunRecord } from '../types.js';
 import {
   type Colors,
   colorsFor,
@@ -151,16 +151,18 @@ function attachLog(bus: RunEventBus, options: ProgressOptions): () => void {
     options.stream.write(`${line}\n`);
   };
   let tally = newTally(now());
+  let repeated = false;
 
   const off = [
-    bus.on('run-start', ({ run, total, skipped }) => {
+    bus.on('run-start', ({ run, total, skipped, tasks }) => {
       tally = newTally(now());
+      repeated = hasRepeats(run, total, tasks);
       write(`run ${run.id}: ${total} items${skipped > 0 ? ` (${skipped} already done)` : ''}`);
     }),
     bus.on('item-end', (event) => {
       count(tally, event);
       const counter = `[${String(event.done).padStart(String(event.total).length)}/${event.total}]`;
-      write(`${counter} ${itemLine(event.result, colors)}`);
+      write(`${counter} ${itemLine(event.result, colors, repeated || event.result.repeat > 0)}`);
     }),
     bus.on('retry-scheduled', ({ itemId, attempt, delayMs, reason }) => {
       const detail = reason ? `: ${truncateLine(reason, REASON_CHARS)}` : '';
@@ -178,8 +180,19 @@ function attachLog(bus: RunEventBus, options: ProgressOptions): () => void {
   };
 }
 
-function itemLine(result: ItemResult, colors: Colors): string {
-  const where = `${result.taskId}  ${result.targetName}`;
+/**
+ * Whether a run repeats items (`--repeat`, or a task's own `repeat:`: more items than tasks × targets),
+ * so each line says which repeat it is.
+ */
+function hasRepeats(run: RunRecord, total: number, tasks: number | undefined): boolean {
+  if (run.options.repeat > 1) return true;
+  const targets = Object.keys(run.fingerprint.targetVersions ?? {}).length;
+  return tasks !== undefined && targets > 0 && total > tasks * targets;
+}
+
+function itemLine(result: ItemResult, colors: Colors, showRepeat: boolean): string {
+  // The repeat index as `assay show --repeat` takes it.
+  const where = `${result.taskId}  ${result.targetName}${showRepeat ? `  repeat ${result.repeat}` : ''}`;
   const attempts = result.attempts > 1 ? ` (${result.attempts} attempts)` : '';
   if (result.status === 'error') {
     return `${colors.yellow('ERROR')} ${where}  ${failureReason(result, REASON_CHARS)}${attempts}`;

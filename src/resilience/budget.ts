@@ -8,12 +8,27 @@ export interface BudgetOptions {
 }
 
 /**
+ * A spending cap, as the executor uses it. One contract, two homes: in memory for one process
+ * (`Budget`), shared state for many workers later; answers may come synchronously.
+ */
+export interface BudgetLedger {
+  readonly capUsd: number;
+  readonly spentUsd: number;
+  /** Set once a call was refused: later calls are refused too. */
+  readonly exhausted: boolean;
+  /** Reserves `projectedUsd` for a call, or refuses it (false) and exhausts the ledger. */
+  tryReserve(projectedUsd: number): boolean | Promise<boolean>;
+  /** Replaces a reservation with the actual cost (null: unknown); true when spending first crosses the warning line. */
+  settle(reservedUsd: number, actualUsd: number | null): boolean | Promise<boolean>;
+}
+
+/**
  * A spending cap. A call is admitted only if what is spent, plus what calls in flight may still
  * spend, plus this call's projected cost stays within the cap. Once a call is refused the budget
  * is exhausted: later calls are refused too, so a run never creeps up to the cap with small calls
  * after skipping a large one.
  */
-export class Budget {
+export class Budget implements BudgetLedger {
   readonly capUsd: number;
   #spent: number;
   #reserved = 0;

@@ -1,4 +1,18 @@
-export type BreakerState = 'closed' | 'open' | 'half-open';
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/**
+ * A provider lane's breaker, as the executor uses it. One contract, two homes: in memory for one
+ * process (`CircuitBreaker`), shared state for many workers later; answers may come synchronously.
+ */
+export interface BreakerState {
+  /** Whether a call may go now. */
+  tryPass(): boolean | Promise<boolean>;
+  onSuccess(): void | Promise<void>;
+  /** Server trouble: a 5xx, an overload, a timeout, a reset. */
+  onFailure(): void | Promise<void>;
+  /** A call that ended without saying anything about the provider's health (4xx, 429, abort). */
+  onNeutral(): void | Promise<void>;
+}
 
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the circuit. @default 5 */
@@ -13,7 +27,7 @@ export interface CircuitBreakerOptions {
  * failure (server errors, overload, timeouts, resets — never a 4xx). Open: calls are refused until
  * the cool-down ends; half-open: one probe at a time; a successful probe closes it again.
  */
-export class CircuitBreaker {
+export class CircuitBreaker implements BreakerState {
   readonly #threshold: number;
   readonly #cooldownMs: number;
   readonly #now: () => number;
@@ -32,7 +46,7 @@ export class CircuitBreaker {
     }
   }
 
-  state(): BreakerState {
+  state(): CircuitState {
     if (this.#openedAt === null) return 'closed';
     return this.#now() - this.#openedAt >= this.#cooldownMs ? 'half-open' : 'open';
   }

@@ -19,13 +19,29 @@ export class Semaphore {
     return this.#releaser();
   }
 
-  /** Resolves when a place is free; the returned function gives it back (call it once). */
-  async acquire(): Promise<() => void> {
+  /**
+   * Resolves when a place is free; the returned function gives it back (call it once). Rejects with
+   * the signal's reason, holding no place, when `signal` aborts first.
+   */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
     if (this.#free > 0) {
       this.#free--;
-    } else {
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      return this.#releaser();
     }
+    signal?.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const waiter = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        reject(signal?.reason);
+      };
+      this.#waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     return this.#releaser();
   }
 

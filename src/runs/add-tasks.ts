@@ -64,7 +64,8 @@ export async function addTasks(
   const incoming = await loadTaskFile(path.resolve(request.fromFile), process.cwd());
   if (incoming.length === 0)
     throw new UserError('no tasks in the file', request.fromFile, 'add tasks to it first');
-  const existing = new Map(project.tasks.map((task) => [task.id, task]));
+  const { tasks, filesByTask } = await project.taskSource.all();
+  const existing = new Map(tasks.map((task) => [task.id, task]));
   // The destination may not be in the config's `tasks:` yet: its tasks count as present too.
   const inDestination = await loadTaskFile(destination, project.baseDir).catch(() => []);
   for (const task of inDestination) if (!existing.has(task.id)) existing.set(task.id, task);
@@ -85,9 +86,7 @@ export async function addTasks(
     added,
     alreadyPresent: incoming.length - added.length,
     destination: relative,
-    covered: [...project.filesByTask.values()].some(
-      (file) => path.resolve(project.baseDir, file) === destination,
-    ),
+    covered: [...filesByTask.values()].some((file) => path.resolve(project.baseDir, file) === destination),
   };
 }
 

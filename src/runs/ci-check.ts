@@ -45,7 +45,11 @@ export function ciJobUrl(env: NodeJS.ProcessEnv): string | null {
 }
 
 /** Each `--allow-fail` is a task filter (`tag:x`, `id:glob`, `metadata.k=v`); any match allows. */
-function compileAllowFail(patterns: readonly string[], project: Project): (taskId: string) => boolean {
+async function compileAllowFail(
+  patterns: readonly string[],
+  project: Project,
+): Promise<(taskId: string) => boolean> {
+  if (patterns.length === 0) return () => false;
   const predicates = patterns.map((pattern) => {
     try {
       return compileFilters([pattern]);
@@ -62,7 +66,9 @@ function compileAllowFail(patterns: readonly string[], project: Project): (taskI
     }
   });
   const allowed = new Set(
-    project.tasks.filter((task) => predicates.some((predicate) => predicate(task))).map((task) => task.id),
+    (await project.taskSource.all()).tasks
+      .filter((task) => predicates.some((predicate) => predicate(task)))
+      .map((task) => task.id),
   );
   return (taskId) => allowed.has(taskId);
 }
@@ -145,7 +151,7 @@ async function runWithDeadline(
 export async function ciCheck(deps: RunDeps, request: CiCheckRequest): Promise<CiReportInput> {
   const { project } = request;
   const options = runOptionsFor(project, { suite: request.suite });
-  const isAllowed = compileAllowFail(request.allowFail, project);
+  const isAllowed = await compileAllowFail(request.allowFail, project);
   // Before the run starts, so that `latest` is the newest run before this one.
   let baseline = await resolveBaseline(
     deps.store,

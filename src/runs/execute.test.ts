@@ -17,6 +17,13 @@ import { type RunDeps, resumeRun, startRun } from './execute.js';
 import { runOptionsFor } from './options.js';
 import { planRun } from './plan.js';
 
+/** Every value of an async iterable (Array.fromAsync needs Node 22). */
+async function collect<T>(values: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of values) out.push(value);
+  return out;
+}
+
 let mock: MockServer;
 beforeAll(async () => {
   mock = await startMockServer({ port: 0 });
@@ -89,13 +96,14 @@ describe('run plans', () => {
     const plan = await planRun({ project: loaded, options: runOptionsFor(loaded, {}), runtime });
     expect(plan.totalItems).toBe(24);
 
-    const text = [...writePlan(plan)];
+    const text = await collect(writePlan(plan));
     // The written plan holds the reference, never the value from the environment.
     expect(text.join('')).toContain('${MOCK_URL}');
     expect(text.join('')).not.toContain(mock.url);
     const copy = readPlan(JSON.parse(JSON.stringify(text)) as string[], env);
     expect(copy.prepared).toBeUndefined();
-    expect([...copy.items()].map((item) => item.id)).toEqual([...plan.items()].map((item) => item.id));
+    const ids = async (items: AsyncIterable<{ id: string }>) => (await collect(items)).map((item) => item.id);
+    expect(await ids(copy.items())).toEqual(await ids(plan.items()));
 
     const outcomes = await Promise.all(
       [plan, copy].map(async (each) => {
@@ -134,6 +142,46 @@ describe('run plans', () => {
     await runtime.close();
   });
 
+  it('are planned from tasks that stream past, refusing a repeated id with both places', async () => {
+    env.MOCK_URL = `${mock.url}/v1`;
+    const loaded = await project(
+      {
+        ...files('  - id: openai:gpt-4o-mini\n    base_url: ${MOCK_URL}'),
+        'tasks.jsonl': `${ARITHMETIC}\n${JSON.stringify({ id: 't3', vars: { question: 'again' }, expected: 'x' })}\n`,
+      },
+      env,
+    );
+    const error = await planRun({
+      project: loaded,
+      options: runOptionsFor(loaded, {}),
+      runtime: createRuntime(),
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(/^duplicate task id "t3" \(also at tasks\.jsonl:4\)/);
+    expect((error as UserError).location).toBe('tasks.jsonl:13');
+  });
+
+  it('select the same tasks on every pass, --sample and --first included', async () => {
+    env.MOCK_URL = `${mock.url}/v1`;
+    const loaded = await project(files('  - id: openai:gpt-4o-mini\n    base_url: ${MOCK_URL}'), env);
+    const runtime = createRuntime();
+    for (const selection of [{ sample: 5, seed: '7' }, { first: 4 }, { filters: ['id:t1*'] }]) {
+      const plan = await planRun({ project: loaded, options: runOptionsFor(loaded, selection), runtime });
+      const once = (await collect(plan.tasks())).map((task) => task.id);
+      expect(await collect(plan.tasks()).then((tasks) => tasks.map((task) => task.id))).toEqual(once);
+      expect(once).toHaveLength(plan.taskCount);
+      expect(plan.totalItems).toBe(plan.taskCount);
+    }
+    const sampled = await planRun({
+      project: loaded,
+      options: runOptionsFor(loaded, { sample: 5, seed: '7' }),
+      runtime,
+    });
+    expect(sampled.taskCount).toBe(5);
+    const ids = (await collect(sampled.tasks())).map((task) => Number(task.id.slice(1)));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
   it('refuse to run where the user code differs from the planned one', async () => {
     env.MOCK_URL = `${mock.url}/v1`;
     const loaded = await project(
@@ -146,7 +194,7 @@ describe('run plans', () => {
     );
     const runtime = createRuntime();
     const plan = await planRun({ project: loaded, options: runOptionsFor(loaded, {}), runtime });
-    const copy = readPlan([...writePlan(plan)], env);
+    const copy = readPlan(await collect(writePlan(plan)), env);
     await writeFile(path.join(loaded.baseDir, 'scorers.mjs'), '// changed\n');
     const error = await materialize(copy, runtime, env, 1).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);

@@ -154,7 +154,8 @@ export async function startRun(deps: RunDeps, request: StartRequest): Promise<Ru
     finishedAt: null,
     user: await user,
   };
-  await deps.store.saveVersions({ tasks: plan.tasks, prompts: plan.prompts, targets: plan.targets });
+  // Task versions are stored as the run reaches them (a window at a time), never all at once.
+  await deps.store.saveVersions({ tasks: [], prompts: plan.prompts, targets: plan.targets });
   await deps.store.createRun(run);
   return execute(deps, request, plan, materialized, run);
 }

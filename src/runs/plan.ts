@@ -1,33 +1,22 @@
 import path from 'node:path';
 import type { Project } from '../config/load.js';
 import { resolveGrader } from '../config/targets.js';
+import { uniqueIds } from '../datasets/load.js';
 import { UserError } from '../errors.js';
-import { prepareScoring } from '../executor/materialize.js';
-import { datasetVersion, planItems } from '../executor/plan.js';
-import { type CodeRef, codeRef, type RunPlan } from '../executor/run-plan.js';
-import { limitTasks, selectTargets, selectTasks } from '../executor/select.js';
+import { DatasetVersion, taskItems } from '../executor/plan.js';
+import { type CodeRef, codeRef, type PlanItem, type RunPlan } from '../executor/run-plan.js';
+import { Scoring } from '../executor/scoring.js';
+import { selectTargets, taskFilter } from '../executor/select.js';
 import { BUILTIN_FILTERS, loadTemplateFilters } from '../prompts/filters.js';
 import { compilePrompt, type PromptRenderer } from '../prompts/render.js';
 import type { Runtime } from '../runtime.js';
+import { createRng, sampleIndices } from '../stats/random.js';
 import type { RunFingerprint, RunOptions, Target, Task } from '../types.js';
 import type { TimeLimit } from '../user-code/time-limit.js';
 import { UserCode } from '../user-code/user-code.js';
 import { parseDuration } from '../util/duration.js';
 import { headCommit } from '../util/git.js';
 import { VERSION } from '../version.js';
-
-/** The tasks a run with these options covers: suite, filters, archive, then --first / --sample. */
-export async function selectRunTasks(
-  project: Project,
-  options: RunOptions,
-  archived: ReadonlySet<string>,
-): Promise<Task[]> {
-  const selected = await selectTasks(project, options.suite, options.filters);
-  return limitTasks(
-    archived.size > 0 ? selected.filter((task) => !archived.has(task.id)) : selected,
-    options,
-  );
-}
 
 /** `defaults.code_timeout`, the time limit of one call of the project's own code. */
 export function codeTimeLimit(project: Project): TimeLimit {
@@ -68,24 +57,51 @@ function callableTargets(selected: Target[], all: Target[], judges: Iterable<Tar
 }
 
 /**
- * Plans a run from the project's files: selects tasks and targets, prepares every scorer (so a bad
- * assertion fails here, exit 2), resolves judges, renders every prompt, and fingerprints the run.
- * Everything the user can get wrong is found before the first call.
+ * Which source tasks a run covers: suite, filters and archive, then `--first N` or `--sample N`.
+ * Decided once (a sample needs the count of matching tasks); each call gives a fresh filter for one
+ * pass over the source, which selects the same tasks every time.
+ */
+async function taskSelection(
+  project: Project,
+  options: RunOptions,
+  archived: ReadonlySet<string>,
+): Promise<() => (task: Task, file: string | null) => boolean> {
+  const keep = await taskFilter(project, options.suite, options.filters);
+  const matches = (task: Task, file: string | null) => !archived.has(task.id) && keep(task, file);
+  let sampled: Set<number> | undefined;
+  if (options.sample !== undefined) {
+    let count = 0;
+    for await (const batch of project.taskSource.batches()) {
+      for (const { task, file } of batch) if (matches(task, file)) count++;
+    }
+    const { size, seed } = options.sample;
+    if (size < count) sampled = new Set(sampleIndices(count, size, createRng(seed)));
+  }
+  const first = options.first;
+  return () => {
+    let position = 0;
+    return (task, file) => {
+      if (!matches(task, file)) return false;
+      const at = position++;
+      if (first !== undefined) return at < first;
+      return sampled === undefined || sampled.has(at);
+    };
+  };
+}
+
+/**
+ * Plans a run from the project's files: selects tasks and targets, prepares every task's scorers
+ * (so a bad assertion fails here, exit 2), resolves judges, renders every prompt once, counts the
+ * items and fingerprints the run, streaming the tasks: nothing per task is kept. Everything the user
+ * can get wrong is found before the first call.
  */
 export async function planRun(request: PlanRequest): Promise<RunPlan> {
   const { project, options } = request;
   // A child process: let it run while we plan.
   const gitCommit =
     request.gitCommit !== undefined ? Promise.resolve(request.gitCommit) : headCommit(project.baseDir);
-  const tasks = await selectRunTasks(project, options, request.archived ?? new Set());
-  if (tasks.length === 0) {
-    throw new UserError(
-      'no tasks selected',
-      options.suite ? `--suite ${options.suite}` : '--filter',
-      'check the suite name and filters (`assay run --help`)',
-    );
-  }
   const targets = selectTargets(project.targets, options.targets);
+  const selection = await taskSelection(project, options, request.archived ?? new Set());
 
   const limit = codeTimeLimit(project);
   const userCode = new UserCode(limit);
@@ -93,8 +109,7 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
   const graders: Record<string, string> = {};
   const judgeVersions: Record<string, string> = {};
   const scorerFiles = project.config.scorers;
-  const prepared = await prepareScoring({
-    tasks,
+  const scoring = await Scoring.create({
     baseDir: project.baseDir,
     scorerFiles,
     registry: request.runtime.scorers,
@@ -126,24 +141,50 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
       renderers.set(prompt.name, compilePrompt(prompt, project.baseDir, filters, limit));
     }
   }
-  const items = (only?: ReadonlySet<string>) =>
-    planItems(
-      tasks,
-      only ? targets.filter((target) => only.has(target.name)) : targets,
-      options.repeat,
-      renderers,
-      options.repeatForced === true,
-    );
-  // Every prompt rendered once now, so a template error stops the run before anything is stored or
-  // called; the items themselves are rendered again as the run reaches them, never all held at once.
+  const forced = options.repeatForced === true;
+  async function* tasks(): AsyncGenerator<Task> {
+    const accept = selection();
+    for await (const batch of project.taskSource.batches()) {
+      for (const { task, file } of batch) if (accept(task, file)) yield task;
+    }
+  }
+  async function* items(only?: ReadonlySet<string>): AsyncGenerator<PlanItem> {
+    const some = only ? targets.filter((target) => only.has(target.name)) : targets;
+    for await (const task of tasks()) yield* taskItems(task, some, options.repeat, renderers, forced);
+  }
+
+  // One pass over every task now, keeping nothing per task: ids unique, each selected task's
+  // scorers prepared and its prompts rendered (a bad assertion or template stops the run before
+  // anything is stored or called), items counted per target, the dataset version hashed. The run
+  // reads the tasks again as it reaches them.
+  const unique = uniqueIds();
+  const accept = selection();
+  const dataset = new DatasetVersion();
   const targetStats: RunPlan['targetStats'] = {};
+  let taskCount = 0;
   let totalItems = 0;
-  for (const item of items()) {
-    totalItems++;
-    const stats = targetStats[item.target.name] ?? { items: 0, promptChars: 0 };
-    targetStats[item.target.name] = stats;
-    stats.items++;
-    for (const message of item.messages) stats.promptChars += message.content.length;
+  for await (const batch of project.taskSource.batches()) {
+    for (const { task, file } of batch) {
+      await unique(task, () => project.taskSource.batches());
+      if (!accept(task, file)) continue;
+      taskCount++;
+      dataset.add(task);
+      scoring.for(task);
+      for (const item of taskItems(task, targets, options.repeat, renderers, forced)) {
+        totalItems++;
+        const stats = targetStats[item.target.name] ?? { items: 0, promptChars: 0 };
+        targetStats[item.target.name] = stats;
+        stats.items++;
+        for (const message of item.messages) stats.promptChars += message.content.length;
+      }
+    }
+  }
+  if (taskCount === 0) {
+    throw new UserError(
+      'no tasks selected',
+      options.suite ? `--suite ${options.suite}` : '--filter',
+      'check the suite name and filters (`assay run --help`)',
+    );
   }
 
   const code: CodeRef[] = [];
@@ -157,10 +198,10 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
 
   const fingerprint: RunFingerprint = {
     configHash: project.configHash,
-    datasetVersion: datasetVersion(tasks),
+    datasetVersion: dataset.digest(),
     promptVersions: Object.fromEntries(targets.map((target) => [target.prompt.name, target.prompt.version])),
     targetVersions: Object.fromEntries(targets.map((target) => [target.name, target.version])),
-    scorerVersions: prepared.scorerVersions,
+    scorerVersions: scoring.versions(),
     ...(Object.keys(judgeVersions).length > 0 ? { judgeVersions } : {}),
     gitCommit: await gitCommit,
     assayVersion: VERSION,
@@ -172,6 +213,7 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
     fingerprint,
     configPath: project.configPath,
     baseDir: project.baseDir,
+    taskCount,
     tasks,
     prompts: project.prompts,
     targets,
@@ -196,6 +238,6 @@ export async function planRun(request: PlanRequest): Promise<RunPlan> {
     totalItems,
     targetStats,
     items,
-    prepared: { scorers: prepared.scorers, userCode },
+    prepared: { scoring, userCode },
   };
 }

@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import type { AssertionSpec, Task } from '../types.js';
 import { DEFAULT_TIME_LIMIT } from '../user-code/time-limit.js';
 import { UserCode } from '../user-code/user-code.js';
+import { nearestName } from '../util/suggest.js';
 import { bleuScorer } from './bleu.js';
 import { containsScorer } from './contains.js';
 import { containsAllScorer } from './contains-all.js';
@@ -25,7 +26,6 @@ import { regexScorer } from './regex.js';
 import { rougeNScorer } from './rouge-n.js';
 import type { PrepareContext, ScoreInput, Scorer, ScoreVerdict } from './scorer.js';
 import { startsWithScorer } from './starts-with.js';
-import { nearestName } from './suggest.js';
 import { describeValue } from './text.js';
 import { toolCallScorer } from './tool-call.js';
 

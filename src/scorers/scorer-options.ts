@@ -1,7 +1,7 @@
 /** Validation of `options` and 0..1 thresholds, shared by the built-in scorers' `prepare`. */
 import { UserError } from '../errors.js';
 import type { AssertionSpec } from '../types.js';
-import { nearestName } from './suggest.js';
+import { nearestName } from '../util/suggest.js';
 import { describeValue } from './text.js';
 
 /**

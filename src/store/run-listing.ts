@@ -85,7 +85,7 @@ export async function selectRunStats(
 
 /** Runs newest first with their stats. Suite and target are matched on the runs read, page by page. */
 export async function selectRunListings(db: Kysely<Database>, query: RunQuery): Promise<RunListing[]> {
-  const { suite, target, since, limit, statuses } = query;
+  const { suite, target, since, before, limit, statuses } = query;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
     throw new RangeError(
       `Expected \`limit\` to be an integer from 0 and up, got \`${limit}\` (${typeof limit})`,
@@ -94,10 +94,16 @@ export async function selectRunListings(db: Kysely<Database>, query: RunQuery): 
   if (since !== undefined && (typeof since !== 'number' || Number.isNaN(since))) {
     throw new RangeError(`Expected \`since\` to be a time in ms, got \`${String(since)}\` (${typeof since})`);
   }
+  if (before !== undefined && (typeof before !== 'number' || Number.isNaN(before))) {
+    throw new RangeError(
+      `Expected \`before\` to be a time in ms, got \`${String(before)}\` (${typeof before})`,
+    );
+  }
   if (limit === 0 || statuses?.length === 0) return [];
 
   let selected = db.selectFrom('runs').selectAll();
   if (since !== undefined) selected = selected.where('started_at', '>=', since);
+  if (before !== undefined) selected = selected.where('started_at', '<', before);
   if (statuses !== undefined) selected = selected.where('status', 'in', statuses);
   selected = selected.orderBy('started_at', 'desc').orderBy('id', 'desc');
 

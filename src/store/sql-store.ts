@@ -19,11 +19,9 @@ import { selectCostBreakdown } from './cost-breakdown.js';
 import { aggregate } from './figures.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import {
-  fromPromptVersionRow,
   fromResultRow,
   fromRunRow,
   fromScoreRow,
-  fromTaskVersionRow,
   toPromptVersionRow,
   toResultRow,
   toRunRow,
@@ -31,6 +29,7 @@ import {
   toTargetVersionRow,
   toTaskVersionRow,
 } from './rows.js';
+import { deleteRunRows } from './run-deletion.js';
 import { selectRunListings, selectRunStats } from './run-listing.js';
 import type { Database, ResultsTable, ScoresTable, TaskVersionsTable } from './schema.js';
 import type {
@@ -49,6 +48,7 @@ import type {
   TaskIdSummary,
   VersionRecord,
 } from './store.js';
+import { selectPromptHistory, selectTaskHistory, selectTaskIds } from './version-history.js';
 
 /** Every column of a result but its key: what a result replacing a budget skip overwrites. */
 export const REPLACED_RESULT_COLUMNS = [
@@ -323,6 +323,12 @@ export abstract class SqlStore implements Store {
     return selectRunListings(this.db, query);
   }
 
+  async targetNames(): Promise<string[]> {
+    const rows = await this.db.selectFrom('target_versions').select('name').distinct().execute();
+    // Sorted here, not by the database's collation, so every dialect gives one order.
+    return rows.map((row) => row.name).sort();
+  }
+
   async runStats(runId: string): Promise<RunStats> {
     return (await selectRunStats(this.db, [runId])).get(runId)!;
   }
@@ -358,34 +364,7 @@ export abstract class SqlStore implements Store {
     runIds: readonly string[],
     audit: { actor: string; action: 'run.delete' | 'run.prune'; details?: Record<string, unknown> },
   ): Promise<DeletedRuns> {
-    const total: DeletedRuns = { runs: 0, results: 0, scores: 0 };
-    if (runIds.length === 0) return total;
-    await this.db.transaction().execute(async (trx) => {
-      const at = Date.now();
-      for (const runId of runIds) {
-        const scores = await trx.deleteFrom('scores').where('run_id', '=', runId).executeTakeFirst();
-        const results = await trx.deleteFrom('results').where('run_id', '=', runId).executeTakeFirst();
-        await trx.deleteFrom('run_leases').where('run_id', '=', runId).execute();
-        const runs = await trx.deleteFrom('runs').where('id', '=', runId).executeTakeFirst();
-        if (Number(runs.numDeletedRows) === 0) continue;
-        const removed = {
-          runs: 1,
-          results: Number(results.numDeletedRows),
-          scores: Number(scores.numDeletedRows),
-        };
-        total.runs += removed.runs;
-        total.results += removed.results;
-        total.scores += removed.scores;
-        await insertAudit(trx, {
-          at,
-          actor: audit.actor,
-          action: audit.action,
-          subject: runId,
-          details: { results: removed.results, scores: removed.scores, ...audit.details },
-        });
-      }
-    });
-    return total;
+    return deleteRunRows(this.db, runIds, audit);
   }
 
   async recordAudit(entry: AuditEntry): Promise<void> {
@@ -409,55 +388,15 @@ export abstract class SqlStore implements Store {
   }
 
   async taskHistory(taskId: string): Promise<VersionRecord<Task>[]> {
-    const rows = await this.db
-      .selectFrom('task_versions')
-      .selectAll()
-      .where('task_id', '=', taskId)
-      // Versions stored in the same call share a time; the version breaks the tie the same way every time.
-      .orderBy('created_at')
-      .orderBy('version')
-      .execute();
-    return rows.map((row) => ({
-      version: row.version,
-      createdAt: row.created_at,
-      value: fromTaskVersionRow(row),
-    }));
+    return selectTaskHistory(this.db, taskId);
   }
 
   async promptHistory(name: string): Promise<VersionRecord<PromptTemplate>[]> {
-    const rows = await this.db
-      .selectFrom('prompt_versions')
-      .selectAll()
-      .where('name', '=', name)
-      .orderBy('created_at')
-      .orderBy('version')
-      .execute();
-    return rows.map((row) => ({
-      version: row.version,
-      createdAt: row.created_at,
-      value: fromPromptVersionRow(row),
-    }));
+    return selectPromptHistory(this.db, name);
   }
 
   async listTaskIds(): Promise<TaskIdSummary[]> {
-    const rows = await this.db
-      .selectFrom('task_versions')
-      .leftJoin('task_archive', 'task_archive.task_id', 'task_versions.task_id')
-      .select((eb) => [
-        'task_versions.task_id',
-        eb.fn.countAll<number>().as('versions'),
-        eb.fn.max('task_versions.created_at').as('latest_at'),
-        'task_archive.archived_at',
-      ])
-      .groupBy(['task_versions.task_id', 'task_archive.archived_at'])
-      .orderBy('task_versions.task_id')
-      .execute();
-    return rows.map((row) => ({
-      taskId: row.task_id,
-      versions: Number(row.versions),
-      latestAt: Number(row.latest_at),
-      archivedAt: row.archived_at === null ? null : Number(row.archived_at),
-    }));
+    return selectTaskIds(this.db);
   }
 
   async archiveTask(taskId: string, at: number, actor?: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { ItemResult } from '../types.js';
 import type { RunStats } from './store.js';
-import { type ContractContext, makeResult, unique } from './test-helpers.js';
+import { type ContractContext, makeResult, makeTarget, unique } from './test-helpers.js';
 
 /** Contract cases for browsing results and runs, and for retrying items. */
 export function describeBrowsingContract({ store, withRun }: ContractContext): void {
@@ -50,6 +50,22 @@ export function describeBrowsingContract({ store, withRun }: ContractContext): v
     expect(await list({ status: ['passed'], limit: 1, offset: 1 })).toStrictEqual(pick(3));
     expect(await list({ offset: 99 })).toEqual([]);
     await expect(list({ offset: -1 })).rejects.toThrow('got `-1` (number)');
+  });
+
+  it('names every target with a stored version, sorted and once', async () => {
+    const [a, b] = [unique('target-b'), unique('target-a')];
+    await store().saveVersions({
+      tasks: [],
+      prompts: [],
+      targets: [
+        makeTarget({ name: a, version: 'v1' }),
+        makeTarget({ name: b }),
+        makeTarget({ name: a, version: 'v2' }),
+      ],
+    });
+    const names = await store().targetNames();
+    expect(names.filter((name) => name === a || name === b)).toEqual([a, b].sort());
+    expect(names).toEqual([...names].sort());
   });
 
   it('lists runs newest first, filtered by suite, target, start time and status, with their stats', async () => {
@@ -128,6 +144,9 @@ export function describeBrowsingContract({ store, withRun }: ContractContext): v
     expect(await ids({ target: y })).toEqual([newest.id, planned.id]);
     expect(await ids({ target: x, suite })).toEqual([newest.id]);
     expect(await ids({ since: base, limit: 1 })).toEqual([elsewhere.id]);
+    expect(await ids({ suite, before: base + 2_000 })).toEqual([planned.id, old.id]);
+    expect(await ids({ suite, since: base + 500, before: base + 1_500 })).toEqual([planned.id]);
+    await expect(store().listRuns({ before: Number.NaN })).rejects.toThrow('Expected `before`');
     expect(await ids({ suite: unique('no-such-suite') })).toEqual([]);
   });
 

@@ -32,6 +32,8 @@ export interface RunQuery {
   target?: string;
   /** Runs started at or after this time (ms). */
   since?: number;
+  /** Runs started before this time (ms). */
+  before?: number;
   limit?: number;
   /** Only runs in one of these states (an empty list matches nothing). */
   statuses?: RunStatus[];
@@ -203,6 +205,8 @@ export interface Store extends RunLeases {
   spentSince(since: number): Promise<number>;
   /** Newest first. `suite` matches options.suite; `target` = runs having results (or target versions) for it. */
   listRuns(query: RunQuery): Promise<RunListing[]>;
+  /** Every target name a run has stored a version of, sorted: what `--target` can name. */
+  targetNames(): Promise<string[]>;
   /** Aggregates of a run's results (all zero for a run without results). */
   runStats(runId: string): Promise<RunStats>;
   /**

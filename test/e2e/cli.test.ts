@@ -77,6 +77,20 @@ describe('config errors: one message with the place and a fix, exit 2', () => {
     await expectUsageError({ 'assay.yaml': VALID }, /OPENAI_API_KEY is not set/, { OPENAI_API_KEY: '' });
   });
 
+  it('reports every missing API key in one message', async () => {
+    const config = `prompts: [prompts/q.njk]
+targets: [openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, google:gemini-2.5-flash, echo]
+tasks:
+  - { id: a, vars: { question: "hi" } }
+`;
+    const stderr = await expectUsageError({ 'assay.yaml': config }, /3 API keys are not set: /, {
+      OPENAI_API_KEY: '',
+    });
+    expect(stderr).toContain('OPENAI_API_KEY (needed by openai:gpt-4o-mini)');
+    expect(stderr).toContain('ANTHROPIC_API_KEY (needed by anthropic:claude-3-5-haiku-latest)');
+    expect(stderr).toContain('GEMINI_API_KEY or GOOGLE_API_KEY (needed by google:gemini-2.5-flash)');
+  });
+
   it('a missing task file', async () => {
     await expectUsageError(
       { 'assay.yaml': VALID.replace(/tasks:[\s\S]*/, 'tasks: [tasks/nope.yaml]\n') },

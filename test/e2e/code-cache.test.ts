@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, ROOT, runCli } from './helpers.js';
+import { CLI, makeProject, ROOT, runCli } from './helpers.js';
 
 // bin/assay.js runs the bundle (dist/bundle/main.cjs, built by `npm test`) through V8's code cache:
 // one file per build, Node version and command.
@@ -78,6 +79,28 @@ describe('the code cache of the bundled CLI', () => {
       expect((await readdir(cacheDir)).some((name) => name.endsWith('-prompts.bin'))).toBe(false);
     } finally {
       await cleanup();
+    }
+  });
+});
+
+describe('bin/assay.js before a build', () => {
+  it('says in one line to run the build, with no stack trace', async () => {
+    const checkout = await mkdtemp(path.join(os.tmpdir(), 'assay-unbuilt-'));
+    try {
+      await mkdir(path.join(checkout, 'bin'));
+      await copyFile(CLI, path.join(checkout, 'bin', 'assay.js'));
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [path.join(checkout, 'bin', 'assay.js'), 'run'], (error, stdout, stderr) =>
+          resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+        );
+      });
+      expect(result.code).toBe(70);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `assay: not built yet: run \`npm run build\` in ${checkout} (after \`npm install\`)\n`,
+      );
+    } finally {
+      await rm(checkout, { recursive: true, force: true });
     }
   });
 });

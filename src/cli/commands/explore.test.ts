@@ -99,7 +99,7 @@ describe('assay explore', () => {
       byLabel(/^run-old-/),
       byLabel(/^re-run/),
       () => true,
-      () => null, // Esc leaves explore
+      byLabel(/^quit/),
     ]);
     await explore(store, ui, {
       compare: async (a, b) => {
@@ -114,5 +114,42 @@ describe('assay explore', () => {
     expect(calls).toEqual(['compare run-old-0000 run-new-1111', 'retry run-new-1111']);
     expect(printed.join('\n')).toMatch(/same as: assay compare run-old- run-new-/);
     expect(printed.join('\n')).toMatch(/same as: assay retry run-new-/);
+  });
+
+  it('Esc goes back one level: from a run to the list of runs, and from the list out of explore', async () => {
+    const { ui, menus } = scripted([
+      byLabel(/^run-new-/),
+      () => null,
+      byLabel(/^run-old-/),
+      () => null,
+      () => null,
+    ]);
+    await explore(store, ui, { compare: async () => 0, retryErrors: async () => 0 });
+    expect(menus).toEqual([
+      'Pick a run',
+      expect.stringMatching(/^Run run-new- /),
+      'Pick a run',
+      expect.stringMatching(/^Run run-old- /),
+      'Pick a run',
+    ]);
+  });
+
+  it('offers only earlier runs to compare with', async () => {
+    const offered: string[][] = [];
+    const { ui, printed } = scripted([
+      byLabel(/^run-new-/),
+      byLabel(/^compare/),
+      (choices) => {
+        offered.push(choices.map((choice) => choice.value));
+        return null;
+      },
+      byLabel(/^runs|^pick another/),
+      byLabel(/^run-old-/),
+      byLabel(/^compare/),
+      byLabel(/^quit/),
+    ]);
+    await explore(store, ui, { compare: async () => 0, retryErrors: async () => 0 });
+    expect(offered).toEqual([['run-old-0000']]);
+    expect(printed).toContain('no earlier run to compare with');
   });
 });

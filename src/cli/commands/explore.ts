@@ -49,15 +49,20 @@ function scriptable(ui: Prompter, command: string): void {
   ui.print(`  (same as: ${command})`);
 }
 
+/** Picks one of the newest 30 runs (started before `before`, when given); null when cancelled or none. */
 async function pickRun(
   store: Store,
   ui: Prompter,
   message: string,
-  exclude?: string,
+  before?: number,
 ): Promise<RunRecord | null> {
-  const listings = (await store.listRuns({ limit: 30 })).filter(({ run }) => run.id !== exclude);
+  const listings = await store.listRuns({ limit: 30, ...(before !== undefined ? { before } : {}) });
   if (listings.length === 0) {
-    ui.print('no runs stored yet: start one with `assay run`');
+    ui.print(
+      before === undefined
+        ? 'no runs stored yet: start one with `assay run`'
+        : 'no earlier run to compare with',
+    );
     return null;
   }
   const id = await ui.select(
@@ -111,7 +116,10 @@ async function browseFailures(
 
 type RunAction = 'summary' | 'failures' | 'errors' | 'compare' | 'retry' | 'runs' | 'quit';
 
-/** The explore loop: pick a run, then act on it until the user goes back or quits. */
+/**
+ * The explore loop: pick a run, then act on it until the user quits. Esc (or Ctrl-C) goes back one
+ * level: from a run's menu to the list of runs, and from that list out of explore.
+ */
 export async function explore(store: Store, ui: Prompter, actions: ExploreActions): Promise<void> {
   let run = await pickRun(store, ui, 'Pick a run');
   while (run) {
@@ -130,8 +138,8 @@ export async function explore(store: Store, ui: Prompter, actions: ExploreAction
       { value: 'runs', label: 'pick another run' },
       { value: 'quit', label: 'quit' },
     ]);
-    if (action === null || action === 'quit') return;
-    if (action === 'runs') {
+    if (action === 'quit') return;
+    if (action === null || action === 'runs') {
       run = await pickRun(store, ui, 'Pick a run');
       continue;
     }
@@ -144,7 +152,12 @@ export async function explore(store: Store, ui: Prompter, actions: ExploreAction
     } else if (action === 'failures' || action === 'errors') {
       await browseFailures(store, ui, run, action === 'errors');
     } else if (action === 'compare') {
-      const other = await pickRun(store, ui, `Compare ${short} (B) with which earlier run (A)?`, run.id);
+      const other = await pickRun(
+        store,
+        ui,
+        `Compare ${short} (B) with which earlier run (A)?`,
+        run.startedAt,
+      );
       if (other) {
         scriptable(ui, `assay compare ${other.id.slice(0, 8)} ${short}`);
         await actions.compare(other.id, run.id);

@@ -13,7 +13,14 @@ import {
   plural,
   UNKNOWN,
 } from '../../report/format.js';
-import { formatDate, type ProjectFlags, printJson, withReadOnlyStore } from './project-store.js';
+import { nearestName } from '../../util/suggest.js';
+import {
+  formatDate,
+  type ProjectFlags,
+  printJson,
+  storedTargetName,
+  withReadOnlyStore,
+} from './project-store.js';
 
 export interface HistoryFlags extends ProjectFlags {
   suite?: string;
@@ -39,53 +46,60 @@ export async function historyCommand(flags: HistoryFlags): Promise<number> {
   const metric = normalizeMetric(flags.metric ?? PASS_RATE);
   if (metric === '') throw new UserError('--metric must not be empty', '--metric', 'e.g. --metric score');
   return withReadOnlyStore(flags, async (store) => {
+    const target = flags.target ? await storedTargetName(store, flags.target) : undefined;
     const listings = (
       await store.listRuns({
         ...(flags.suite ? { suite: flags.suite } : {}),
-        ...(flags.target ? { target: flags.target } : {}),
+        ...(target ? { target } : {}),
         limit,
       })
     ).reverse();
     const runs = listings.map((listing) => listing.run);
     const points: HistoryPoint[] = [];
+    /** Named metrics the runs read have, for a did-you-mean. */
+    const named = new Set<string>();
     for (const { run, stats } of listings) {
       // The whole-run pass rate is in the stored aggregates; anything finer reads the results.
-      if (metric === PASS_RATE && flags.target === undefined) points.push(pointFromStats(run, stats));
+      if (metric === PASS_RATE && target === undefined) points.push(pointFromStats(run, stats));
       else {
         const results = await store.listResults({
           runId: run.id,
-          ...(flags.target ? { targetName: flags.target } : {}),
+          ...(target ? { targetName: target } : {}),
         });
+        for (const result of results)
+          for (const score of result.scores) if (score.metric) named.add(score.metric);
         points.push(pointFromResults(run, results, metric));
       }
     }
-    markChanges(points, runs, flags.target);
+    markChanges(points, runs, target);
     if (
       metric !== PASS_RATE &&
       metric !== SCORE &&
       points.length > 0 &&
       points.every((p) => p.value === null)
     ) {
+      const known = [PASS_RATE, SCORE, ...[...named].sort()];
+      const nearest = nearestName(metric, known);
       throw new UserError(
-        `no run here has the metric "${metric}"`,
+        `no run here has the metric "${metric}"${nearest ? `; did you mean "${nearest}"?` : ''}`,
         '--metric',
-        'use pass_rate, score, or a name given with `metric:` on assertions',
+        named.size > 0
+          ? `metrics of these runs: ${known.join(', ')}`
+          : 'use pass_rate, score, or a name given with `metric:` on assertions',
       );
     }
     if (flags.json) {
       printJson({
         schemaVersion: HISTORY_JSON_VERSION,
         suite: flags.suite ?? null,
-        target: flags.target ?? null,
+        target: target ?? null,
         metric,
         runs: points.map((point) => ({ ...point, startedAt: new Date(point.startedAt).toISOString() })),
       });
       return EXIT.ok;
     }
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-    process.stdout.write(
-      `${renderHistory(points, { metric, suite: flags.suite, target: flags.target, color })}\n`,
-    );
+    process.stdout.write(`${renderHistory(points, { metric, suite: flags.suite, target, color })}\n`);
     return EXIT.ok;
   });
 }

@@ -6,6 +6,7 @@ import { configJsonSchema } from '../../config/schema.js';
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { ensureParentFolder } from '../../util/output-files.js';
+import { missingFromPackageJson, newPackageJson } from './init-package.js';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/init/', import.meta.url));
 const CI_TEMPLATE_DIRS: Record<string, string> = {
@@ -48,7 +49,9 @@ interface PlannedFile {
 
 /**
  * `assay init [dir] [--ci github]`: scaffolds a project; with `--ci github` also the GitHub Actions
- * workflows (in an existing project, only those). Never overwrites a file without --force.
+ * workflows (in an existing project, only those). Writes a package.json where there is none, and
+ * says what to add to one that is there (never rewritten, even with --force). Never overwrites
+ * another file without --force.
  */
 export async function initCommand(dir: string, flags: InitFlags): Promise<number> {
   const target = path.resolve(dir);
@@ -61,12 +64,18 @@ export async function initCommand(dir: string, flags: InitFlags): Promise<number
   }
   const existingProject = flags.ci !== undefined && (await hasConfig(target));
   const plan: PlannedFile[] = existingProject ? [] : await projectFiles(target);
+  // The package.json is the user's once it exists: read (and checked) before anything is written.
+  const packageFile = path.join(target, 'package.json');
+  const packageText = await readFile(packageFile, 'utf8').catch(() => undefined);
+  const packageAdditions =
+    packageText === undefined ? [] : missingFromPackageJson(packageText, shownPath(packageFile));
+  if (packageText === undefined) plan.push({ to: packageFile, text: newPackageJson(target) });
   if (flags.ci !== undefined) plan.push(...(await ciFiles(CI_TEMPLATE_DIRS[flags.ci]!, target)));
   if (!flags.force) {
     for (const { to } of plan) {
       if (await exists(to)) {
         throw new UserError(
-          `${path.relative(process.cwd(), to) || to} already exists`,
+          `${shownPath(to)} already exists`,
           dir,
           flags.ci !== undefined && existingProject
             ? 'pass --force to overwrite the workflow files'
@@ -80,28 +89,49 @@ export async function initCommand(dir: string, flags: InitFlags): Promise<number
     if (from) await copyFile(from, to);
     else await writeFile(to, text ?? '');
   }
-  const shown = path.relative(process.cwd(), target) || '.';
+  const shown = shownPath(target);
   const lines = [
-    existingProject ? 'added CI workflows:' : `created an Assay project in ${shown}:`,
+    existingProject
+      ? `added CI workflows${packageText === undefined ? ' and a package.json' : ''}:`
+      : `created an Assay project in ${shown}:`,
     ...plan.map(({ to }) => `  ${path.relative(target, to)}`),
     '',
-    'next:',
   ];
-  if (!existingProject) {
-    if (shown !== '.') lines.push(`  cd ${shown}`);
+  if (packageAdditions.length > 0) {
     lines.push(
-      '  cp .env.example .env   # add OPENAI_API_KEY, or point OPENAI_BASE_URL at `assay mock-server`',
-      '  npx assay run',
+      `${shownPath(packageFile)} is kept as it is; add what Assay needs to it:`,
+      ...packageAdditions,
+      '',
+    );
+  }
+  lines.push('next:');
+  if (shown !== '.') lines.push(`  cd ${shown}`);
+  if (packageText === undefined) {
+    lines.push(
+      '  npm install            # installs Assay, a dev dependency in package.json; until Assay is on',
+      '                         # the npm registry: npm install -D <path to assay-x.y.z.tgz> (README)',
+    );
+  }
+  if (!existingProject) {
+    lines.push(
+      '  cp .env.example .env   # add OPENAI_API_KEY, or point OPENAI_BASE_URL at `npx assay mock-server`',
+      '  npx assay run          # or: npm run eval',
     );
   }
   if (flags.ci !== undefined) {
     lines.push(
       '  add your provider keys (e.g. OPENAI_API_KEY) as repository secrets, then commit .github/workflows',
+      '  commit package.json and package-lock.json: the workflows run `npm ci` (`npm install` without a lock file)',
       '  the workflows run the suites critical, regression and comprehensive: define them in assay.yaml',
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
+}
+
+/** A path as the user would type it from the current directory. */
+function shownPath(file: string): string {
+  return path.relative(process.cwd(), file) || '.';
 }
 
 async function projectFiles(target: string): Promise<PlannedFile[]> {

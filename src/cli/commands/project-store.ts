@@ -1,8 +1,10 @@
 import type { Cache } from '../../cache/cache.js';
 import { findStoreUrl, loadProject, type Project } from '../../config/load.js';
+import { resolveTargetName } from '../../config/target-name.js';
 import { storageFailure } from '../../store/failure.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
+import type { RunRecord } from '../../types.js';
 import { recordPromptCommits, runUser } from '../../util/git.js';
 
 export interface ProjectFlags {
@@ -26,7 +28,11 @@ export async function withProjectStore<T>(
   return usingStore(await openProjectStore(flags, project), async ({ store }) => {
     // Versions are immutable once stored: record each prompt's git commit and tags with it.
     await recordPromptCommits(project.prompts, project.baseDir);
-    await store.saveVersions({ tasks: project.tasks, prompts: project.prompts, targets: [] });
+    await store.saveVersions({
+      tasks: (await project.taskSource.all()).tasks,
+      prompts: project.prompts,
+      targets: [],
+    });
     return action(project, store);
   });
 }
@@ -110,4 +116,18 @@ export function findVersion<T extends { version: string }>(versions: T[], wanted
   return versions.filter(
     (entry) => entry.version === wanted || (wanted.length >= 4 && entry.version.startsWith(wanted)),
   );
+}
+
+/** `--target` of a command over one stored run, resolved against the targets that run had. */
+export async function runTargetName(store: Store, run: RunRecord, wanted: string): Promise<string> {
+  const names = new Set([
+    ...Object.keys(run.fingerprint.targetVersions ?? {}),
+    ...(await store.runStats(run.id)).targets,
+  ]);
+  return resolveTargetName(wanted, [...names].sort(), '--target', `targets of run ${run.id.slice(0, 8)}`);
+}
+
+/** `--target` of a command over all stored runs, resolved against every target that has run. */
+export async function storedTargetName(store: Store, wanted: string): Promise<string> {
+  return resolveTargetName(wanted, await store.targetNames(), '--target', 'targets with stored runs');
 }

@@ -1,5 +1,6 @@
 import { loadProject } from '../../config/load.js';
-import { ProviderError, UserError } from '../../errors.js';
+import { resolveTargetName } from '../../config/target-name.js';
+import { ProviderError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { createPricer } from '../../pricing/price.js';
 import { describeProviders } from '../../providers/registry.js';
@@ -29,14 +30,12 @@ export async function providersTestCommand(
   flags: { config?: string; json?: boolean },
 ): Promise<number> {
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const target = project.targets.find((candidate) => candidate.name === targetName);
-  if (!target) {
-    throw new UserError(
-      `unknown target "${targetName}"`,
-      project.configPath,
-      `known targets: ${project.targets.map((candidate) => candidate.name).join(', ')}`,
-    );
-  }
+  const name = resolveTargetName(
+    targetName,
+    project.targets.map((candidate) => candidate.name),
+    '<target>',
+  );
+  const target = project.targets.find((candidate) => candidate.name === name)!;
   const { createProvider } = await import('../../providers/registry.js');
   const provider = await createProvider(
     target.providerId,

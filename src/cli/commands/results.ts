@@ -8,7 +8,7 @@ import { renderFailures, renderInsights, renderSummaryTable } from '../../report
 import { requireRun } from '../../runs/find.js';
 import type { Store } from '../../store/store.js';
 import type { ItemResult, Task } from '../../types.js';
-import { type ProjectFlags, withReadOnlyStore } from './project-store.js';
+import { type ProjectFlags, runTargetName, withReadOnlyStore } from './project-store.js';
 
 export interface ResultsFlags extends ProjectFlags {
   run: string;
@@ -49,9 +49,10 @@ export async function resultsCommand(flags: ResultsFlags): Promise<number> {
   }
   return withReadOnlyStore(flags, async (store) => {
     const run = await requireRun(store, flags.run, '--run');
+    const targetName = flags.target ? await runTargetName(store, run, flags.target) : undefined;
     let all = await store.listResults({
       runId: run.id,
-      ...(flags.target ? { targetName: flags.target } : {}),
+      ...(targetName ? { targetName } : {}),
     });
     if (flags.filter?.length) all = await filterByTask(store, all, flags.filter);
     const shown = flags.errors

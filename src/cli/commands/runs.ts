@@ -9,6 +9,7 @@ import {
   formatDate,
   type ProjectFlags,
   printJson,
+  storedTargetName,
   withReadOnlyStore,
   withStore,
 } from './project-store.js';
@@ -62,9 +63,10 @@ export async function runsCommand(flags: RunsFlags): Promise<number> {
   }
   const since = flags.since ? Date.now() - parseDuration(flags.since, '--since') : undefined;
   return withReadOnlyStore(flags, async (store) => {
+    const target = flags.target ? await storedTargetName(store, flags.target) : undefined;
     const listings = await store.listRuns({
       ...(flags.suite ? { suite: flags.suite } : {}),
-      ...(flags.target ? { target: flags.target } : {}),
+      ...(target ? { target } : {}),
       ...(since !== undefined ? { since } : {}),
       limit,
     });

@@ -4,7 +4,7 @@ import { EXIT } from '../../exit-codes.js';
 import { formatMs, formatScore, formatTokens, formatUsd, terminalText } from '../../report/format.js';
 import { requireRun } from '../../runs/find.js';
 import type { ItemResult } from '../../types.js';
-import { type ProjectFlags, printJson, withReadOnlyStore } from './project-store.js';
+import { type ProjectFlags, printJson, runTargetName, withReadOnlyStore } from './project-store.js';
 
 export interface ShowFlags extends ProjectFlags {
   target?: string;
@@ -81,15 +81,16 @@ export function renderItem(result: ItemResult, color: boolean): string {
 export async function showCommand(runId: string, taskId: string, flags: ShowFlags): Promise<number> {
   return withReadOnlyStore(flags, async (store) => {
     const run = await requireRun(store, runId, '<run>');
+    const targetName = flags.target ? await runTargetName(store, run, flags.target) : undefined;
     let results = await store.listResults({
       runId: run.id,
       taskId,
-      ...(flags.target ? { targetName: flags.target } : {}),
+      ...(targetName ? { targetName } : {}),
     });
     if (flags.repeat !== undefined) results = results.filter((result) => result.repeat === flags.repeat);
     if (results.length === 0) {
       throw new UserError(
-        `run ${run.id.slice(0, 8)} has no result for task "${taskId}"${flags.target ? ` on target "${flags.target}"` : ''}${flags.repeat !== undefined ? ` at repeat ${flags.repeat}` : ''}`,
+        `run ${run.id.slice(0, 8)} has no result for task "${taskId}"${flags.target ? ` on target "${targetName}"` : ''}${flags.repeat !== undefined ? ` at repeat ${flags.repeat}` : ''}`,
         '<task>',
         `list its results with \`assay results --run ${run.id.slice(0, 8)}\``,
       );

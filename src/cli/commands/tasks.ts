@@ -66,8 +66,8 @@ export async function tasksListCommand(flags: TasksListFlags): Promise<number> {
   });
 }
 
-function currentTask(project: Project, id: string): Task | undefined {
-  return project.tasks.find((task) => task.id === id);
+async function currentTask(project: Project, id: string): Promise<Task | undefined> {
+  return (await project.taskSource.all()).tasks.find((task) => task.id === id);
 }
 
 export async function tasksShowCommand(
@@ -93,9 +93,9 @@ export async function tasksShowCommand(
       }
       task = matches[0];
     } else {
-      task = currentTask(project, id) ?? history.at(-1)?.value;
+      task = (await currentTask(project, id)) ?? history.at(-1)?.value;
     }
-    if (!task) throw unknownTask(project, id);
+    if (!task) throw await unknownTask(project, id);
     if (flags.json) printJson({ id: task.id, version: task.version, ...taskBody(task), source: task.source });
     else process.stdout.write(`# version ${task.version} · ${task.source}\n${taskYaml(task)}`);
     return EXIT.ok;
@@ -108,8 +108,8 @@ export async function tasksHistoryCommand(
 ): Promise<number> {
   return withProjectStore(flags, async (project, store) => {
     const history = await store.taskHistory(id);
-    if (history.length === 0) throw unknownTask(project, id);
-    const current = currentTask(project, id)?.version;
+    if (history.length === 0) throw await unknownTask(project, id);
+    const current = (await currentTask(project, id))?.version;
     if (flags.json) {
       printJson(
         history.map((entry) => ({
@@ -132,8 +132,8 @@ export async function tasksHistoryCommand(
   });
 }
 
-function unknownTask(project: Project, id: string): UserError {
-  const near = project.tasks
+async function unknownTask(project: Project, id: string): Promise<UserError> {
+  const near = (await project.taskSource.all()).tasks
     .map((task) => task.id)
     .filter((other) => other.includes(id) || id.includes(other));
   return new UserError(
@@ -167,8 +167,8 @@ export async function tasksAddCommand(
 
 export async function tasksRemoveCommand(id: string, flags: ProjectFlags): Promise<number> {
   return withProjectStore(flags, async (project, store) => {
-    if (!currentTask(project, id) && (await store.taskHistory(id)).length === 0)
-      throw unknownTask(project, id);
+    if (!(await currentTask(project, id)) && (await store.taskHistory(id)).length === 0)
+      throw await unknownTask(project, id);
     await store.archiveTask(id, Date.now(), await currentActor());
     process.stdout.write(
       `archived task "${id}": runs skip it from now on; its versions and old results stay (undo: assay tasks restore ${id})\n`,

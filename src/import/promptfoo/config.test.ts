@@ -51,7 +51,7 @@ describe('assay import promptfoo (fixture project)', () => {
       'google:gemini-1.5-flash-002/support',
       'google:gemini-1.5-flash-002/triage',
     ]);
-    expect(project.tasks.map((task) => task.id)).toEqual([
+    expect((await project.taskSource.all()).tasks.map((task) => task.id)).toEqual([
       'refund-window',
       'shipping-to-canada',
       'order-status-asks-for-the-number',
@@ -68,12 +68,12 @@ describe('assay import promptfoo (fixture project)', () => {
 
   it('merges defaultTest into every task and maps each assertion', async () => {
     const { project } = await importFixture('promptfoo', 'promptfoo/promptfooconfig.yaml');
-    const byId = new Map(project.tasks.map((task) => [task.id, task]));
+    const byId = new Map((await project.taskSource.all()).tasks.map((task) => [task.id, task]));
     const defaults = [
       { type: 'latency', threshold: 8000 },
       { type: 'not-icontains', value: 'as an AI language model' },
     ];
-    for (const task of project.tasks) {
+    for (const task of (await project.taskSource.all()).tasks) {
       expect(task.assert.slice(0, 2)).toEqual(defaults);
       expect(String(task.vars.policy)).toContain('unused items can be returned within 30 days');
     }
@@ -165,7 +165,7 @@ describe('assay import promptfoo (fixture project)', () => {
   it('renders both imported prompts for every task', async () => {
     const { project } = await importFixture('promptfoo', 'promptfoo/promptfooconfig.yaml');
     const [support, triage] = project.prompts.map((prompt) => compilePrompt(prompt, project.baseDir));
-    const task = project.tasks[0]!;
+    const task = (await project.taskSource.all()).tasks[0]!;
     expect(support!(task.vars, task.id)[0]?.content).toContain(
       'Customer: How long do I have to return a tent I bought last week?',
     );
@@ -177,7 +177,8 @@ describe('assay import promptfoo (fixture project)', () => {
       },
       { role: 'user', content: 'How long do I have to return a tent I bought last week?' },
     ]);
-    for (const each of project.tasks) expect(() => support!(each.vars, each.id)).not.toThrow();
+    for (const each of (await project.taskSource.all()).tasks)
+      expect(() => support!(each.vars, each.id)).not.toThrow();
   });
 
   it("has Assay's scorers accept every imported assertion", async () => {
@@ -191,7 +192,7 @@ describe('assay import promptfoo (fixture project)', () => {
       },
       recordJudgePrompt: () => {},
     };
-    for (const task of project.tasks)
+    for (const task of (await project.taskSource.all()).tasks)
       expect(() => prepareTask(task, task.id, undefined, context)).not.toThrow();
     expect(new Set(graders)).toEqual(new Set(['openai:gpt-4o', 'openai:text-embedding-3-large']));
   });
@@ -321,7 +322,7 @@ tests:
         return target.name;
       },
     };
-    for (const task of project.tasks) prepareTask(task, task.id, undefined, context);
+    for (const task of (await project.taskSource.all()).tasks) prepareTask(task, task.id, undefined, context);
     return { plan, project, judges, yaml: await readFile(path.join(dir, 'assay', 'assay.yaml'), 'utf8') };
   }
 

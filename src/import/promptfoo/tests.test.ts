@@ -40,7 +40,9 @@ describe('promptfoo tests', () => {
     );
     const { project, plan } = await importAndLoad(config);
     expect(plan.skipped).toEqual([]);
-    expect(project.tasks.map((task) => [task.id, task.vars, task.assert, task.metadata])).toEqual([
+    expect(
+      (await project.taskSource.all()).tasks.map((task) => [task.id, task.vars, task.assert, task.metadata]),
+    ).toEqual([
       [
         'test-1',
         { tone: 'formal', question: 'a' },
@@ -70,7 +72,7 @@ describe('promptfoo tests', () => {
       `${HEAD}tests:\n  - description: Same\n    vars: { question: [x, y], lang: [en, fr] }\n  - description: Same\n    vars: { question: [p, q] }\n    options: { disableVarExpansion: true }\n`,
     );
     const { project } = await importAndLoad(config);
-    expect(project.tasks.map((task) => [task.id, task.vars])).toEqual([
+    expect((await project.taskSource.all()).tasks.map((task) => [task.id, task.vars])).toEqual([
       ['same-1', { question: 'x', lang: 'en' }],
       ['same-2', { question: 'x', lang: 'fr' }],
       ['same-3', { question: 'y', lang: 'en' }],
@@ -139,7 +141,10 @@ describe('promptfoo tests', () => {
     expect(plan.notes).toEqual([
       'test "Nothing left": none of its assertions could be imported, so its task has none',
     ]);
-    expect(project.tasks.map((task) => task.id)).toEqual(['grader-with-settings', 'nothing-left']);
+    expect((await project.taskSource.all()).tasks.map((task) => task.id)).toEqual([
+      'grader-with-settings',
+      'nothing-left',
+    ]);
   });
 
   it('expands a file:// glob var into one task per file, as promptfoo does', async () => {
@@ -148,7 +153,7 @@ describe('promptfoo tests', () => {
       { 'articles/b-tides.txt': 'Tides follow the moon.', 'articles/a-bees.txt': 'Bees dance.' },
     );
     const { plan, project } = await importAndLoad(config);
-    expect(project.tasks.map((task) => [task.id, task.vars])).toEqual([
+    expect((await project.taskSource.all()).tasks.map((task) => [task.id, task.vars])).toEqual([
       ['summaries-1', { question: 'Bees dance.', tone: 'dry' }],
       ['summaries-2', { question: 'Bees dance.', tone: 'warm' }],
       ['summaries-3', { question: 'Tides follow the moon.', tone: 'dry' }],
@@ -189,7 +194,9 @@ describe('promptfoo tests', () => {
       'cases.csv': 'question,__metadata:tags[]\n"Why?","environment, science ,global\\,warming,"\n',
     });
     const { project } = await importAndLoad(config);
-    expect(project.tasks[0]?.metadata).toEqual({ tags: ['environment', 'science', 'global,warming'] });
+    expect((await project.taskSource.all()).tasks[0]?.metadata).toEqual({
+      tags: ['environment', 'science', 'global,warming'],
+    });
   });
 
   it('says what a test or assertion setting must be when its value is wrong', async () => {
@@ -355,7 +362,7 @@ tests:
       ['evaluateOptions.maxConcurrency', 'no Assay counterpart (see `defaults` in docs/config.md)'],
     ]);
     expect(project.config.defaults).toMatchObject({ repeat: 3, cache: false, concurrency: 10 });
-    expect(project.tasks).toEqual([]);
+    expect((await project.taskSource.all()).tasks).toEqual([]);
   });
 
   it.each([
