@@ -103,6 +103,20 @@ function codeCacheDir() {
 }
 
 /**
+ * Creates `dir` and its missing parents one level at a time: Node 20's recursive mkdir spins
+ * forever on some paths (ASSAY_CODE_CACHE_DIR=/proc/x). The CLI's own folders go through
+ * util/output-files.ts; this loader runs before the bundle is loaded.
+ */
+function makeFolder(dir) {
+  const missing = [];
+  for (let current = path.resolve(dir); !existsSync(current); current = path.dirname(current)) {
+    if (path.dirname(current) === current) break;
+    missing.unshift(current);
+  }
+  for (const level of missing) mkdirSync(level);
+}
+
+/**
  * A cache file is a checksum of the code, then the code. V8 checks only a cache's header, and
  * deserialising damaged code aborts the process (Node 20 does not verify its checksum): a file
  * whose checksum does not match is ignored, and written again.
@@ -127,7 +141,7 @@ function readCodeCache(file) {
 
 function writeCodeCache(file, code, buildId) {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeFolder(path.dirname(file));
     // No build empties a directory outside the package: caches of other builds go here.
     for (const name of readdirSync(path.dirname(file))) {
       if (/^[0-9a-f]{16}-.*\.bin$/.test(name) && !name.startsWith(`${buildId}-`))

@@ -19,6 +19,24 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * The machine stopped a command, not the user's input: a full disk, a failing device, a database that
+ * went away. Printed like a UserError (the place and a fix, no stack trace); the CLI exits with code 3.
+ */
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+  constructor(
+    message: string,
+    /** The file, folder or database concerned. */
+    readonly location?: string,
+    /** What to do about it. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export type ProviderErrorKind = 'rate_limit' | 'transient' | 'permanent' | 'quota' | 'timeout';
 
 /** A classified provider failure. Providers classify; the resilience layer decides what to do. */

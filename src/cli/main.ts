@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { UserError } from '../errors.js';
+import { EnvironmentError, UserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../version.js';
 
@@ -8,7 +8,7 @@ Exit codes:
   0  every item passed
   1  some items failed or errored
   2  bad config, flags or input files
-  3  run aborted (Ctrl-C or a storage failure)
+  3  run aborted (Ctrl-C), or the machine failed (a full disk, a database gone)
   4  budget reached: the remaining calls were skipped`;
 
 type Action = (...args: never[]) => Promise<number>;
@@ -40,6 +40,20 @@ function positiveInt(name: string) {
         `${name} must be a whole number from 1 up, got "${value}"`,
         name,
         `e.g. ${name} 10`,
+      );
+    }
+    return parsed;
+  };
+}
+
+function wholeNumber(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 0) {
+      throw new UserError(
+        `${name} must be a whole number from 0 up, got "${value}"`,
+        name,
+        `e.g. ${name} 0 (repeats are counted from 0)`,
       );
     }
     return parsed;
@@ -201,7 +215,7 @@ export function buildProgram(): Command {
     .argument('<run>', 'run id (or a unique prefix) or "latest"')
     .argument('<task>', 'task id')
     .option('-t, --target <name>', 'only this target')
-    .option('--repeat <n>', 'only this repeat index')
+    .option('--repeat <n>', 'only this repeat index (from 0)', wholeNumber('--repeat'))
     .option(...CONFIG_OPTION)
     .option(...DB_OPTION)
     .option('--json', 'JSON on stdout')
@@ -579,7 +593,7 @@ export function buildProgram(): Command {
     .option('--seed <seed>', 'seed of the bootstrap intervals (default 1)')
     .addHelpText(
       'after',
-      `\nExamples:\n  $ assay ci --suite critical --baseline latest-on-main --max-time 300\n  $ assay ci --suite regression --fail-on significant-regression --allow-fail tag:flaky --min-pass-rate 0.9\n\nExit codes:\n  0  the gate passed\n  1  the gate failed (the last line says why)\n  2  bad flags, config or input files\n  3  run aborted (Ctrl-C or a storage failure)\n  4  budget reached: the remaining calls were skipped`,
+      `\nExamples:\n  $ assay ci --suite critical --baseline latest-on-main --max-time 300\n  $ assay ci --suite regression --fail-on significant-regression --allow-fail tag:flaky --min-pass-rate 0.9\n\nExit codes:\n  0  the gate passed\n  1  the gate failed (the last line says why)\n  2  bad flags, config or input files\n  3  run aborted (Ctrl-C), or the machine failed (a full disk, a database gone)\n  4  budget reached: the remaining calls were skipped`,
     )
     .action(lazy(async () => (await import('./commands/ci.js')).ciCommand));
 
@@ -647,7 +661,7 @@ export function buildProgram(): Command {
 
 /** Formats an error for the terminal: one message with its place and a fix, no stack unless --debug. */
 export function formatError(error: unknown, debug: boolean): string {
-  if (error instanceof UserError) {
+  if (error instanceof UserError || error instanceof EnvironmentError) {
     const head =
       error.location && !error.message.includes('\n') ? `${error.location}: ${error.message}` : error.message;
     const hint = error.hint ? `\n  fix: ${error.hint}` : '';

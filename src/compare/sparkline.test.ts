@@ -22,4 +22,9 @@ describe('sparkline', () => {
     expect(sparkline([null, null])).toBe('  ');
     expect(sparkline([])).toBe('');
   });
+
+  it('draws a series of any length (no spread into Math.min)', () => {
+    const values = Array.from({ length: 200_000 }, (_, index) => (index % 2 === 0 ? 0 : 1));
+    expect(sparkline(values).slice(0, 4)).toBe('▁█▁█');
+  });
 });

@@ -11,8 +11,8 @@ export function sparkline(
 ): string {
   const known = values.filter((value): value is number => value !== null && Number.isFinite(value));
   if (known.length === 0) return ' '.repeat(values.length);
-  let min = Math.min(...known);
-  let max = Math.max(...known);
+  let min = known.reduce((low, value) => Math.min(low, value));
+  let max = known.reduce((high, value) => Math.max(high, value));
   if (min === max) {
     min = fallback.min;
     max = fallback.max;

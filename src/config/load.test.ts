@@ -584,6 +584,17 @@ describe('loadProject: environment variables', () => {
     expect(error.hint).toContain('.env');
   });
 
+  it('needs no target variable when loaded without targets (task and prompt browsing)', async () => {
+    const dir = await project(
+      `${TARGETS('${MISSING_VAR}/v1')}    headers: { x-token: "\${ALSO_MISSING}" }\ngrader: { id: "openai:\${NO_MODEL}" }\n`,
+    );
+    await loadError(dir);
+    const loaded = await loadProject({ cwd: dir, env: {}, targets: false });
+    expect(loaded.targets).toEqual([]);
+    expect((await loaded.taskSource.all()).tasks).toHaveLength(1);
+    expect(loaded.prompts.map((prompt) => prompt.name)).toEqual(['p']);
+  });
+
   it('uses the default of ${VAR:-default} when VAR is unset or empty', async () => {
     const dir = await project(TARGETS('${MOCK_URL:-http://127.0.0.1:9}/v1'));
     for (const env of [{}, { MOCK_URL: '' }]) {

@@ -1,5 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as z from 'zod';
 import { TaskSource } from '../datasets/load.js';
 import { UserError } from '../errors.js';
 import { type LoadedPrompt, loadPrompts } from '../prompts/load.js';
@@ -153,9 +154,19 @@ export async function findStoreUrl(
   return location.dialect === 'sqlite' ? location.path : location.url;
 }
 
-/** Loads, validates and versions a project from its config file. */
+/** The config as commands that use no targets read it: targets and grader neither checked nor resolved. */
+const configWithoutTargets = configSchema.extend({
+  targets: z.array(z.unknown()).min(1),
+  grader: z.unknown().optional(),
+});
+
+/**
+ * Loads, validates and versions a project from its config file. `targets: false` is for commands
+ * that use no target (task and prompt browsing): targets and grader are not resolved, so the
+ * environment variables only they use need not be set, and `project.targets` is empty.
+ */
 export async function loadProject(
-  options: { cwd?: string; configPath?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; configPath?: string; env?: NodeJS.ProcessEnv; targets?: boolean } = {},
 ): Promise<Project> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
@@ -181,18 +192,21 @@ export async function loadProject(
   };
   const interpolated = (key: string) =>
     key in raw ? { [key]: interpolateEnv(raw[key], env, source.locate, [key], onReference) } : {};
-  const config = validate(
-    configSchema,
-    {
-      ...raw,
-      ...interpolated('targets'),
-      ...interpolated('grader'),
-      ...interpolated('database'),
-      ...interpolated('store'),
-    },
-    source.locate,
-    'config',
-  );
+  const withTargets = options.targets !== false;
+  const stores = { ...interpolated('database'), ...interpolated('store') };
+  let config: ParsedConfig;
+  if (withTargets) {
+    const resolved = { ...interpolated('targets'), ...interpolated('grader') };
+    config = validate(configSchema, { ...raw, ...resolved, ...stores }, source.locate, 'config');
+  } else {
+    const { grader: _grader, ...rest } = validate(
+      configWithoutTargets,
+      { ...raw, ...stores },
+      source.locate,
+      'config',
+    );
+    config = { ...rest, targets: [] };
+  }
   if ('database' in raw && config.store) {
     throw new UserError(
       'the config sets both `database` and `store.url`',
@@ -203,7 +217,7 @@ export async function loadProject(
   const store = storeLocation(config, env, baseDir, source.locate);
   const prompts = await loadPrompts(config.prompts, baseDir, source.locate(['prompts']));
   const taskSource = new TaskSource(config.tasks, baseDir, source.locate);
-  const targets = resolveTargets(config, prompts, source.locate, written);
+  const targets = withTargets ? resolveTargets(config, prompts, source.locate, written) : [];
   validateSuites(config, source.locate);
   return {
     configPath,

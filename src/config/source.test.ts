@@ -92,7 +92,31 @@ describe('readYamlFile', () => {
     const missing = path.join(tmpdir(), 'assay-no-such-dir', 'x.yaml');
     const error = await readYamlFile(missing).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toBe(`cannot read ${missing}: ENOENT`);
-    expect((error as UserError).location).toBe(missing);
+    expect((error as UserError).message).toBe('cannot read config file: ENOENT');
+    expect((error as UserError).location).toBe(path.relative(process.cwd(), missing));
+  });
+
+  it('refuses an alias bomb, naming the file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'assay-source-'));
+    try {
+      // Ten levels of nine aliases each: a billion values from a dozen lines.
+      const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+      for (let level = 1; level < 10; level++) {
+        lines.push(
+          `a${level}: &a${level} [${Array(9)
+            .fill(`*a${level - 1}`)
+            .join(', ')}]`,
+        );
+      }
+      const file = path.join(dir, 'bomb.yaml');
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const error = await readYamlFile(file).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).message).toMatch(/aliases \(\*name\) expand to too many values/);
+      expect((error as UserError).location).toBe(path.relative(process.cwd(), file));
+      expect((error as UserError).hint).toBe('write the values out, or use fewer anchors and aliases');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

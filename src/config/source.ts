@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
+import { readTextFile } from '../util/text-files.js';
 
 export type FieldPath = ReadonlyArray<PropertyKey>;
 
@@ -40,7 +40,7 @@ export function parseYamlSource(text: string, file: string): SourceDocument {
   }
   return {
     file: display,
-    value: doc.toJS({ maxAliasCount: 1000 }),
+    value: toValue(doc, display),
     locate(fieldPath) {
       for (let depth = fieldPath.length; depth >= 0; depth--) {
         const range = writtenAt(doc, fieldPath.slice(0, depth));
@@ -52,6 +52,26 @@ export function parseYamlSource(text: string, file: string): SourceDocument {
       return display;
     },
   };
+}
+
+/** Aliases (`*name`) a document may expand; more is an alias bomb (a few lines that expand to gigabytes). */
+const MAX_ALIASES = 1000;
+
+function toValue(doc: Document, display: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    // The yaml library's only ReferenceErrors: too many aliases, or an alias to a missing anchor.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new UserError(
+      /alias count/i.test(error.message)
+        ? `its aliases (*name) expand to too many values (more than ${MAX_ALIASES}): a file written this way can take all memory`
+        : `invalid YAML: ${error.message}`,
+      display,
+      'write the values out, or use fewer anchors and aliases',
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -71,18 +91,6 @@ function writtenAt(doc: Document, fieldPath: FieldPath): Node['range'] | undefin
 }
 
 export async function readYamlFile(file: string): Promise<SourceDocument> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UserError(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      file,
-      'check the path',
-      {
-        cause: error,
-      },
-    );
-  }
-  return parseYamlSource(text, file);
+  const display = path.relative(process.cwd(), file) || file;
+  return parseYamlSource(await readTextFile(file, display, 'config file'), file);
 }

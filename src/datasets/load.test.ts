@@ -280,6 +280,50 @@ describe('loadTaskFile: ids and other file types', () => {
   });
 });
 
+describe('loadTaskFile: files that are not UTF-8 text', () => {
+  async function bytes(name: string, content: Buffer): Promise<string> {
+    const full = path.join(dir, name);
+    await writeFile(full, content);
+    return full;
+  }
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+
+  it('names the file and line of bytes that are not UTF-8, in every format', async () => {
+    const files = {
+      'a.yaml': latin1('- id: a\n  vars: { q: "ok" }\n- id: b\n  vars: { q: "caf\xe9" }\n'),
+      'a.json': latin1('[\n  {"id": "a", "vars": {"q": "caf\xe9"}}\n]\n'),
+      'a.jsonl': latin1('{"id":"a","vars":{"q":"ok"}}\n\n{"id":"b","vars":{"q":"caf\xe9"}}\n'),
+      'a.csv': latin1('id,q\na,ok\nb,ok\nc,caf\xe9\n'),
+    };
+    const lines = { 'a.yaml': 4, 'a.json': 2, 'a.jsonl': 3, 'a.csv': 4 };
+    for (const [name, content] of Object.entries(files)) {
+      const error = await failure(loadTaskFile(await bytes(name, content), dir));
+      expect({ name, location: error.location }).toEqual({
+        name,
+        location: `${name}:${lines[name as keyof typeof lines]}`,
+      });
+      expect(error.message).toMatch(/^this task file is not UTF-8 text/);
+    }
+  });
+
+  it('says a binary file looks binary, in one short message', async () => {
+    const binary = Buffer.concat([latin1('\x7fELF\x02\x01\x01\x00"quoted'), Buffer.alloc(3800, 0x41)]);
+    for (const name of ['b.yaml', 'b.jsonl', 'b.csv']) {
+      const error = await failure(loadTaskFile(await bytes(name, binary), dir));
+      expect(error.location).toBe(name);
+      expect(error.message).toBe(
+        'this task file looks binary, not text (it holds NUL bytes; a UTF-16 file does too)',
+      );
+    }
+  });
+
+  it('cuts the field csv-parse quotes in its message', async () => {
+    const error = await failure(loadTaskFile(await file('c.csv', `q\n${'y'.repeat(5000)}"x\n`), dir));
+    expect(error.message).toMatch(/^invalid CSV: /);
+    expect(error.message.length).toBeLessThan(260);
+  });
+});
+
 describe('loadTasks', () => {
   it('loads inline tasks and globbed files in config order, recording the file of each task', async () => {
     await file('tasks/b.jsonl', '{"id": "b1", "vars": {}}\n');

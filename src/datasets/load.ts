@@ -1,5 +1,6 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import * as z from 'zod';
 import { type TaskInput, taskSchema } from '../config/schema.js';
@@ -9,6 +10,7 @@ import { UserError } from '../errors.js';
 import type { Task } from '../types.js';
 import { matchFiles } from '../util/files.js';
 import { contentHash } from '../util/hash.js';
+import { decodeTextStream, readTextFile, unreadableFile } from '../util/text-files.js';
 
 const taskFileSchema = z.union([z.array(z.unknown()), z.object({ tasks: z.array(z.unknown()) }).strict()]);
 
@@ -68,17 +70,8 @@ async function openStream(file: string, display: string, what: string): Promise<
   try {
     return await open(file, 'r');
   } catch (error) {
-    throw readError(error, display, what);
+    throw unreadableFile(error, display, what);
   }
-}
-
-function readError(error: unknown, display: string, what: string): UserError {
-  return new UserError(
-    `cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    display,
-    'check the path',
-    { cause: error },
-  );
 }
 
 /**
@@ -132,10 +125,10 @@ export async function* readJsonlBatches(
   what = 'task file',
 ): AsyncGenerator<Array<SourceRecord<unknown>>> {
   const handle = await openStream(file, display, what);
-  const input = handle.createReadStream({ encoding: 'utf8' });
+  const input = handle.createReadStream();
   let lineNumber = 0;
   try {
-    for await (const lines of streamLineBatches(input)) {
+    for await (const lines of streamLineBatches(decodeTextStream(input, file, display, what))) {
       const records: Array<SourceRecord<unknown>> = [];
       for (const text of lines) {
         lineNumber++;
@@ -159,7 +152,7 @@ export async function* readJsonlBatches(
       if (records.length > 0) yield records;
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).syscall) throw readError(error, display, what);
+    if ((error as NodeJS.ErrnoException).syscall) throw unreadableFile(error, display, what);
     throw error;
   } finally {
     input.destroy();
@@ -187,10 +180,11 @@ export async function* readCsvRecords(
 ): AsyncGenerator<SourceRecord<Record<string, string>>> {
   const handle = await openStream(file, display, what);
   const input = handle.createReadStream();
-  const parser = input.pipe(
+  const text = Readable.from(decodeTextStream(input, file, display, what));
+  const parser = text.pipe(
     parseCsv({ columns: true, skip_empty_lines: true, bom: true, trim: false, info: true }),
   );
-  input.once('error', (error) => parser.destroy(error));
+  text.once('error', (error) => parser.destroy(error));
   try {
     for await (const { record, info } of parser as AsyncIterable<CsvRow>) {
       // `info.lines` is the line a record ends on; quoted fields may span several lines.
@@ -199,21 +193,26 @@ export async function* readCsvRecords(
     }
   } catch (error) {
     if (error instanceof UserError) throw error;
-    if ((error as NodeJS.ErrnoException).syscall) throw readError(error, display, what);
+    if ((error as NodeJS.ErrnoException).syscall) throw unreadableFile(error, display, what);
     const message = (error as Error).message;
     const lineMatch = /line (\d+)/i.exec(message);
+    // csv-parse quotes the whole field it stopped at, which can be kilobytes of a broken file.
+    const shown = message.length > CSV_MESSAGE_CHARS ? `${message.slice(0, CSV_MESSAGE_CHARS)}…` : message;
     throw new UserError(
-      `invalid CSV: ${message}`,
+      `invalid CSV: ${shown}`,
       lineMatch ? `${display}:${lineMatch[1]}` : display,
       'check quoting: a field with commas or newlines must be in double quotes',
       { cause: error },
     );
   } finally {
     parser.destroy();
+    text.destroy();
     input.destroy();
     await handle.close().catch(() => undefined);
   }
 }
+
+const CSV_MESSAGE_CHARS = 200;
 
 interface CsvRow {
   record: Record<string, string>;
@@ -307,12 +306,7 @@ export async function* readTaskBatches(file: string, baseDir: string): AsyncGene
     case '.yaml':
     case '.yml':
     case '.json': {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        throw readError(error, relative, 'task file');
-      }
+      const text = await readTextFile(file, relative, 'task file');
       yield* untilError(tasksFromDocument(parseYamlSource(text, file)));
       return;
     }

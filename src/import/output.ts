@@ -1,10 +1,11 @@
 import { createWriteStream } from 'node:fs';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'yaml';
 import { UserError } from '../errors.js';
+import { ensureParentFolder } from '../util/output-files.js';
 import { displayPath } from './names.js';
 import type { ImportFormat, ImportPlan, PlannedFile } from './types.js';
 
@@ -108,7 +109,7 @@ export async function writePlan(plan: ImportPlan, outDir: string, force: boolean
   }
   for (const [index, file] of plan.files.entries()) {
     const destination = destinations[index]!;
-    await mkdir(path.dirname(destination), { recursive: true });
+    await ensureParentFolder(destination, '--out');
     await file.write(destination);
   }
   return destinations;

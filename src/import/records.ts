@@ -1,22 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseYamlSource } from '../config/source.js';
 import { readCsvRecords, readJsonlRecords, type SourceRecord } from '../datasets/load.js';
 import { UserError } from '../errors.js';
+import { readTextFile } from '../util/text-files.js';
 import { displayPath } from './names.js';
 
-/** Reads a whole text file, turning a read failure into a UserError naming it. */
-export async function readSourceText(file: string, what = 'file'): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UserError(
-      `cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      displayPath(file),
-      'check the path',
-      { cause: error },
-    );
-  }
+/** Reads a whole text file (UTF-8, see `readTextFile`); a failure is a UserError naming it. */
+export function readSourceText(file: string, what = 'file'): Promise<string> {
+  return readTextFile(file, displayPath(file), what);
 }
 
 /**

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { longestLength } from '../report/format.js';
 import { displayPath } from './names.js';
 import type { ImportPlan, SkippedItem } from './types.js';
 
@@ -30,7 +31,7 @@ export function importReport(plan: ImportPlan, outDir: string): ImportReport {
 
 /** What was written, what was skipped and why, and what to do next. */
 export function formatImport(report: ImportReport): string {
-  const width = Math.max(...report.files.map((file) => file.path.length));
+  const width = longestLength(report.files.map((file) => file.path));
   const lines = [
     `imported ${report.source} (${report.format}) into ${report.out}:`,
     ...report.files.map((file) => `  ${file.path.padEnd(width)}  ${file.summary}`),

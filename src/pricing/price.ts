@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +79,9 @@ function readMemo(file: string, version: string): Memo {
 
 function writeMemo(file: string, memo: Memo): void {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    // One level (the state folder beside the store, whose parent exists): Node 20's recursive
+    // mkdir spins forever on some paths.
+    if (!existsSync(path.dirname(file))) mkdirSync(path.dirname(file));
     writeFileSync(file, JSON.stringify(memo));
   } catch {
     // A memo that cannot be written only costs the next run the library's load time.

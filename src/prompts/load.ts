@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
 import * as z from 'zod';
@@ -8,6 +7,7 @@ import { UserError } from '../errors.js';
 import type { PromptTemplate } from '../types.js';
 import { matchFiles } from '../util/files.js';
 import { contentHash } from '../util/hash.js';
+import { readTextFile } from '../util/text-files.js';
 
 const TEXT_EXTENSIONS = new Set(['.njk', '.txt', '.md', '.j2', '.jinja', '.prompt']);
 const CHAT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -109,7 +109,7 @@ export async function loadPromptFile(file: string, baseDir: string): Promise<Loa
   const extension = path.extname(file).toLowerCase();
   const relative = path.relative(baseDir, file);
   const name = path.basename(file, path.extname(file));
-  const source = await readFile(file, 'utf8');
+  const source = await readTextFile(file, relative, 'prompt file');
   const version = contentHash(source);
   if (TEXT_EXTENSIONS.has(extension)) {
     return {

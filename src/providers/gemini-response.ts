@@ -163,7 +163,7 @@ export async function readGeminiStream(
     const text = answerText(chunk);
     if (text && ttftMs === undefined) ttftMs = performance.now() - started;
     output += text;
-    toolCalls.push(...toolCallsOf(chunk));
+    for (const call of toolCallsOf(chunk)) toolCalls.push(call);
     finishReason = finishReasonOf(chunk) ?? finishReason;
     usage = chunk.usageMetadata ?? usage;
     model = chunk.modelVersion ?? model;

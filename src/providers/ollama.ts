@@ -118,7 +118,7 @@ export function createOllamaProvider(context: ProviderContext): Provider {
       const piece = parsed.data.message?.content ?? '';
       if (piece && ttftMs === undefined) ttftMs = performance.now() - startedAt;
       output += piece;
-      toolCalls.push(...toolCallsOf(parsed.data));
+      for (const call of toolCallsOf(parsed.data)) toolCalls.push(call);
       if (parsed.data.done === true) {
         return {
           ...toResponse(parsed.data, output, line, toolCalls),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../compare/compare.js';
 import { makeFailed, regressionFixture } from '../compare/test-helpers.js';
-import { renderComparisonMarkdown } from './compare-markdown.js';
+import { code, renderComparisonMarkdown } from './compare-markdown.js';
 
 describe('renderComparisonMarkdown', () => {
   it('has a verdict table and a regressions table with inspect commands', () => {
@@ -44,5 +44,13 @@ describe('renderComparisonMarkdown', () => {
     );
     expect(markdown).toContain('#### Comparison');
     expect(markdown).toContain('_… and 5 more; `assay compare --json` lists every one._');
+  });
+});
+
+describe('code', () => {
+  it('fences text holding any number of backtick runs', () => {
+    const text = 'a`'.repeat(200_000);
+    expect(code(text)).toBe(`\`\` ${text} \`\``);
+    expect(code('x ``` y')).toBe('````x ``` y````');
   });
 });

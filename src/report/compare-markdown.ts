@@ -18,6 +18,7 @@ import {
   pairLabel,
 } from './compare-format.js';
 import { escapeCell, escapeMarkdown } from './export/markdown.js';
+import { longestLength } from './format.js';
 
 export interface CompareMarkdownOptions {
   /** Heading level of the sections (`###` by default; the CI report nests them one deeper). */
@@ -189,7 +190,7 @@ function table(headers: string[], numeric: boolean[], rows: string[][]): string[
 
 /** An inline code span that holds any text, pipes escaped for tables. */
 export function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const longest = longestLength(text.match(/`+/g) ?? []);
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text.replaceAll('|', '\\|')}${pad}${fence}`;

@@ -18,7 +18,7 @@ import {
   metricLabel,
   pairLabel,
 } from './compare-format.js';
-import { type Colors, colorsFor, plural, truncateLine } from './format.js';
+import { type Colors, colorsFor, longestLength, plural, truncateLine } from './format.js';
 
 export interface CompareRenderOptions {
   color: boolean;
@@ -93,7 +93,7 @@ function renderTarget(target: TargetComparison, comparison: RunComparison, color
 function renderFlips(title: string, flips: readonly Flip[], paint: (text: string) => string, colors: Colors) {
   if (flips.length === 0) return [];
   const lines = [`  ${paint(`${flips.length} ${title}`)}`];
-  const width = Math.min(40, Math.max(...flips.slice(0, FLIPS_LISTED).map((flip) => flipName(flip).length)));
+  const width = Math.min(40, longestLength(flips.slice(0, FLIPS_LISTED).map(flipName)));
   for (const flip of flips.slice(0, FLIPS_LISTED)) {
     lines.push(
       `    ${truncateLine(flipName(flip), 40).padEnd(width)}  ${flip.a} → ${flip.b}  ${truncateLine(flip.reason, REASON_CHARS)}`,

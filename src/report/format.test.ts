@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  columnWidths,
   ERROR_REASON_CHARS,
   failureReason,
   formatMs,
@@ -7,6 +8,8 @@ import {
   formatScore,
   formatTokens,
   formatUsd,
+  longestLength,
+  terminalText,
   truncateLine,
 } from './format.js';
 import { makeError, makeFailed, makeResult } from './test-helpers.js';
@@ -121,6 +124,25 @@ describe('failureReason', () => {
   it('falls back to the score when no single assertion failed', () => {
     expect(failureReason(makeResult({ status: 'failed', score: 0.4 }), 80)).toBe(
       'score 0.40 below threshold',
+    );
+  });
+});
+
+// 200,000 rows: a spread into Math.max (`Math.max(...widths)`) overflows the call stack there.
+describe('columnWidths and longestLength', () => {
+  it('measure any number of rows', () => {
+    const rows = Array.from({ length: 200_000 }, (_, index) => [`t${index}`, 'x']);
+    rows.push(['id', 'a much longer cell']);
+    expect(columnWidths(rows)).toEqual([7, 18]);
+    expect(longestLength(rows.map((row) => row[0]!))).toBe(7);
+    expect(longestLength([])).toBe(0);
+  });
+});
+
+describe('terminalText', () => {
+  it('keeps lines and tabs, and turns escape sequences and other control characters into spaces', () => {
+    expect(terminalText('a\tb\r\nc\x1b[31mred\x1b]0;title\x07\x9b2J\rd')).toBe(
+      'a\tb\nc [31mred ]0;title  2J d',
     );
   });
 });

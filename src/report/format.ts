@@ -70,9 +70,42 @@ export function formatScore(score: number | null): string {
   return score.toFixed(2);
 }
 
+/**
+ * The width of each column: its widest cell over every row (header rows included). A loop, not a
+ * spread into Math.max, which overflows the call stack past ~100,000 arguments.
+ */
+export function columnWidths(rows: ReadonlyArray<ReadonlyArray<string>>): number[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (let index = 0; index < row.length; index++) {
+      widths[index] = Math.max(widths[index] ?? 0, row[index]!.length);
+    }
+  }
+  return widths;
+}
+
+/** The length of the longest string, or 0 for none (a loop: see `columnWidths`). */
+export function longestLength(texts: Iterable<string>): number {
+  let longest = 0;
+  for (const text of texts) longest = Math.max(longest, text.length);
+  return longest;
+}
+
 // Whitespace and control characters (C0, DEL, C1): model output may contain ANSI escapes or
 // newlines that would break a one-line terminal report.
 const LINE_BREAKING = /[\s\x00-\x1f\x7f-\x9f]+/g;
+
+// Control characters but newline and tab: an escape sequence in model output could recolour,
+// move the cursor or retitle the terminal of whoever reads it.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Text for a terminal with its lines kept: every other control character (an ESC starting an
+ * escape sequence, a carriage return, a bell) becomes a space, as `truncateLine` does on one line.
+ */
+export function terminalText(text: string): string {
+  return text.replaceAll('\r\n', '\n').replace(CONTROL, ' ');
+}
 
 /**
  * Collapses whitespace and control characters to single spaces and cuts the text to at most

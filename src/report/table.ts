@@ -2,12 +2,14 @@ import type { ItemResult } from '../types.js';
 import {
   type Colors,
   colorsFor,
+  columnWidths,
   failureReason,
   formatMs,
   formatPercent,
   formatScore,
   formatTokens,
   formatUsd,
+  longestLength,
   plural,
   truncateLine,
   UNKNOWN,
@@ -92,9 +94,10 @@ export function renderSummaryTable(summary: RunSummary, options: RenderOptions):
   if (summary.byTarget.length === 0) return colors.dim('No results.');
 
   const rows = summary.byTarget.map((row) => COLUMNS.map((column) => column.cell(row, colors)));
-  const widths = COLUMNS.map((column, index) =>
-    Math.max(column.header.length, ...rows.map((cells) => cells[index]?.text.length ?? 0)),
-  );
+  const widths = columnWidths([
+    COLUMNS.map((column) => column.header),
+    ...rows.map((cells) => cells.map((cell) => cell.text)),
+  ]);
   const pad = (text: string, index: number): string => {
     const width = widths[index] ?? 0;
     return COLUMNS[index]?.align === 'right' ? text.padStart(width) : text.padEnd(width);
@@ -237,8 +240,8 @@ export function renderFailures(results: readonly ItemResult[], options: Failures
     target: truncateLine(result.targetName, NAME_CHARS),
     detail: failureDetail(result),
   }));
-  const taskWidth = Math.max(0, ...rows.map((row) => row.task.length));
-  const targetWidth = Math.max(0, ...rows.map((row) => row.target.length));
+  const taskWidth = longestLength(rows.map((row) => row.task));
+  const targetWidth = longestLength(rows.map((row) => row.target));
   const lines = [colors.bold(`Failures (${count}):`)];
   for (const row of rows) {
     const status = row.status === 'ERROR' ? colors.yellow('ERROR') : colors.red('FAIL ');

@@ -34,7 +34,7 @@ export function sentenceBleu(
     let matches = 0;
     let total = 0;
     for (const [key, count] of counts) {
-      const allowed = Math.max(0, ...referenceCounts.map((reference) => reference.get(key) ?? 0));
+      const allowed = referenceCounts.reduce((high, reference) => Math.max(high, reference.get(key) ?? 0), 0);
       matches += Math.min(count, allowed);
       total += count;
     }

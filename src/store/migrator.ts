@@ -46,13 +46,8 @@ export async function migrate(
     .addColumn('applied_at', 'bigint', (column) => column.notNull())
     .execute();
 
-  const recorded = await db.selectFrom(MIGRATIONS_TABLE).select('version').execute();
-  const applied = new Set(recorded.map((row) => Number(row.version)));
-  const knownVersion = migrations.at(-1)?.version ?? 0;
-  const databaseVersion = Math.max(0, ...applied);
-  if (databaseVersion > knownVersion) {
-    throw new SchemaVersionError(databaseVersion, knownVersion, options.location);
-  }
+  const applied = await appliedVersions(db);
+  const databaseVersion = checkKnown(applied, migrations, options.location);
 
   const done: number[] = [];
   for (const migration of migrations) {
@@ -61,6 +56,39 @@ export async function migrate(
     if (ran) done.push(migration.version);
   }
   return done;
+}
+
+/**
+ * The versions of `migrations` the database lacks, found without writing anything (a read-only
+ * connection can ask). A database migrated by a newer Assay is a SchemaVersionError.
+ */
+export async function pendingMigrations(
+  // biome-ignore lint/suspicious/noExplicitAny: the migrator only touches its own table
+  db: Kysely<any>,
+  migrations: readonly Migration[],
+  options: { location?: string } = {},
+): Promise<number[]> {
+  const tables = await db.introspection.getTables();
+  const applied = tables.some((table) => table.name === MIGRATIONS_TABLE)
+    ? await appliedVersions(db)
+    : new Set<number>();
+  checkKnown(applied, migrations, options.location);
+  return migrations.filter((migration) => !applied.has(migration.version)).map(({ version }) => version);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the migrator only touches its own table
+async function appliedVersions(db: Kysely<any>): Promise<Set<number>> {
+  const recorded = await db.selectFrom(MIGRATIONS_TABLE).select('version').execute();
+  return new Set(recorded.map((row) => Number(row.version)));
+}
+
+/** The database's schema version; a SchemaVersionError when it is newer than the known migrations. */
+function checkKnown(applied: Set<number>, migrations: readonly Migration[], location?: string): number {
+  const knownVersion = migrations.at(-1)?.version ?? 0;
+  let databaseVersion = 0;
+  for (const version of applied) databaseVersion = Math.max(databaseVersion, version);
+  if (databaseVersion > knownVersion) throw new SchemaVersionError(databaseVersion, knownVersion, location);
+  return databaseVersion;
 }
 
 /** Applies one migration in a transaction; false when another process applied it first. */

@@ -128,7 +128,7 @@ export function checkWorkerMain(): void {
 
   parentPort?.on('message', (message: Message) => {
     for (const { id, source } of message.defines) sources.set(id, source);
-    queue.push(...message.calls);
+    for (const call of message.calls) queue.push(call);
     if (!busy) void drain();
   });
 }

@@ -18,12 +18,13 @@ export interface CliResult {
 /** Starts the built CLI (`npm test` builds first). The environment is minimal and never holds real keys. */
 export function startCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; user?: { uid: number; gid: number } },
 ): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: options.cwd, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user ?? {}),
   });
   let stdout = '';
   let stderr = '';
@@ -42,7 +43,7 @@ export function startCli(
 
 export function runCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; user?: { uid: number; gid: number } },
 ): Promise<CliResult> {
   return startCli(args, options).done;
 }

@@ -186,7 +186,7 @@ describe.skipIf(!postgresAdminUrl())('PostgreSQL connection problems', () => {
       const stopped = await done;
       expect(stopped.code, stopped.stderr.slice(-2000)).toBe(3);
       expect(stopped.stderr).toMatch(
-        /run ([0-9a-f-]{36}) interrupted: its results could not be saved \(.+\)\. Everything saved before is kept: finish the run with `assay run --resume \1` once the database is back/,
+        /run ([0-9a-f-]{36}) interrupted: its results could not be saved \(.+\); everything saved before is kept\n {2}fix: finish the run with `assay run --resume \1` once the database is back/,
       );
       expect(stopped.stderr).not.toMatch(/\n\s+at /);
       const runId = /run ([0-9a-f-]{36}) interrupted/.exec(stopped.stderr)![1]!;

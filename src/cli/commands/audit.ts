@@ -1,13 +1,14 @@
 import { EXIT } from '../../exit-codes.js';
+import { columnWidths } from '../../report/format.js';
 import { parseDuration } from '../../util/duration.js';
-import { formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
+import { formatDate, type ProjectFlags, printJson, withReadOnlyStore } from './project-store.js';
 
 /** `assay audit --since 7d [--action x] [--json]`: who changed what, oldest first. */
 export async function auditCommand(
   flags: ProjectFlags & { since: string; action?: string; json?: boolean },
 ): Promise<number> {
   const since = Date.now() - parseDuration(flags.since, '--since');
-  return withStore(flags, async (store) => {
+  return withReadOnlyStore(flags, async (store) => {
     const entries = await store.listAudit({ since, ...(flags.action ? { action: flags.action } : {}) });
     if (flags.json) {
       printJson(entries);
@@ -29,9 +30,7 @@ export async function auditCommand(
         .join(' '),
     ]);
     const header = ['when (UTC)', 'who', 'action', 'subject', 'details'];
-    const widths = header.map((title, column) =>
-      Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-    );
+    const widths = columnWidths([header, ...rows]);
     const line = (cells: string[]) =>
       cells
         .map((cell, column) => cell.padEnd(widths[column]!))

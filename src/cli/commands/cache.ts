@@ -2,7 +2,14 @@ import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { formatUsd } from '../../report/format.js';
 import { parseDuration } from '../../util/duration.js';
-import { currentActor, formatDate, type ProjectFlags, printJson, withStore } from './project-store.js';
+import {
+  currentActor,
+  formatDate,
+  type ProjectFlags,
+  printJson,
+  withReadOnlyStore,
+  withStore,
+} from './project-store.js';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -11,7 +18,7 @@ function formatBytes(bytes: number): string {
 }
 
 export async function cacheStatsCommand(flags: ProjectFlags & { json?: boolean }): Promise<number> {
-  return withStore(flags, async (store, cache) => {
+  return withReadOnlyStore(flags, async (store, cache) => {
     const stats = await cache.stats(Date.now());
     // What the cache saved: the original cost of every answer it served, over all stored runs.
     const saved = await store.costBreakdown({ since: 0, by: 'month' });

@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FAIL_ON, type FailOn } from '../../compare/gate.js';
 import { loadProject } from '../../config/load.js';
@@ -14,8 +13,10 @@ import { renderFailures, renderSummaryTable } from '../../report/table.js';
 import { ciCheck } from '../../runs/ci-check.js';
 import { runOptionsFor } from '../../runs/options.js';
 import { createRuntime } from '../../runtime.js';
+import { storageFailure } from '../../store/failure.js';
 import { preloadStore } from '../../store/open.js';
 import { parseDuration } from '../../util/duration.js';
+import { ensureFolder, writeOutputFile } from '../../util/output-files.js';
 import { stopOnSignals } from '../stop-signals.js';
 import { openProjectStore } from './project-store.js';
 
@@ -65,7 +66,10 @@ export async function ciCommand(flags: CiFlags): Promise<number> {
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
   // Checked before the store opens (the service checks it again, as every caller must).
   runOptionsFor(project, { suite: settings.suite });
-  const { store, cache } = await openProjectStore(flags, project);
+  // Before the run: a report folder that cannot be made must not cost a run.
+  await ensureFolder(flags.outDir ?? '.', '--out-dir');
+  const opened = await openProjectStore(flags, project);
+  const { store, cache } = opened;
   const runtime = createRuntime();
   const stderr = process.stderr;
   const bus = new RunEventBus();
@@ -99,6 +103,8 @@ export async function ciCommand(flags: CiFlags): Promise<number> {
     const written = await writeReports(flags.outDir ?? '.', report);
     printSummary(report, written);
     return report.exitCode;
+  } catch (error) {
+    throw storageFailure(error, opened.location) ?? error;
   } finally {
     dispose();
     await store.close();
@@ -169,7 +175,6 @@ function parseRate(value: string): number {
 
 async function writeReports(outDir: string, report: CiReportInput): Promise<string[]> {
   const dir = path.resolve(outDir);
-  await mkdir(dir, { recursive: true });
   const files: Array<[string, string]> = [
     [CI_FILES.markdown, renderCiMarkdown(report)],
     [
@@ -178,7 +183,7 @@ async function writeReports(outDir: string, report: CiReportInput): Promise<stri
     ],
     [CI_FILES.json, `${JSON.stringify(toCiJson(report), null, 2)}\n`],
   ];
-  for (const [name, text] of files) await writeFile(path.join(dir, name), text);
+  for (const [name, text] of files) await writeOutputFile(path.join(dir, name), text, '--out-dir');
   return files.map(([name]) => path.relative(process.cwd(), path.join(dir, name)) || name);
 }
 

@@ -5,7 +5,7 @@ import { toCompareJson } from '../../report/compare-json.js';
 import { renderComparisonMarkdown } from '../../report/compare-markdown.js';
 import { renderComparisonText } from '../../report/compare-terminal.js';
 import { requireRun } from '../../runs/find.js';
-import { type ProjectFlags, printJson, withStore } from './project-store.js';
+import { type ProjectFlags, printJson, withReadOnlyStore } from './project-store.js';
 
 export interface CompareFlags extends ProjectFlags {
   metric?: string;
@@ -27,7 +27,7 @@ export async function compareCommand(runA: string, runB: string, flags: CompareF
   if (flags.seed !== undefined && flags.seed.trim() === '') {
     throw new UserError('--seed must not be empty', '--seed', 'e.g. --seed 7');
   }
-  return withStore(flags, async (store) => {
+  return withReadOnlyStore(flags, async (store) => {
     const a = await requireRun(store, runA, '<runA>');
     const b = await requireRun(store, runB, '<runB>');
     const [resultsA, resultsB] = await Promise.all([

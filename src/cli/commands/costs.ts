@@ -1,9 +1,9 @@
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
-import { formatUsd } from '../../report/format.js';
+import { columnWidths, formatUsd } from '../../report/format.js';
 import type { CostDimension, CostRow } from '../../store/store.js';
 import { parseDuration } from '../../util/duration.js';
-import { type ProjectFlags, printJson, withStore } from './project-store.js';
+import { type ProjectFlags, printJson, withReadOnlyStore } from './project-store.js';
 
 const TIMEFRAMES = { day: '1d', week: '7d', month: '30d' } as const;
 const BREAKDOWNS = ['provider', 'model', 'target', 'suite', 'task', 'user'] as const;
@@ -31,7 +31,7 @@ export async function costsCommand(flags: CostsFlags): Promise<number> {
   const by = (flags.by as CostDimension | undefined) ?? defaultBuckets(timeframe);
   const window = parseDuration(flags.since ?? TIMEFRAMES[timeframe], '--since');
   const since = Date.now() - window;
-  return withStore(flags, async (store) => {
+  return withReadOnlyStore(flags, async (store) => {
     const rows = costLines(await store.costBreakdown({ since, by }), by);
     const total = rows.reduce(
       (sum, row) => ({
@@ -103,7 +103,7 @@ export function renderCostTable(rows: readonly CostLine[], total: CostLine, by: 
       formatUsd(row.savedUsd),
     ]);
   }
-  const widths = table[0]!.map((_, index) => Math.max(...table.map((line) => line[index]!.length)));
+  const widths = columnWidths(table);
   const lines = table.map((line) =>
     line
       .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))

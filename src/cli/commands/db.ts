@@ -4,18 +4,19 @@ import { EXIT } from '../../exit-codes.js';
 import { backupStore, copyStore, fileSize, restoreArchive } from '../../store/backup/transfer.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import { schemaStatus } from '../../store/schema-status.js';
-import { currentActor, openBrowsingStore, type ProjectFlags, printJson } from './project-store.js';
+import {
+  currentActor,
+  openBrowsingStore,
+  type ProjectFlags,
+  printJson,
+  usingStore,
+} from './project-store.js';
 
 async function withOpened<T>(
   opening: Promise<OpenedStore>,
   action: (opened: OpenedStore) => Promise<T>,
 ): Promise<T> {
-  const opened = await opening;
-  try {
-    return await action(opened);
-  } finally {
-    await opened.store.close();
-  }
+  return usingStore(await opening, action);
 }
 
 function formatCounts(counts: Record<string, number>): string {
@@ -25,7 +26,7 @@ function formatCounts(counts: Record<string, number>): string {
 }
 
 export async function dbStatusCommand(flags: ProjectFlags & { json?: boolean }): Promise<number> {
-  return withOpened(openBrowsingStore(flags, { migrate: false }), async ({ store }) => {
+  return withOpened(openBrowsingStore(flags, { migrate: false, readOnly: true }), async ({ store }) => {
     const status = await schemaStatus(store);
     if (flags.json) {
       printJson(status);
@@ -59,7 +60,7 @@ export async function dbBackupCommand(flags: ProjectFlags & { output?: string })
   if (!flags.output)
     throw new UserError('say where to write the backup', '-o', 'e.g. -o backups/2026-12-08.assay');
   const output = flags.output;
-  return withOpened(openBrowsingStore(flags), async ({ store }) => {
+  return withOpened(openBrowsingStore(flags, { readOnly: true }), async ({ store }) => {
     const manifest = await backupStore(store, output);
     const rows = Object.fromEntries(
       Object.entries(manifest.tables).map(([table, entry]) => [table, entry.rows]),

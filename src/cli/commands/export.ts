@@ -1,11 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { EXPORT_FORMATS, EXPORT_RENDERERS, isExportFormat } from '../../report/export/formats.js';
 import { plural } from '../../report/format.js';
 import { requireRun } from '../../runs/find.js';
-import { withStore } from './project-store.js';
+import { ensureParentFolder, writeOutputFile } from '../../util/output-files.js';
+import { withReadOnlyStore } from './project-store.js';
 
 export interface ExportFlags {
   format?: string;
@@ -26,7 +25,9 @@ export async function exportCommand(runId: string, flags: ExportFlags): Promise<
       `e.g. --format junit -o assay-junit.xml (formats: ${EXPORT_FORMATS.join(', ')})`,
     );
   }
-  const { text, count } = await withStore(flags, async (store) => {
+  // Checked before the store is read: a path that cannot take the file fails at once.
+  if (flags.output !== undefined) await ensureParentFolder(flags.output, '-o');
+  const { text, count } = await withReadOnlyStore(flags, async (store) => {
     const run = await requireRun(store, runId, '<run>');
     const results = await store.listResults({ runId: run.id });
     return {
@@ -38,8 +39,7 @@ export async function exportCommand(runId: string, flags: ExportFlags): Promise<
     process.stdout.write(text);
     return EXIT.ok;
   }
-  await mkdir(path.dirname(path.resolve(flags.output)), { recursive: true });
-  await writeFile(flags.output, text);
+  await writeOutputFile(flags.output, text, '-o');
   process.stderr.write(`wrote ${flags.output} (${plural(count, 'result')})\n`);
   return EXIT.ok;
 }

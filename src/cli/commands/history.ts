@@ -4,9 +4,23 @@ import { sparkline } from '../../compare/sparkline.js';
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { metricLabel } from '../../report/compare-format.js';
-import { colorsFor, formatPercent, formatScore, formatUsd, plural, UNKNOWN } from '../../report/format.js';
+import {
+  colorsFor,
+  columnWidths,
+  formatPercent,
+  formatScore,
+  formatUsd,
+  plural,
+  UNKNOWN,
+} from '../../report/format.js';
 import { nearestName } from '../../util/suggest.js';
-import { formatDate, type ProjectFlags, printJson, storedTargetName, withStore } from './project-store.js';
+import {
+  formatDate,
+  type ProjectFlags,
+  printJson,
+  storedTargetName,
+  withReadOnlyStore,
+} from './project-store.js';
 
 export interface HistoryFlags extends ProjectFlags {
   suite?: string;
@@ -31,7 +45,7 @@ export async function historyCommand(flags: HistoryFlags): Promise<number> {
   }
   const metric = normalizeMetric(flags.metric ?? PASS_RATE);
   if (metric === '') throw new UserError('--metric must not be empty', '--metric', 'e.g. --metric score');
-  return withStore(flags, async (store) => {
+  return withReadOnlyStore(flags, async (store) => {
     const target = flags.target ? await storedTargetName(store, flags.target) : undefined;
     const listings = (
       await store.listRuns({
@@ -108,7 +122,10 @@ export function renderHistory(points: readonly HistoryPoint[], options: HistoryR
   const format = options.metric === PASS_RATE ? formatPercent : formatScore;
   const values = points.map((point) => point.value);
   const known = values.filter((value): value is number => value !== null);
-  const range = known.length > 0 ? `${format(Math.min(...known))}–${format(Math.max(...known))}` : UNKNOWN;
+  const range =
+    known.length > 0
+      ? `${format(known.reduce((low, value) => Math.min(low, value)))}–${format(known.reduce((high, value) => Math.max(high, value)))}`
+      : UNKNOWN;
   const lines = [
     `${colors.bold(metricLabel(options.metric))} over ${plural(points.length, 'run')} (${scope}), oldest first`,
     `${sparkline(values)}  ${colors.dim(`range ${range}`)}`,
@@ -128,9 +145,7 @@ export function renderHistory(points: readonly HistoryPoint[], options: HistoryR
       .join(' · '),
   ]);
   const header = ['date (UTC)', 'run', metricLabel(options.metric), '95% CI', 'cost', 'notes'];
-  const widths = header.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => row[index]!.length)),
-  );
+  const widths = columnWidths([header, ...rows]);
   const render = (cells: string[]) =>
     cells
       .map((cell, index) =>

@@ -1,10 +1,11 @@
-import { access, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE_NAMES } from '../../config/load.js';
 import { configJsonSchema } from '../../config/schema.js';
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
+import { ensureParentFolder } from '../../util/output-files.js';
 import { missingFromPackageJson, newPackageJson } from './init-package.js';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/init/', import.meta.url));
@@ -84,7 +85,7 @@ export async function initCommand(dir: string, flags: InitFlags): Promise<number
     }
   }
   for (const { from, to, text } of plan) {
-    await mkdir(path.dirname(to), { recursive: true });
+    await ensureParentFolder(to, '[dir]');
     if (from) await copyFile(from, to);
     else await writeFile(to, text ?? '');
   }

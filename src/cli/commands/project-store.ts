@@ -1,6 +1,7 @@
 import type { Cache } from '../../cache/cache.js';
 import { findStoreUrl, loadProject, type Project } from '../../config/load.js';
 import { resolveTargetName } from '../../config/target-name.js';
+import { storageFailure } from '../../store/failure.js';
 import { type OpenedStore, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
@@ -12,16 +13,19 @@ export interface ProjectFlags {
 }
 
 /**
- * Loads the project and opens its store, syncing the current task and prompt versions first so
- * history and listings include what is on disk now, not only what has run.
+ * Loads the project's tasks and prompts and opens its store, syncing the current task and prompt
+ * versions first so history and listings include what is on disk now, not only what has run.
+ * Targets are not resolved: these commands work without the variables only targets use.
  */
 export async function withProjectStore<T>(
   flags: ProjectFlags,
   action: (project: Project, store: Store) => Promise<T>,
 ): Promise<T> {
-  const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const { store } = await openProjectStore(flags, project);
-  try {
+  const project = await loadProject({
+    ...(flags.config ? { configPath: flags.config } : {}),
+    targets: false,
+  });
+  return usingStore(await openProjectStore(flags, project), async ({ store }) => {
     // Versions are immutable once stored: record each prompt's git commit and tags with it.
     await recordPromptCommits(project.prompts, project.baseDir);
     await store.saveVersions({
@@ -29,9 +33,24 @@ export async function withProjectStore<T>(
       prompts: project.prompts,
       targets: [],
     });
-    return await action(project, store);
+    return action(project, store);
+  });
+}
+
+/**
+ * Runs `action` on an opened store, then closes it. A full or failing disk under the store becomes
+ * one message naming the database and what to do (exit 3), not a driver's bare words.
+ */
+export async function usingStore<T>(
+  opened: OpenedStore,
+  action: (opened: OpenedStore) => Promise<T>,
+): Promise<T> {
+  try {
+    return await action(opened);
+  } catch (error) {
+    throw storageFailure(error, opened.location) ?? error;
   } finally {
-    await store.close();
+    await opened.store.close();
   }
 }
 
@@ -47,7 +66,7 @@ export function openProjectStore(flags: ProjectFlags, project: Project): Promise
  */
 export async function openBrowsingStore(
   flags: ProjectFlags,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; readOnly?: boolean } = {},
 ): Promise<OpenedStore> {
   if (flags.db) return openStore(flags.db, { ...options, where: '--db' });
   for (const name of ['ASSAY_DATABASE_URL', 'ASSAY_DB']) {
@@ -57,17 +76,24 @@ export async function openBrowsingStore(
   return openStore(await findStoreUrl({ ...(flags.config ? { configPath: flags.config } : {}) }), options);
 }
 
-/** Opens the store (without loading the project when --db or an environment variable names it). */
+/**
+ * Opens the store (without loading the project when --db or an environment variable names it).
+ * `readOnly` for commands that only read: they work on a database file they cannot write.
+ */
 export async function withStore<T>(
   flags: ProjectFlags,
   action: (store: Store, cache: Cache) => Promise<T>,
+  options: { readOnly?: boolean } = {},
 ): Promise<T> {
-  const { store, cache } = await openBrowsingStore(flags);
-  try {
-    return await action(store, cache);
-  } finally {
-    await store.close();
-  }
+  return usingStore(await openBrowsingStore(flags, options), ({ store, cache }) => action(store, cache));
+}
+
+/** `withStore` for commands that only read (see its `readOnly`). */
+export function withReadOnlyStore<T>(
+  flags: ProjectFlags,
+  action: (store: Store, cache: Cache) => Promise<T>,
+): Promise<T> {
+  return withStore(flags, action, { readOnly: true });
 }
 
 /** Who is making a change, for the audit log: ASSAY_USER, else the git email, else the OS user (as runs). */

@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
+import { longestLength } from '../../report/format.js';
 import type { PromptTemplate } from '../../types.js';
 import { diffLines, formatDiff } from '../../util/diff.js';
 import { findVersion, formatDate, type ProjectFlags, printJson, withProjectStore } from './project-store.js';
@@ -23,7 +24,7 @@ export async function promptsListCommand(flags: ProjectFlags & { json?: boolean 
       printJson(rows);
       return EXIT.ok;
     }
-    const width = Math.max(...rows.map((row) => row.name.length));
+    const width = longestLength(rows.map((row) => row.name));
     for (const row of rows) {
       process.stdout.write(
         `${row.name.padEnd(width)}  ${row.kind.padEnd(4)}  ${row.version}  ${row.versions} version${row.versions === 1 ? '' : 's'}  ${row.path}\n`,

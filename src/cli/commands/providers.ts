@@ -5,7 +5,7 @@ import { EXIT } from '../../exit-codes.js';
 import { createPricer } from '../../pricing/price.js';
 import type { Provider } from '../../providers/provider.js';
 import { describeProviders } from '../../providers/registry.js';
-import { formatMs, formatUsd } from '../../report/format.js';
+import { formatMs, formatUsd, longestLength } from '../../report/format.js';
 import type { Target } from '../../types.js';
 
 export async function providersListCommand(flags: { json?: boolean }): Promise<number> {
@@ -14,7 +14,7 @@ export async function providersListCommand(flags: { json?: boolean }): Promise<n
     process.stdout.write(`${JSON.stringify(rows, null, process.stdout.isTTY ? 2 : undefined)}\n`);
     return EXIT.ok;
   }
-  const width = Math.max(...rows.map((row) => row.example.length));
+  const width = longestLength(rows.map((row) => row.example));
   const lines = rows.map((row) => {
     const env = row.env.map((entry) => `${entry.name} ${entry.set ? '(set)' : '(not set)'}`).join(', ');
     return `${row.example.padEnd(width)}  ${row.description}${env ? `\n${' '.repeat(width + 2)}env: ${env}` : ''}`;

@@ -8,7 +8,7 @@ import { renderFailures, renderInsights, renderSummaryTable } from '../../report
 import { requireRun } from '../../runs/find.js';
 import type { Store } from '../../store/store.js';
 import type { ItemResult, Task } from '../../types.js';
-import { type ProjectFlags, runTargetName, withStore } from './project-store.js';
+import { type ProjectFlags, runTargetName, withReadOnlyStore } from './project-store.js';
 
 export interface ResultsFlags extends ProjectFlags {
   run: string;
@@ -47,7 +47,7 @@ export async function resultsCommand(flags: ResultsFlags): Promise<number> {
       '--failed already includes errored items',
     );
   }
-  return withStore(flags, async (store) => {
+  return withReadOnlyStore(flags, async (store) => {
     const run = await requireRun(store, flags.run, '--run');
     const targetName = flags.target ? await runTargetName(store, run, flags.target) : undefined;
     let all = await store.listResults({

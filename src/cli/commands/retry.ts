@@ -3,6 +3,7 @@ import { RunEventBus } from '../../executor/events.js';
 import { EXIT } from '../../exit-codes.js';
 import { retryRun } from '../../runs/execute.js';
 import { createRuntime } from '../../runtime.js';
+import { storageFailure } from '../../store/failure.js';
 import { stopOnSignals } from '../stop-signals.js';
 import { openProjectStore } from './project-store.js';
 import { type RunFlags, renderRunOutcome, watchRun } from './run.js';
@@ -19,7 +20,8 @@ export interface RetryFlags {
 /** `assay retry <run>`: re-runs a run's errored (with --failed, also failed) items into the same run. */
 export async function retryCommand(runId: string, flags: RetryFlags): Promise<number> {
   const project = await loadProject({ ...(flags.config ? { configPath: flags.config } : {}) });
-  const { store, cache } = await openProjectStore(flags, project);
+  const opened = await openProjectStore(flags, project);
+  const { store, cache } = opened;
   const runtime = createRuntime();
   const bus = new RunEventBus();
   const watched = watchRun(bus, { json: flags.json === true, progress: flags.progress });
@@ -47,6 +49,8 @@ export async function retryCommand(runId: string, flags: RetryFlags): Promise<nu
       return EXIT.ok;
     }
     return await renderRunOutcome(outcome, store, watched, flags.json === true);
+  } catch (error) {
+    throw storageFailure(error, opened.location) ?? error;
   } finally {
     dispose();
     await store.close();

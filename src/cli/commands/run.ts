@@ -11,6 +11,7 @@ import { renderFailures, renderInsights, renderSummaryTable } from '../../report
 import { type RunDeps, resumeRun, startRun } from '../../runs/execute.js';
 import { type RunSelection, runOptionsFor } from '../../runs/options.js';
 import { createRuntime } from '../../runtime.js';
+import { storageFailure } from '../../store/failure.js';
 import { preloadStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { ItemResult } from '../../types.js';
@@ -50,7 +51,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   // Checked before the store opens: a bad flag never touches the database.
   const resumeId = flags.resume === undefined ? undefined : flags.resume === true ? 'latest' : flags.resume;
   const newOptions = resumeId === undefined ? runOptionsFor(project, selection) : undefined;
-  const { store, cache } = await openProjectStore(flags, project);
+  const opened = await openProjectStore(flags, project);
+  const { store, cache } = opened;
   const runtime = createRuntime();
   const useCache = flags.cache && project.config.defaults.cache;
   const bus = new RunEventBus();
@@ -70,6 +72,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       : await resumeRun(deps, { ...execution, runId: resumeId!, selection });
     // Signals stay caught until the report is out: a late Ctrl-C must not cut the summary.
     return await renderRunOutcome(outcome, store, watched, flags.json === true);
+  } catch (error) {
+    throw storageFailure(error, opened.location) ?? error;
   } finally {
     dispose();
     await store.close();

@@ -1,5 +1,5 @@
 import { EXIT } from '../../exit-codes.js';
-import { formatMs, formatPercent, formatUsd } from '../../report/format.js';
+import { columnWidths, formatMs, formatPercent, formatUsd } from '../../report/format.js';
 import { requireRun } from '../../runs/find.js';
 import { wilsonInterval } from '../../stats/wilson.js';
 import type { RunListing } from '../../store/store.js';
@@ -10,6 +10,7 @@ import {
   type ProjectFlags,
   printJson,
   storedTargetName,
+  withReadOnlyStore,
   withStore,
 } from './project-store.js';
 
@@ -61,7 +62,7 @@ export async function runsCommand(flags: RunsFlags): Promise<number> {
     );
   }
   const since = flags.since ? Date.now() - parseDuration(flags.since, '--since') : undefined;
-  return withStore(flags, async (store) => {
+  return withReadOnlyStore(flags, async (store) => {
     const target = flags.target ? await storedTargetName(store, flags.target) : undefined;
     const listings = await store.listRuns({
       ...(flags.suite ? { suite: flags.suite } : {}),
@@ -112,7 +113,7 @@ export async function runsCommand(flags: RunsFlags): Promise<number> {
         row.targets.join(', '),
       ]);
     }
-    const widths = lines[0]!.map((_, index) => Math.max(...lines.map((line) => line[index]!.length)));
+    const widths = columnWidths(lines);
     for (const line of lines) {
       process.stdout.write(
         `${line

@@ -1,11 +1,11 @@
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Project } from '../../config/load.js';
-import { loadTaskFile } from '../../datasets/load.js';
 import { UserError } from '../../errors.js';
 import { compileFilters, selectTasks } from '../../executor/select.js';
 import { EXIT } from '../../exit-codes.js';
+import { longestLength } from '../../report/format.js';
+import { addTasks, taskBody } from '../../runs/add-tasks.js';
 import type { Task } from '../../types.js';
 import { diffLines, formatDiff } from '../../util/diff.js';
 import {
@@ -16,18 +16,6 @@ import {
   printJson,
   withProjectStore,
 } from './project-store.js';
-
-/** A task as its author writes it (no id/version/source bookkeeping), for show and diffs. */
-function taskBody(task: Task): Record<string, unknown> {
-  return {
-    vars: task.vars,
-    ...(task.expected !== undefined ? { expected: task.expected } : {}),
-    assert: task.assert,
-    ...(task.tags.length ? { tags: task.tags } : {}),
-    ...(Object.keys(task.metadata).length ? { metadata: task.metadata } : {}),
-    ...(task.threshold !== undefined ? { threshold: task.threshold } : {}),
-  };
-}
 
 function taskYaml(task: Task): string {
   return stringify({ id: task.id, ...taskBody(task) }, { lineWidth: 0 });
@@ -63,7 +51,7 @@ export async function tasksListCommand(flags: TasksListFlags): Promise<number> {
       process.stdout.write(flags.archived ? 'no archived tasks\n' : 'no tasks selected\n');
       return EXIT.ok;
     }
-    const idWidth = Math.min(40, Math.max(...rows.map((row) => row.id.length)));
+    const idWidth = Math.min(40, longestLength(rows.map((row) => row.id)));
     for (const row of rows) {
       const tags = row.tags.length ? `  [${row.tags.join(', ')}]` : '';
       process.stdout.write(
@@ -159,75 +147,18 @@ export async function tasksAddCommand(
   flags: ProjectFlags & { fromFile: string; to?: string },
 ): Promise<number> {
   return withProjectStore(flags, async (project, store) => {
-    const source = path.resolve(flags.fromFile);
-    const incoming = await loadTaskFile(source, process.cwd());
-    if (incoming.length === 0)
-      throw new UserError('no tasks in the file', flags.fromFile, 'add tasks to it first');
-    const existing = new Map((await project.taskSource.all()).tasks.map((task) => [task.id, task]));
-    const destination = path.resolve(project.baseDir, flags.to ?? 'tasks/added.yaml');
-    // The destination may not be in the config's `tasks:` yet: its tasks count as present too.
-    const inDestination = await loadTaskFile(destination, project.baseDir).catch(() => []);
-    for (const task of inDestination) if (!existing.has(task.id)) existing.set(task.id, task);
-    const seen = new Set<string>();
-    const added: Task[] = [];
-    for (const task of incoming) {
-      if (seen.has(task.id)) {
-        throw new UserError(
-          `task id "${task.id}" appears twice`,
-          task.source,
-          'give every task a distinct id',
-        );
-      }
-      seen.add(task.id);
-      const other = existing.get(task.id);
-      if (other && other.version !== task.version) {
-        throw new UserError(
-          `task "${task.id}" already exists with different content (${other.source})`,
-          task.source,
-          'give the new task another id, or edit the existing one in place (its history is kept)',
-        );
-      }
-      if (!other) added.push(task);
-    }
-    if (!/\.ya?ml$/i.test(destination)) {
-      throw new UserError('--to must be a .yaml file', '--to', 'e.g. --to tasks/added.yaml');
-    }
-    if (added.length > 0) {
-      await mkdir(path.dirname(destination), { recursive: true });
-      const text = stringify(
-        added.map((task) => ({ id: task.id, ...taskBody(task) })),
-        { lineWidth: 0 },
-      );
-      const before = await readFile(destination, 'utf8').catch(() => null);
-      if (before === null || before.trim() === '') await writeFile(destination, text);
-      else if (/^\s*-/m.test(before) && !/^tasks:/m.test(before)) {
-        await appendFile(destination, before.endsWith('\n') ? text : `\n${text}`);
-      } else {
-        throw new UserError(
-          'can only append to a task file that is a plain YAML list',
-          path.relative(process.cwd(), destination),
-          'choose another --to file',
-        );
-      }
-      await store.saveVersions({ tasks: added, prompts: [], targets: [] });
-      await store.recordAudit({
-        at: Date.now(),
-        actor: await currentActor(),
-        action: 'task.add',
-        subject: path.relative(project.baseDir, destination),
-        details: { tasks: added.map((task) => task.id) },
-      });
-    }
-    const relative = path.relative(project.baseDir, destination);
+    const outcome = await addTasks(project, store, {
+      fromFile: flags.fromFile,
+      to: flags.to ?? 'tasks/added.yaml',
+      actor: await currentActor(),
+    });
+    const { added, alreadyPresent, destination } = outcome;
     process.stdout.write(
-      `added ${added.length} task${added.length === 1 ? '' : 's'} to ${relative}${incoming.length > added.length ? ` (${incoming.length - added.length} already present)` : ''}\n`,
+      `added ${added.length} task${added.length === 1 ? '' : 's'} to ${destination}${alreadyPresent > 0 ? ` (${alreadyPresent} already present)` : ''}\n`,
     );
-    const covered = [...(await project.taskSource.all()).filesByTask.values()].some(
-      (file) => path.resolve(project.baseDir, file) === destination,
-    );
-    if (added.length > 0 && !covered) {
+    if (added.length > 0 && !outcome.covered) {
       process.stderr.write(
-        `note: add "${relative}" to \`tasks:\` in ${path.basename(project.configPath)} so runs include it\n`,
+        `note: add "${destination}" to \`tasks:\` in ${path.basename(project.configPath)} so runs include it\n`,
       );
     }
     return EXIT.ok;

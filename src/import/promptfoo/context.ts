@@ -1,8 +1,8 @@
-import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { parseYamlSource } from '../../config/source.js';
 import { UserError } from '../../errors.js';
+import { isOutside, leadsOutside } from '../../util/paths.js';
 import { displayPath } from '../names.js';
 import { readSourceText } from '../records.js';
 import type { ImportOptions, SkippedItem } from '../types.js';
@@ -31,20 +31,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Whether `file` lies outside `dir` (both absolute). */
-function isOutside(dir: string, file: string): boolean {
-  const relative = path.relative(dir, file);
-  return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-}
-
 /** A path as shown in a message: relative to the working directory when inside it, else absolute. */
 function shown(file: string): string {
   return isOutside(process.cwd(), file) ? file : displayPath(file);
-}
-
-/** The path with its symlinks resolved; a path that does not exist (yet) as given. */
-async function realOrSelf(file: string): Promise<string> {
-  return realpath(file).catch(() => file);
 }
 
 /** What one promptfoo import has read, skipped and noticed so far. */
@@ -55,7 +44,6 @@ export class PromptfooContext {
   readonly inputs = new Set<string>();
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly #allowOutside: boolean;
-  #realBase: Promise<string> | undefined;
 
   /** @param baseDir the directory of the promptfoo config; its relative paths start there. */
   constructor(
@@ -85,8 +73,7 @@ export class PromptfooContext {
    */
   async admit(relative: string, where: string): Promise<string> {
     const file = this.resolve(relative);
-    this.#realBase ??= realOrSelf(this.baseDir);
-    const outside = isOutside(this.baseDir, file) || isOutside(await this.#realBase, await realOrSelf(file));
+    const outside = await leadsOutside(this.baseDir, file);
     if (outside && !this.#allowOutside) {
       throw new UserError(
         `${shown(file)} is outside the promptfoo project folder (${shown(this.baseDir)}); the import does not read it`,

@@ -49,7 +49,7 @@ async function testsFromFile(
     const display = displayPath(absolute);
     if (isStructured(file)) {
       const doc = parseYamlSource(await context.readText(file, where), absolute);
-      tests.push(...testsInDocument(doc, context));
+      for (const test of testsInDocument(doc, context)) tests.push(test);
     } else if (extension === '.jsonl') {
       await context.admit(file, where);
       context.inputs.add(absolute);
@@ -143,8 +143,9 @@ export async function collectTests(
   const tests: RawTest[] = [];
   for (const [index, item] of items.entries()) {
     const at = Array.isArray(value) ? ['tests', index] : ['tests'];
-    if (typeof item === 'string') tests.push(...(await testsFromFile(item, doc.locate(at), context)));
-    else if (isRecord(item))
+    if (typeof item === 'string') {
+      for (const test of await testsFromFile(item, doc.locate(at), context)) tests.push(test);
+    } else if (isRecord(item))
       tests.push({ value: item, where: doc.locate(at), locate: (inner) => doc.locate([...at, ...inner]) });
     else context.skip(`test ${index + 1}`, doc.locate(at), 'a test must be an object or a file reference');
   }

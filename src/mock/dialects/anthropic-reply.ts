@@ -191,7 +191,7 @@ function streamEvents(message: Message, fault: StreamFault | undefined): string[
   }
   // One garbled event after the first delta (first of all when the answer is empty); the rest comes whole.
   if (fault === 'malformed') deltas.splice(1, 0, MALFORMED_EVENT);
-  events.push(...deltas);
+  for (const delta of deltas) events.push(delta);
   // Truncated: the content arrives, the closing events never do.
   if (fault === 'truncate') return events;
   events.push(

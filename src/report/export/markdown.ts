@@ -1,6 +1,14 @@
 import { repeatStats } from '../../stats/repeats.js';
 import type { ItemResult, RunRecord } from '../../types.js';
-import { failureReason, formatMs, formatPercent, formatScore, plural, truncateLine } from '../format.js';
+import {
+  failureReason,
+  formatMs,
+  formatPercent,
+  formatScore,
+  longestLength,
+  plural,
+  truncateLine,
+} from '../format.js';
 import { type RunSummary, summarizeRun } from '../summary.js';
 import { type Case, groupCases } from './cases.js';
 import type { ExportInput } from './input.js';
@@ -191,7 +199,7 @@ export function escapeCell(text: string, max = NAME_CHARS): string {
 
 /** An inline code span that holds any text (the fence is longer than any backtick run inside). */
 function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const longest = longestLength(text.match(/`+/g) ?? []);
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;

@@ -15,6 +15,7 @@ import type { LoadedPrompt } from '../../prompts/load.js';
 import { compilePrompt, type PromptRenderer } from '../../prompts/render.js';
 import type { AssertionSpec, ChatMessage } from '../../types.js';
 import { contentHash } from '../../util/hash.js';
+import { decodeText } from '../../util/text-files.js';
 import type { PrepareContext } from '../scorer.js';
 import { describeValue } from '../text.js';
 
@@ -101,9 +102,9 @@ function userPrompt(value: unknown, where: string, baseDir: string): SourcedProm
     );
   }
   const file = path.resolve(baseDir, value);
-  let source: string;
+  let bytes: Buffer;
   try {
-    source = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     const missing = (error as { code?: string }).code === 'ENOENT';
     throw new UserError(
@@ -113,6 +114,7 @@ function userPrompt(value: unknown, where: string, baseDir: string): SourcedProm
       { cause: error },
     );
   }
+  const source = decodeText(bytes, value, 'judge prompt file');
   const common = {
     name: value,
     path: value,

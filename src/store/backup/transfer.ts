@@ -1,12 +1,13 @@
 /** Backup, restore and copy of a whole store, streamed table by table (no table sits in memory). */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { UserError } from '../../errors.js';
+import { ensureParentFolder } from '../../util/output-files.js';
 import { VERSION } from '../../version.js';
 import { insertAudit } from '../audit.js';
 import { chunkRows } from '../chunks.js';
@@ -45,13 +46,7 @@ function inSnapshot<T>(store: SqlStore, action: (db: Kysely<Database>) => Promis
  * half-written.
  */
 export async function backupStore(store: SqlStore, file: string): Promise<ArchiveManifest> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true }).catch((error: unknown) => {
-    throw new UserError(
-      `cannot create the folder for ${file}: ${(error as Error).message}`,
-      '-o',
-      'pick a writable path',
-    );
-  });
+  await ensureParentFolder(file, '-o');
   const partial = `${file}.${randomBytes(4).toString('hex')}.partial`;
   let manifest: ArchiveManifest | undefined;
   try {

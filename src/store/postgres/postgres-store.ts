@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type RawBuilder, type SqlBool, sql } from 'kysely';
 import pg from 'pg';
 import { postgresMigrations } from '../migrations/postgres/index.js';
-import { migrate } from '../migrator.js';
+import { migrate, pendingMigrations } from '../migrator.js';
 import type { Database, ResultsTable, ScoresTable, TaskVersionsTable } from '../schema.js';
 import { SqlCache } from '../sql-cache.js';
 import { REPLACED_RESULT_COLUMNS, SqlStore } from '../sql-store.js';
@@ -54,9 +54,14 @@ export class PostgresStore extends SqlStore {
 
   /**
    * Connects and migrates. A refused connection, a failed login or a missing database is a
-   * UserError that names the server (never the password) and the fix.
+   * UserError that names the server (never the password) and the fix. `migrate: false` connects
+   * only (`assay db status`); `readOnly` migrates only when migrations are pending, so a role that
+   * may only read can browse.
    */
-  static async open(url: string, options: { migrate?: boolean } = {}): Promise<PostgresStore> {
+  static async open(
+    url: string,
+    options: { migrate?: boolean; readOnly?: boolean } = {},
+  ): Promise<PostgresStore> {
     const pool = new pg.Pool({
       connectionString: url,
       max: POOL_SIZE,
@@ -70,7 +75,12 @@ export class PostgresStore extends SqlStore {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       if (options.migrate === false) await sql`select 1`.execute(db);
-      else await migratePostgres(db, url);
+      else if (
+        !options.readOnly ||
+        (await pendingMigrations(db, postgresMigrations, { location: describeServer(url).shown })).length > 0
+      ) {
+        await migratePostgres(db, url);
+      }
     } catch (error) {
       await db.destroy().catch(() => {});
       throw connectionError(error, url) ?? error;

@@ -2,11 +2,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../errors.js';
+import { EnvironmentError, UserError } from '../../errors.js';
+import { storageFailure } from '../failure.js';
 import { sqliteMigrations } from '../migrations/sqlite/index.js';
-import { SchemaVersionError } from '../migrator.js';
+import { migrate, pendingMigrations, SchemaVersionError } from '../migrator.js';
+import type { Database } from '../schema.js';
 import { describeStoreContract } from '../store.contract.js';
+import { makeVersions } from '../test-helpers.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'assay-sqlite-store-'));
@@ -263,5 +267,81 @@ describe('SqliteStore.open', () => {
       location: path,
       message: expect.stringContaining('not a database'),
     });
+  });
+});
+
+describe('SqliteStore on a full disk', () => {
+  it('reports the full disk (SQLITE_FULL), not the failed rollback that follows it, and closes', async () => {
+    const path = join(directory, 'full.db');
+    const store = await SqliteStore.open(path);
+    // A page limit makes SQLite answer SQLITE_FULL as a full disk would; it then rolls the
+    // transaction back itself, and Kysely's own rollback used to fail and hide why.
+    const pages = await sql<{ page_count: number }>`pragma page_count`.execute(store.db);
+    await sql.raw(`pragma max_page_count = ${pages.rows[0]!.page_count + 2}`).execute(store.db);
+    const versions = makeVersions();
+    const huge = { ...versions.prompts[0]!, version: 'huge', source: 'x'.repeat(1_000_000) };
+    const error = await store
+      .saveVersions({ ...versions, prompts: [huge] })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'SQLITE_FULL' });
+    const failure = storageFailure(error, path);
+    expect(failure).toBeInstanceOf(EnvironmentError);
+    expect(failure).toMatchObject({
+      message: 'the disk holding the database is full (database or disk is full)',
+      location: path,
+      hint: expect.stringMatching(/^free space on that disk .*then run the command again/),
+    });
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('SqliteStore.open read-only', () => {
+  it('reads an existing database without writing to it', async () => {
+    const path = join(directory, 'read-only.db');
+    const versions = makeVersions();
+    const writer = await SqliteStore.open(path);
+    await writer.saveVersions(versions);
+    await writer.close();
+    const store = await SqliteStore.open(path, { readOnly: true });
+    try {
+      expect(await store.taskHistory(versions.tasks[0]!.id)).toHaveLength(2);
+      // Opened read-only: SQLite itself refuses a write.
+      await expect(store.saveVersions(makeVersions())).rejects.toMatchObject({
+        code: expect.stringMatching(/^SQLITE_READONLY/),
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migrates a database that needs it, and creates one that does not exist', async () => {
+    const path = join(directory, 'read-only-unmigrated.db');
+    readRaw(path, (db) => db.exec('CREATE TABLE unrelated (id INTEGER)'));
+    const store = await SqliteStore.open(path, { readOnly: true });
+    expect(await pendingMigrations(store.db, sqliteMigrations)).toEqual([]);
+    await store.close();
+    const fresh = join(directory, 'read-only-new', 'a.db');
+    await (await SqliteStore.open(fresh, { readOnly: true })).close();
+    expect(existsSync(fresh)).toBe(true);
+  });
+});
+
+describe('pendingMigrations', () => {
+  it('lists what a database lacks without writing, and refuses a newer one', async () => {
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }),
+    });
+    try {
+      expect(await pendingMigrations(db, sqliteMigrations)).toEqual(
+        sqliteMigrations.map(({ version }) => version),
+      );
+      await migrate(db, sqliteMigrations);
+      expect(await pendingMigrations(db, sqliteMigrations)).toEqual([]);
+      await expect(pendingMigrations(db, sqliteMigrations.slice(0, 1))).rejects.toBeInstanceOf(
+        SchemaVersionError,
+      );
+    } finally {
+      await db.destroy();
+    }
   });
 });

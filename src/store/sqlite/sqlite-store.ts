@@ -1,11 +1,13 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type RawBuilder, type SqlBool, SqliteDialect, sql } from 'kysely';
 import { UserError } from '../../errors.js';
 import type { ItemResult, PromptTemplate, Target, Task } from '../../types.js';
+import { ensureParentFolder } from '../../util/output-files.js';
+import { storageFailure } from '../failure.js';
 import { sqliteMigrations } from '../migrations/sqlite/index.js';
-import { migrate } from '../migrator.js';
+import { migrate, pendingMigrations } from '../migrator.js';
 import { toResultRow, toScoreRows, toTaskVersionRow } from '../rows.js';
 import type { Database } from '../schema.js';
 import { firstPerItem, SqlStore } from '../sql-store.js';
@@ -29,27 +31,57 @@ export class SqliteStore extends SqlStore {
   #closed = false;
 
   readonly #path: string;
+  readonly #readOnly: boolean;
 
-  private constructor(db: Kysely<Database>, hot: HotStatements, path: string) {
+  private constructor(db: Kysely<Database>, hot: HotStatements, path: string, readOnly: boolean) {
     super(db, SQLITE_MAX_PARAMETERS);
     this.#hot = hot;
     this.#path = path;
+    this.#readOnly = readOnly;
   }
 
   /**
-   * Opens (creating it and its directory if needed) and migrates the database at `path`; `:memory:`
-   * works. `migrate: false` opens it as it is (for `assay db status`).
+   * Opens (creating it and its folder if needed) and migrates the database at `path`; `:memory:`
+   * works. `migrate: false` opens it as it is (for `assay db status`). `readOnly` opens an existing
+   * database for reading only, so commands that only read work on a file they cannot write; it is
+   * opened for writing only when it needs a migration first. `where` names the flag or field the
+   * path came from, for messages.
    */
-  static async open(path: string, options: { migrate?: boolean } = {}): Promise<SqliteStore> {
+  static async open(
+    path: string,
+    options: { migrate?: boolean; readOnly?: boolean; where?: string } = {},
+  ): Promise<SqliteStore> {
+    const memory = path === ':memory:' || path === '';
+    if (options.readOnly && !memory && existsSync(path)) {
+      const store = await SqliteStore.#openReadOnly(path, options.migrate !== false);
+      if (store) return store;
+    }
+    if (!memory) await ensureParentFolder(path, options.where ?? path);
     const sqlite = openDatabase(path);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const db = kyselyOver(sqlite);
     try {
       if (options.migrate !== false) await migrate(db, sqliteMigrations, { location: path });
     } catch (error) {
       sqlite.close();
-      throw error;
+      throw storageFailure(error, path) ?? error;
     }
-    return new SqliteStore(db, new HotStatements(sqlite), path);
+    return new SqliteStore(db, new HotStatements(sqlite), path, false);
+  }
+
+  /** The database opened for reading; undefined when it needs migrating first (and `migrate` allows it). */
+  static async #openReadOnly(path: string, migrate: boolean): Promise<SqliteStore | undefined> {
+    const sqlite = openDatabase(path, { readOnly: true });
+    const db = kyselyOver(sqlite);
+    try {
+      if (migrate && (await pendingMigrations(db, sqliteMigrations, { location: path })).length > 0) {
+        sqlite.close();
+        return undefined;
+      }
+    } catch (error) {
+      sqlite.close();
+      throw openError(path, error);
+    }
+    return new SqliteStore(db, new HotStatements(sqlite), path, true);
   }
 
   /** Applies pending migrations (what `open` does unless told not to). */
@@ -96,8 +128,9 @@ export class SqliteStore extends SqlStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // Lets SQLite refresh its planner statistics, as its docs advise before closing.
-    await sql`pragma optimize`.execute(this.db);
+    // Lets SQLite refresh its planner statistics, as its docs advise before closing. Only a nicety:
+    // on a full disk it fails, and must not hide the error that brought the command here.
+    if (!this.#readOnly) await sql`pragma optimize`.execute(this.db).catch(() => undefined);
     await this.db.destroy();
   }
 }
@@ -114,10 +147,21 @@ function readOnlyPlace(path: string): boolean {
   return false;
 }
 
-function openDatabase(path: string): BetterSqlite3.Database {
+function kyselyOver(sqlite: BetterSqlite3.Database): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+function openDatabase(path: string, options: { readOnly?: boolean } = {}): BetterSqlite3.Database {
   let sqlite: BetterSqlite3.Database | undefined;
   try {
-    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    if (options.readOnly) {
+      // The file is already in WAL mode (set when it was created): nothing here writes.
+      sqlite = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+      sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      // Reads the schema: a file that is no database fails here, not at the first query.
+      sqlite.pragma('schema_version');
+      return sqlite;
+    }
     sqlite = new BetterSqlite3(path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
@@ -131,19 +175,27 @@ function openDatabase(path: string): BetterSqlite3.Database {
     return sqlite;
   } catch (error) {
     sqlite?.close();
-    if (path !== ':memory:' && path !== '' && readOnlyPlace(path)) {
-      throw new UserError(
-        'the SQLite database is on a read-only disk or folder: SQLite writes beside it (its WAL index) even to read it',
-        path,
-        'copy it to a writable folder and point --db (or ASSAY_DATABASE_URL) at the copy, or make it writable',
-        { cause: error },
-      );
-    }
-    throw new UserError(
-      `Cannot open the SQLite database: ${error instanceof Error ? error.message : String(error)}`,
+    throw openError(path, error);
+  }
+}
+
+/** Why the database at `path` could not be opened, with what to do. */
+function openError(path: string, error: unknown): Error {
+  if (error instanceof UserError) return error;
+  const failure = storageFailure(error, path);
+  if (failure) return failure;
+  if (path !== ':memory:' && path !== '' && readOnlyPlace(path)) {
+    return new UserError(
+      'the SQLite database is on a read-only disk or folder: SQLite writes beside it (its WAL index) even to read it',
       path,
-      'Check that the path is writable and is an Assay database (or does not exist yet).',
+      'copy it to a writable folder and point --db (or ASSAY_DATABASE_URL) at the copy, or make it writable',
       { cause: error },
     );
   }
+  return new UserError(
+    `Cannot open the SQLite database: ${error instanceof Error ? error.message : String(error)}`,
+    path,
+    'Check that the path is writable and is an Assay database (or does not exist yet).',
+    { cause: error },
+  );
 }
